@@ -1,0 +1,52 @@
+# The interface for humans and CI alike: every target sets up what it needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test unit integration lint format typecheck schemas schemas-check bench clean
+
+help:  ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv with the project (editable) and its dev tools
+
+run: $(STAMP)  ## the service on an embedded broker, fed the demo stream; Ctrl-C to stop
+	$(BIN)/news-ingest run --demo
+
+test: $(STAMP)  ## every test: unit, contract and integration (starts its own broker)
+	$(BIN)/pytest -q
+
+unit: $(STAMP)  ## unit tests only (no servers)
+	$(BIN)/pytest -q tests/unit
+
+integration: $(STAMP)  ## integration tests only
+	$(BIN)/pytest -q tests/integration
+
+lint: $(STAMP)  ## ruff and mypy --strict
+	$(BIN)/ruff check services tests bench
+	$(BIN)/ruff format --check services tests bench
+	$(BIN)/mypy
+
+format: $(STAMP)  ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix services tests bench
+	$(BIN)/ruff format services tests bench
+
+schemas: $(STAMP)  ## regenerate schemas/ from the models
+	$(BIN)/news-ingest schemas --dir schemas
+
+schemas-check: $(STAMP)  ## fail if schemas/ drifted from the models
+	$(BIN)/news-ingest schemas --dir schemas --check
+
+bench: $(STAMP)  ## benchmarks: print figures, write bench/results/
+	$(BIN)/python -m bench.run
+
+clean:  ## remove the virtualenv and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

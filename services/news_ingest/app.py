@@ -1,0 +1,188 @@
+"""Composition root: builds every component from ``Settings`` and runs the service's lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Callable, Coroutine
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from prometheus_client import CollectorRegistry
+
+from news_ingest import __version__
+from news_ingest.broker import EmbeddedBroker
+from news_ingest.config import Settings
+from news_ingest.errors import BrokerUnavailable
+from news_ingest.health import Check, HealthServer, Liveness, Readiness
+from news_ingest.kafka import KafkaPublisher, KafkaSource, create_topics
+from news_ingest.metrics import Metrics
+from news_ingest.pipeline import Pipeline
+from news_ingest.records import Partition
+from news_ingest.worker import RebalanceGate, Summary, Worker
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Running:
+    """What a started service exposes to hooks (the demo feeder) and tests."""
+
+    settings: Settings
+    metrics: Metrics
+    readiness: Readiness
+    http_url: str
+    stop: asyncio.Event
+
+
+StartedHook = Callable[[Running], Coroutine[Any, Any, None]]
+
+
+def build_pipeline(settings: Settings, metrics: Metrics) -> Pipeline:
+    """The pipeline with its stage dependencies; shared by ``run`` and the offline ``process`` command."""
+    return Pipeline(
+        metrics=metrics,
+        max_message_bytes=settings.limits.max_message_bytes,
+        max_output_bytes=settings.producer.max_request_bytes,
+    )
+
+
+async def serve(
+    settings: Settings,
+    *,
+    until_idle: bool = False,
+    stop: asyncio.Event | None = None,
+    registry: CollectorRegistry | None = None,
+    handle_signals: bool = False,
+    on_started: StartedHook | None = None,
+) -> Summary:
+    """Run the service until ``stop`` (or SIGTERM/SIGINT) or, with ``until_idle``, until the input is drained.
+
+    Shutdown: stop fetching -> finish the in-flight batch (publish, ack, commit) -> flush the producer ->
+    leave the group -> one summary log line, bounded by ``shutdown_timeout_seconds``.
+    """
+    stop = stop or asyncio.Event()
+    metrics = Metrics(registry or CollectorRegistry())
+    readiness = Readiness(metrics)
+    async with AsyncExitStack() as stack:
+        embedded = settings.embedded
+        if embedded:
+            broker = stack.enter_context(EmbeddedBroker())
+            settings = settings.model_copy(
+                update={"kafka": settings.kafka.model_copy(update={"bootstrap_servers": broker.bootstrap_servers})}
+            )
+        if embedded or settings.topics.create:
+            await create_topics(settings.kafka, settings.topics)
+        http = await stack.enter_async_context(
+            HealthServer(
+                host=settings.http.host,
+                port=settings.http.port,
+                metrics=metrics,
+                readiness=readiness,
+                liveness=Liveness(),
+            )
+        )
+        publisher = await stack.enter_async_context(KafkaPublisher(kafka=settings.kafka, producer=settings.producer))
+        readiness.set(Check.PRODUCER_STARTED, True)
+        gate = RebalanceGate()
+
+        def assigned(partitions: frozenset[Partition]) -> None:
+            readiness.set(Check.PARTITIONS_ASSIGNED, bool(partitions))
+            for tp in partitions:
+                metrics.partition_assigned(tp.topic, tp.partition)
+
+        source = await stack.enter_async_context(
+            KafkaSource(
+                kafka=settings.kafka,
+                topics=settings.topics,
+                consumer=settings.consumer,
+                before_revoke=gate.revoke,
+                on_assigned=assigned,
+            )
+        )
+        worker = Worker(
+            source=source,
+            publisher=publisher,
+            pipeline=build_pipeline(settings, metrics),
+            metrics=metrics,
+            readiness=readiness,
+            topics=settings.topics,
+            consumer=settings.consumer,
+            runtime=settings.runtime,
+            gate=gate,
+        )
+        if handle_signals:
+            _stop_on_signals(stop)
+        log.info(
+            "service_started",
+            version=__version__,
+            group_id=settings.consumer.group_id,
+            input_topic=settings.topics.raw,
+            bootstrap_servers=settings.kafka.bootstrap_servers,
+            metrics_url=f"{http.url}/metrics",
+            until_idle=until_idle,
+        )
+        background = [asyncio.create_task(_probe_broker(source, readiness, settings), name="broker-probe")]
+        if on_started is not None:
+            background.append(
+                asyncio.create_task(
+                    on_started(Running(settings, metrics, readiness, http.url, stop)), name="on-started"
+                )
+            )
+        try:
+            summary = await _run_bounded(worker, stop, settings, until_idle=until_idle)
+        finally:
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
+            readiness.set(Check.PRODUCER_STARTED, False)
+    log.info("service_stopped", **summary.as_log())
+    return summary
+
+
+async def _run_bounded(worker: Worker, stop: asyncio.Event, settings: Settings, *, until_idle: bool) -> Summary:
+    """Await the worker; once stop is requested, give it ``shutdown_timeout_seconds`` to finish its batch."""
+    worker_task = asyncio.create_task(worker.run(stop, until_idle=until_idle), name="worker")
+    stop_task = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({worker_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
+        if not worker_task.done():
+            log.info("shutdown_started", timeout_seconds=settings.runtime.shutdown_timeout_seconds)
+            done, _ = await asyncio.wait({worker_task}, timeout=settings.runtime.shutdown_timeout_seconds)
+            if not done:
+                log.error("shutdown_timed_out", why="in-flight batch left uncommitted; it will be re-processed")
+                worker_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker_task
+                return worker.summary
+        return worker_task.result()
+    finally:
+        stop_task.cancel()
+
+
+async def _probe_broker(source: KafkaSource, readiness: Readiness, settings: Settings) -> None:
+    """Readiness follows whether the cluster answers a metadata request."""
+    runtime = settings.runtime
+    while True:
+        try:
+            await asyncio.wait_for(source.probe(), timeout=runtime.broker_probe_timeout_seconds)
+        except (BrokerUnavailable, TimeoutError) as error:
+            readiness.set(Check.BROKER_REACHABLE, False)
+            log.warning("broker_unreachable", error=str(error) or type(error).__name__)
+        else:
+            readiness.set(Check.BROKER_REACHABLE, True)
+        await asyncio.sleep(runtime.broker_probe_interval_seconds)
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, _request_stop, stop, signum)
+
+
+def _request_stop(stop: asyncio.Event, signum: int) -> None:
+    log.info("signal_received", signal=signal.Signals(signum).name)
+    stop.set()

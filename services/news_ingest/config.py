@@ -1,0 +1,151 @@
+"""Service settings: one frozen, typed object read once from the environment (prefix ``NEWS_INGEST_``)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class KafkaSettings(BaseModel):
+    """Where the cluster is and how to authenticate; ``bootstrap_servers`` unset starts the embedded broker."""
+
+    model_config = _FROZEN
+
+    bootstrap_servers: str | None = Field(
+        default=None, description="Comma-separated host:port list; unset = start the embedded Tansu broker."
+    )
+    client_id: str = "news-ingest"
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: str | None = None
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
+    ssl_key_password: SecretStr | None = None
+    request_timeout_ms: int = Field(default=30_000, ge=1_000)
+    retry_backoff_ms: int = Field(default=200, ge=10)
+
+
+class TopicSettings(BaseModel):
+    """Topic names (``<domain>.<entity>.<state>.v<major>``) and the layout used when the service creates them."""
+
+    model_config = _FROZEN
+
+    raw: str = "news.articles.raw.v1"
+    enriched: str = "news.articles.enriched.v1"
+    duplicates: str = "news.articles.duplicates.v1"
+    rejected: str = "news.articles.rejected.v1"
+    partitions: int = Field(default=3, ge=1, description="Partitions for topics the service creates itself.")
+    replication_factor: int = Field(default=1, ge=1)
+    create: bool = Field(default=False, description="Create missing topics at start (always on when embedded).")
+
+
+class ConsumerSettings(BaseModel):
+    """Consumer-group behaviour; offsets are always committed manually after the outputs are acknowledged."""
+
+    model_config = _FROZEN
+
+    group_id: str = "news-ingest"
+    max_batch_records: int = Field(default=500, ge=1, description="getmany() max_records per batch.")
+    fetch_timeout_ms: int = Field(default=500, ge=1)
+    auto_offset_reset: Literal["earliest", "latest"] = "earliest"
+    session_timeout_ms: int = Field(default=10_000, ge=1_000)
+    heartbeat_interval_ms: int = Field(default=3_000, ge=100)
+    max_poll_interval_ms: int = Field(default=300_000, ge=1_000)
+    max_partition_fetch_bytes: int = Field(default=1_048_576, ge=1_024)
+
+
+class ProducerSettings(BaseModel):
+    """Producer tuning. Idempotence is off by default because the embedded broker rejects InitProducerId."""
+
+    model_config = _FROZEN
+
+    acks: Literal["all", "1", "0"] = "all"
+    compression_type: Literal["gzip", "snappy", "lz4", "zstd"] | None = None
+    linger_ms: int = Field(default=5, ge=0)
+    max_batch_bytes: int = Field(default=1_048_576, ge=1_024)
+    max_request_bytes: int = Field(default=4_194_304, ge=1_024)
+    enable_idempotence: bool = Field(
+        default=False, description="Turn on for real Kafka clusters; Tansu rejects InitProducerId."
+    )
+    request_timeout_ms: int = Field(default=30_000, ge=1_000)
+
+
+class LimitSettings(BaseModel):
+    """Input limits enforced before parsing, so one huge record cannot stall a partition."""
+
+    model_config = _FROZEN
+
+    max_message_bytes: int = Field(default=1_000_000, ge=1_024)
+
+
+class HttpSettings(BaseModel):
+    """The metrics and health endpoint."""
+
+    model_config = _FROZEN
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=9464, ge=0, le=65_535, description="0 picks a free port (logged at start).")
+
+
+class LogSettings(BaseModel):
+    """Log level and renderer; ``auto`` is console in a TTY and JSON otherwise."""
+
+    model_config = _FROZEN
+
+    level: Literal["debug", "info", "warning", "error"] = "info"
+    format: Literal["auto", "json", "console"] = "auto"
+
+
+class RuntimeSettings(BaseModel):
+    """Lifecycle and retry policy for infrastructure failures."""
+
+    model_config = _FROZEN
+
+    shutdown_timeout_seconds: float = Field(default=30.0, gt=0)
+    retry_initial_seconds: float = Field(default=0.5, gt=0)
+    retry_max_seconds: float = Field(default=30.0, gt=0)
+    broker_probe_interval_seconds: float = Field(default=5.0, gt=0)
+    broker_probe_timeout_seconds: float = Field(default=5.0, gt=0)
+    trace_headers: tuple[str, ...] = ("traceparent", "tracestate", "x-trace-id", "x-request-id")
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment, read once at start."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEWS_INGEST_",
+        env_nested_delimiter="__",
+        frozen=True,
+        extra="forbid",
+        case_sensitive=False,
+    )
+
+    kafka: KafkaSettings = KafkaSettings()
+    topics: TopicSettings = TopicSettings()
+    consumer: ConsumerSettings = ConsumerSettings()
+    producer: ProducerSettings = ProducerSettings()
+    limits: LimitSettings = LimitSettings()
+    http: HttpSettings = HttpSettings()
+    log: LogSettings = LogSettings()
+    runtime: RuntimeSettings = RuntimeSettings()
+
+    @property
+    def embedded(self) -> bool:
+        """True when no cluster is configured and the service brings its own broker."""
+        return not self.kafka.bootstrap_servers
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the environment once; keyword overrides win (used by the CLI and tests)."""
+    return Settings(**overrides)
+
+
+def masked(settings: Settings) -> dict[str, Any]:
+    """The effective settings as plain data with every secret shown as ``**********``."""
+    return settings.model_dump(mode="json")

@@ -1,0 +1,63 @@
+"""The one exception root of news-ingest and its tree.
+
+::
+
+    NewsIngestError                 (retriable: bool)
+    ├── InputRejected               bad input: becomes a record on the rejected topic, never a crash
+    └── InfrastructureError         the outside world failed: retry with backoff, never publish unchecked
+        ├── BrokerUnavailable       fetch, publish or commit could not reach the Kafka cluster
+        ├── PublishFailed           a produced record was not acknowledged
+        ├── CommitFailed            offsets were not committed (not retriable: the partition moved away)
+        └── EmbeddedBrokerFailed    the bundled Tansu broker could not be found or started
+
+Input errors carry a closed ``reason`` and the ``stage`` that found them; infrastructure errors carry
+``retriable`` so the worker knows whether backing off can help.
+"""
+
+from __future__ import annotations
+
+from news_ingest.models import RejectReason, Stage
+
+
+class NewsIngestError(Exception):
+    """Root of every error raised on purpose by news-ingest."""
+
+    retriable: bool = False
+
+
+class InputRejected(NewsIngestError):
+    """A message that cannot become an article; it is routed to the rejected topic with its original bytes."""
+
+    def __init__(self, reason: RejectReason, detail: str, *, stage: Stage = Stage.DECODE) -> None:
+        super().__init__(f"{reason.value}: {detail}")
+        self.reason = reason
+        self.detail = detail
+        self.stage = stage
+
+
+class InfrastructureError(NewsIngestError):
+    """A dependency (broker, index) failed; the batch is retried, nothing is committed meanwhile."""
+
+    def __init__(self, message: str, *, retriable: bool = True) -> None:
+        super().__init__(message)
+        self.retriable = retriable
+
+
+class BrokerUnavailable(InfrastructureError):
+    """The Kafka cluster did not answer a fetch, commit or metadata request."""
+
+
+class PublishFailed(InfrastructureError):
+    """At least one output record of a batch was not acknowledged by the broker."""
+
+    def __init__(self, message: str, *, retriable: bool = True, timed_out: bool = False) -> None:
+        super().__init__(message, retriable=retriable)
+        self.timed_out = timed_out
+
+
+class CommitFailed(InfrastructureError):
+    """Offsets were not committed; when not retriable the group moved on and the records will be redelivered."""
+
+
+class EmbeddedBrokerFailed(InfrastructureError):
+    """The embedded broker binary is missing or did not start listening in time."""

@@ -1,0 +1,122 @@
+"""Every Prometheus metric the service exports, registered on an injected registry with closed label sets."""
+
+from __future__ import annotations
+
+from collections import Counter as Tally
+from enum import StrEnum
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
+
+from news_ingest import __version__
+from news_ingest.models import Outcome, RejectReason, Stage
+
+NO_REASON = "none"
+_STAGE_BUCKETS = (0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25)
+_LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0)
+_BATCH_BUCKETS = (1, 5, 10, 25, 50, 100, 250, 500, 1000, 2000)
+
+
+class ProducerErrorKind(StrEnum):
+    """Closed label for producer failures."""
+
+    TIMEOUT = "timeout"
+    BROKER = "broker"
+    OTHER = "other"
+
+
+class Metrics:
+    """The service's metrics; one instance per registry (tests pass a fresh ``CollectorRegistry``)."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.registry = registry
+        self.consumed = Counter(
+            "news_ingest_messages_consumed_total",
+            "Messages consumed from the raw topic.",
+            ["topic", "partition"],
+            registry=registry,
+        )
+        self.outcomes = Counter(
+            "news_ingest_messages_outcome_total",
+            "Messages whose output was acknowledged, by outcome and reject reason; sums to consumed per partition.",
+            ["topic", "partition", "outcome", "reason"],
+            registry=registry,
+        )
+        self.stage_duration = Histogram(
+            "news_ingest_stage_duration_seconds",
+            "Time spent per message in each pipeline stage.",
+            ["stage"],
+            buckets=_STAGE_BUCKETS,
+            registry=registry,
+        )
+        self.end_to_end_latency = Histogram(
+            "news_ingest_end_to_end_latency_seconds",
+            "From the article's fetched_at to the acknowledgement of its output record.",
+            buckets=_LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.batch_size = Histogram(
+            "news_ingest_batch_size_messages",
+            "Messages per consumed batch.",
+            buckets=_BATCH_BUCKETS,
+            registry=registry,
+        )
+        self.consumer_lag = Gauge(
+            "news_ingest_consumer_lag_messages",
+            "High watermark minus the next offset to process, per assigned partition.",
+            ["topic", "partition"],
+            registry=registry,
+        )
+        self.in_flight = Gauge(
+            "news_ingest_in_flight_messages",
+            "Messages fetched whose outputs are not yet committed.",
+            registry=registry,
+        )
+        self.producer_errors = Counter(
+            "news_ingest_producer_errors_total",
+            "Failed publish attempts of a batch, by kind.",
+            ["kind"],
+            registry=registry,
+        )
+        self.commits = Counter(
+            "news_ingest_commits_total",
+            "Offset commits that succeeded.",
+            registry=registry,
+        )
+        self.commit_failures = Counter(
+            "news_ingest_commit_failures_total",
+            "Offset commits that failed (the records will be re-processed and re-published identically).",
+            registry=registry,
+        )
+        self.ready = Gauge(
+            "news_ingest_ready",
+            "1 while /readyz answers ready, else 0.",
+            registry=registry,
+        )
+        self.build = Info("news_ingest_build", "Service version.", registry=registry)
+        self.build.info({"version": __version__})
+        self._prime()
+
+    def _prime(self) -> None:
+        """Create every stage and outcome series at zero so dashboards and alerts see them before traffic."""
+        for stage in Stage:
+            self.stage_duration.labels(stage=stage.value)
+        for kind in ProducerErrorKind:
+            self.producer_errors.labels(kind=kind.value)
+
+    def partition_assigned(self, topic: str, partition: int) -> None:
+        """Create the ledger series for a newly assigned partition so the sums hold from zero."""
+        labels = {"topic": topic, "partition": str(partition)}
+        self.consumed.labels(**labels)
+        self.outcomes.labels(**labels, outcome=Outcome.ENRICHED.value, reason=NO_REASON)
+        self.outcomes.labels(**labels, outcome=Outcome.DUPLICATE.value, reason=NO_REASON)
+        for reason in RejectReason:
+            self.outcomes.labels(**labels, outcome=Outcome.REJECTED.value, reason=reason.value)
+
+    def outcome_totals(self) -> Tally[str]:
+        """Acknowledged outputs per outcome, summed over partitions and reasons."""
+        totals: Tally[str] = Tally()
+        for metric in self.outcomes.collect():
+            for sample in metric.samples:
+                if sample.name.endswith("_total"):
+                    totals[sample.labels["outcome"]] += int(sample.value)
+        return totals

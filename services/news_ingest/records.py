@@ -1,0 +1,68 @@
+"""What flows through the worker: consumed records in, pipeline outcomes, and output records to publish."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from news_ingest.models import EnrichedArticle, RejectedRecord
+
+Headers = tuple[tuple[str, bytes], ...]
+
+
+class Partition(NamedTuple):
+    """A topic partition, independent of any Kafka client library."""
+
+    topic: str
+    partition: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRecord:
+    """One consumed message, exactly as the broker delivered it."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: Headers = ()
+    timestamp_ms: int | None = None
+
+    @property
+    def tp(self) -> Partition:
+        return Partition(self.topic, self.partition)
+
+
+@dataclass(frozen=True, slots=True)
+class Enriched:
+    """Outcome: a new or near-duplicate article, published on the enriched topic."""
+
+    article: EnrichedArticle
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """Outcome: an exact duplicate of an article already published, routed to the duplicates topic."""
+
+    article: EnrichedArticle
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """Outcome: input that could not become an article, routed to the rejected topic with its bytes."""
+
+    envelope: RejectedRecord
+
+
+Result = Enriched | Duplicate | Rejected
+
+
+@dataclass(frozen=True, slots=True)
+class OutputRecord:
+    """A record ready for the producer: the bytes are final, so re-publishing it is byte-identical."""
+
+    topic: str
+    key: bytes | None
+    value: bytes
+    headers: Headers
