@@ -1,0 +1,37 @@
+"""Metrics: one module, prefixed names, closed labels, the ledger primed at zero."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry
+
+from news_ingest.metrics import Metrics
+from news_ingest.models import RejectReason
+
+
+def test_every_metric_is_prefixed_and_ends_in_a_unit_or_total() -> None:
+    registry = CollectorRegistry()
+    Metrics(registry)
+    names = {metric.name for metric in registry.collect()}
+    assert names
+    for name in names:
+        assert name.startswith("news_ingest_"), name
+
+
+def test_assigned_partition_ledger_starts_at_zero_for_every_reason() -> None:
+    registry = CollectorRegistry()
+    Metrics(registry).partition_assigned("raw", 4)
+    labels = {"topic": "raw", "partition": "4"}
+    assert registry.get_sample_value("news_ingest_messages_consumed_total", labels) == 0
+    for reason in RejectReason:
+        sample = registry.get_sample_value(
+            "news_ingest_messages_outcome_total", {**labels, "outcome": "rejected", "reason": reason.value}
+        )
+        assert sample == 0, reason
+
+
+def test_outcome_totals_sum_over_partitions_and_reasons() -> None:
+    metrics = Metrics(CollectorRegistry())
+    metrics.outcomes.labels(topic="raw", partition="0", outcome="enriched", reason="none").inc(3)
+    metrics.outcomes.labels(topic="raw", partition="1", outcome="rejected", reason="too_large").inc(2)
+    metrics.outcomes.labels(topic="raw", partition="1", outcome="rejected", reason="invalid_json").inc()
+    assert metrics.outcome_totals() == {"enriched": 3, "rejected": 3}
