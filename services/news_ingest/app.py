@@ -137,7 +137,7 @@ async def serve(
         finally:
             for task in background:
                 task.cancel()
-            await asyncio.gather(*background, return_exceptions=True)
+            await asyncio.wait(background, timeout=settings.runtime.shutdown_timeout_seconds)
             readiness.set(Check.PRODUCER_STARTED, False)
     log.info("service_stopped", **summary.as_log())
     return summary
@@ -168,7 +168,9 @@ async def _probe_broker(source: KafkaSource, readiness: Readiness, settings: Set
     runtime = settings.runtime
     while True:
         try:
-            await asyncio.wait_for(source.probe(), timeout=runtime.broker_probe_timeout_seconds)
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel that races completion.
+            async with asyncio.timeout(runtime.broker_probe_timeout_seconds):
+                await source.probe()
         except (BrokerUnavailable, TimeoutError) as error:
             readiness.set(Check.BROKER_REACHABLE, False)
             log.warning("broker_unreachable", error=str(error) or type(error).__name__)

@@ -106,7 +106,8 @@ class HealthServer:
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            line = await asyncio.wait_for(reader.readline(), _REQUEST_TIMEOUT_SECONDS)
+            async with asyncio.timeout(_REQUEST_TIMEOUT_SECONDS):
+                line = await reader.readline()
             status, content_type, body = self._route(line[:_MAX_REQUEST_LINE_BYTES])
             head = (
                 f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n"

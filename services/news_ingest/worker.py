@@ -247,7 +247,8 @@ def _label(result: Result) -> tuple[Outcome, str]:
 async def _wait(stop: asyncio.Event, seconds: float) -> bool:
     """Sleep up to ``seconds``; True if ``stop`` was set meanwhile."""
     try:
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
+        async with asyncio.timeout(seconds):
+            await stop.wait()
     except TimeoutError:
         return False
     return True

@@ -1,0 +1,116 @@
+"""Integration fixtures: one real Tansu broker for the session, unique topics and group per test."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from news_ingest.broker import EmbeddedBroker
+from news_ingest.config import Settings
+from news_ingest.kafka import consume_values, create_topics
+from news_ingest.records import SourceRecord
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="session")
+def broker() -> Iterator[EmbeddedBroker]:
+    with EmbeddedBroker() as running:
+        yield running
+
+
+@pytest.fixture
+async def settings(broker: EmbeddedBroker) -> Settings:
+    suffix = uuid.uuid4().hex[:10]
+    configured = Settings(
+        kafka={"bootstrap_servers": broker.bootstrap_servers},  # type: ignore[arg-type]
+        topics={  # type: ignore[arg-type]
+            "raw": f"it.{suffix}.raw.v1",
+            "enriched": f"it.{suffix}.enriched.v1",
+            "duplicates": f"it.{suffix}.duplicates.v1",
+            "rejected": f"it.{suffix}.rejected.v1",
+            "create": True,
+        },
+        consumer={"group_id": f"it-{suffix}", "max_batch_records": 16},  # type: ignore[arg-type]
+        http={"port": 0},  # type: ignore[arg-type]
+        runtime={"broker_probe_interval_seconds": 1.0, "shutdown_timeout_seconds": 20.0},  # type: ignore[arg-type]
+    )
+    await create_topics(configured.kafka, configured.topics)
+    return configured
+
+
+async def produce(
+    settings: Settings, values: Sequence[bytes | None], *, key: bytes | None = None
+) -> list[tuple[int, int]]:
+    """Produce raw values (None = tombstone); returns each one's (partition, offset) from the broker's acks."""
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers, linger_ms=5)
+    await producer.start()
+    try:
+        acks = [await producer.send(settings.topics.raw, value=value, key=key) for value in values]
+        written = await asyncio.gather(*acks)
+    finally:
+        await producer.stop()
+    return [(meta.partition, meta.offset) for meta in written]
+
+
+async def committed(settings: Settings) -> dict[int, int]:
+    """The group's committed offset per raw partition (0 where nothing was committed)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, group_id=settings.consumer.group_id)
+    await consumer.start()
+    try:
+        partitions = sorted(consumer.partitions_for_topic(settings.topics.raw) or ())
+        return {p: (await consumer.committed(TopicPartition(settings.topics.raw, p))) or 0 for p in partitions}
+    finally:
+        await consumer.stop()
+
+
+@dataclass
+class Outputs:
+    """Everything the service wrote on its three output topics."""
+
+    enriched: list[SourceRecord] = field(default_factory=list)
+    duplicates: list[SourceRecord] = field(default_factory=list)
+    rejected: list[SourceRecord] = field(default_factory=list)
+
+    @property
+    def all(self) -> list[SourceRecord]:
+        return [*self.enriched, *self.duplicates, *self.rejected]
+
+    def by_source(self) -> dict[tuple[int, int], list[bytes]]:
+        """(source partition, source offset) -> every value published for it."""
+        seen: dict[tuple[int, int], list[bytes]] = {}
+        for record in self.all:
+            headers = dict(record.headers)
+            where = (int(headers["source-partition"]), int(headers["source-offset"]))
+            seen.setdefault(where, []).append(record.value or b"")
+        return seen
+
+
+async def read_outputs(settings: Settings, *, expected: int, timeout_seconds: float = 30.0) -> Outputs:
+    """Read the three output topics from the beginning until ``expected`` records arrived (or time runs out)."""
+    outputs = Outputs()
+    sinks = {
+        settings.topics.enriched: outputs.enriched,
+        settings.topics.duplicates: outputs.duplicates,
+        settings.topics.rejected: outputs.rejected,
+    }
+
+    async def drain(topic: str, sink: list[SourceRecord]) -> None:
+        async for record in consume_values(settings.kafka, topic, from_beginning=True):
+            sink.append(record)
+
+    tasks = [asyncio.create_task(drain(topic, sink)) for topic, sink in sinks.items()]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_seconds
+    while len(outputs.all) < expected and loop.time() < deadline:
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(0.5)  # anything beyond the expected count (a duplicate output) shows up too
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return outputs
