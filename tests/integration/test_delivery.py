@@ -1,0 +1,141 @@
+"""At-least-once under crashes, group membership changes and SIGTERM, against the real broker."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import Mapping
+
+import orjson
+import pytest
+from prometheus_client import CollectorRegistry
+
+from news_ingest.app import Running, serve
+from news_ingest.config import Settings
+from news_ingest.health import Check
+from news_ingest.kafka import KafkaSource
+from news_ingest.records import Partition
+from tests.integration.conftest import committed, produce, read_outputs
+
+pytestmark = pytest.mark.integration
+
+
+def articles(count: int, *, tag: str = "a") -> list[bytes]:
+    return [
+        orjson.dumps({"url": f"https://n.example/{tag}/{i}", "body": f"Story {tag} number {i} about the harbour."})
+        for i in range(count)
+    ]
+
+
+async def test_crash_between_publish_and_commit_loses_nothing_and_republishes_identical_bytes(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written = await produce(settings, articles(40))
+    reached_commit = asyncio.Event()
+    real_commit = KafkaSource.commit
+
+    async def crash_before_commit(self: KafkaSource, offsets: Mapping[Partition, int]) -> None:
+        reached_commit.set()
+        await asyncio.Event().wait()  # the process "dies" here: outputs acknowledged, offsets not committed
+
+    monkeypatch.setattr(KafkaSource, "commit", crash_before_commit)
+    first = asyncio.create_task(serve(settings, registry=CollectorRegistry()))
+    await asyncio.wait_for(reached_commit.wait(), 30)
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    assert set((await committed(settings)).values()) == {0}, "nothing was committed before the crash"
+
+    monkeypatch.setattr(KafkaSource, "commit", real_commit)
+    summary = await serve(settings, until_idle=True, registry=CollectorRegistry())
+    outputs = await read_outputs(settings, expected=len(written) + 1)
+
+    by_source = outputs.by_source()
+    print(f"injected: crash after first publish; inputs={len(written)} outputs={len(outputs.all)}")
+    assert set(by_source) == set(written), "every input offset has an output"
+    republished = {where: values for where, values in by_source.items() if len(values) > 1}
+    assert republished, "the crashed batch was published twice"
+    for where, values in republished.items():
+        assert len(set(values)) == 1, f"re-published record for {where} differs"
+    assert summary.consumed == len(written)  # the restart re-read exactly what was not committed
+    ends = await committed(settings)
+    assert sum(ends.values()) == len(written), "the restart committed everything"
+
+
+async def test_two_instances_split_the_partitions_and_account_for_every_input(settings: Settings) -> None:
+    started: list[Running] = []
+    stops = [asyncio.Event(), asyncio.Event()]
+
+    async def remember(running: Running) -> None:
+        started.append(running)
+
+    instances = [
+        asyncio.create_task(serve(settings, stop=stop, registry=CollectorRegistry(), on_started=remember))
+        for stop in stops
+    ]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 40
+    while loop.time() < deadline and not (
+        len(started) == 2 and all(r.readiness.report()[Check.PARTITIONS_ASSIGNED.value] for r in started)
+    ):
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(1.0)  # let the group settle after the second join
+
+    written = await produce(settings, articles(90, tag="split"))
+    while loop.time() < deadline + 30 and sum(sum(r.metrics.outcome_totals().values()) for r in started) < 90:
+        await asyncio.sleep(0.2)
+    for stop in stops:
+        stop.set()
+    summaries = await asyncio.gather(*instances)
+    outputs = await read_outputs(settings, expected=len(written))
+
+    consumed = [summary.consumed for summary in summaries]
+    print(f"instance consumed counts: {consumed}; outputs={len(outputs.all)}")
+    assert all(count > 0 for count in consumed), "both instances took a share"
+    assert sum(consumed) == len(written)
+    assert set(outputs.by_source()) == set(written)
+    assert len(outputs.all) == len(written)
+
+
+async def test_sigterm_drains_commits_and_logs_a_summary(settings: Settings) -> None:
+    env = {
+        **os.environ,
+        "NEWS_INGEST_KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers or "",
+        "NEWS_INGEST_TOPICS__RAW": settings.topics.raw,
+        "NEWS_INGEST_TOPICS__ENRICHED": settings.topics.enriched,
+        "NEWS_INGEST_TOPICS__DUPLICATES": settings.topics.duplicates,
+        "NEWS_INGEST_TOPICS__REJECTED": settings.topics.rejected,
+        "NEWS_INGEST_CONSUMER__GROUP_ID": settings.consumer.group_id,
+        "NEWS_INGEST_CONSUMER__MAX_BATCH_RECORDS": "10",
+        "NEWS_INGEST_HTTP__PORT": "0",
+        "NEWS_INGEST_LOG__FORMAT": "json",
+    }
+    written = await produce(settings, articles(300, tag="term"))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "news_ingest.cli", "run",
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stderr is not None
+    events: list[dict[str, object]] = []
+    while not any(e.get("event") == "partitions_assigned" for e in events):
+        line = await asyncio.wait_for(process.stderr.readline(), 30)
+        if line.startswith(b"{"):
+            events.append(orjson.loads(line))
+    await asyncio.sleep(0.3)  # mid-stream
+    process.send_signal(signal.SIGTERM)
+    _, rest = await asyncio.wait_for(process.communicate(), 30)
+    events += [orjson.loads(line) for line in rest.splitlines() if line.startswith(b"{")]
+
+    assert process.returncode == 0
+    stopped = [e for e in events if e.get("event") == "service_stopped"]
+    assert len(stopped) == 1
+    assert any(e.get("event") == "signal_received" and e.get("signal") == "SIGTERM" for e in events)
+    offsets = await committed(settings)
+    outputs = await read_outputs(settings, expected=sum(offsets.values()), timeout_seconds=10)
+    published = set(outputs.by_source())
+    committed_sources = {(p, o) for p, end in offsets.items() for o in range(end)}
+    print(f"produced={len(written)} committed={len(committed_sources)} published={len(published)}")
+    assert committed_sources <= published, "nothing is committed that was not published"
+    assert stopped[0]["consumed"] == len(published)
