@@ -45,8 +45,10 @@ def build_pipeline(settings: Settings, metrics: Metrics) -> Pipeline:
     """The pipeline with its stage dependencies; shared by ``run`` and the offline ``process`` command."""
     return Pipeline(
         metrics=metrics,
+        topics=settings.topics,
         max_message_bytes=settings.limits.max_message_bytes,
         max_output_bytes=settings.producer.max_request_bytes,
+        trace_headers=settings.runtime.trace_headers,
     )
 
 

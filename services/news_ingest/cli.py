@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from news_ingest import __version__, schemas
 from news_ingest.app import Running, build_pipeline, serve
-from news_ingest.codec import decode_enriched, decode_rejected, to_output
+from news_ingest.codec import decode_enriched, decode_rejected
 from news_ingest.config import Settings, load_settings, masked
 from news_ingest.demo import demo_events
 from news_ingest.kafka import consume_values, produce_values
@@ -173,12 +173,7 @@ def _process(args: argparse.Namespace, settings: Settings) -> int:
         files = {topic: stack.enter_context((args.out / f"{topic}.jsonl").open("wb")) for topic in topics}
         for offset, line in enumerate(args.input.read_bytes().splitlines()):
             record = SourceRecord(topic=settings.topics.raw, partition=0, offset=offset, key=None, value=line)
-            output = to_output(
-                pipeline.process(record),
-                record,
-                topics=settings.topics,
-                trace_headers=settings.runtime.trace_headers,
-            )
+            _, output = pipeline.handle(record)
             files[output.topic].write(output.value + b"\n")
             counts[output.topic] += 1
     print(f"processed {counts.total()} lines -> " + ", ".join(f"{t}={counts[t]}" for t in topics) + f" in {args.out}")

@@ -77,14 +77,17 @@ class RawArticle(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _keep_unknown_fields(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or data.keys() <= _RAW_FIELDS:
             return data
-        unknown = {key: value for key, value in data.items() if key not in cls.model_fields}
         metadata = data.get("metadata") or {}
-        if not unknown or not isinstance(metadata, dict):
-            return data  # nothing to move, or a bad ``metadata`` that field validation will report
-        known = {key: value for key, value in data.items() if key in cls.model_fields}
+        if not isinstance(metadata, dict):
+            return data  # a bad ``metadata`` that field validation will report
+        unknown = {key: value for key, value in data.items() if key not in _RAW_FIELDS}
+        known = {key: value for key, value in data.items() if key in _RAW_FIELDS}
         return {**known, "metadata": {**unknown, **metadata}}
+
+
+_RAW_FIELDS = frozenset(RawArticle.model_fields)
 
 
 class Dateline(BaseModel):

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from news_ingest import __version__
-from news_ingest.codec import decode_raw, reject
+from news_ingest.codec import decode_raw, reject, to_output
+from news_ingest.config import TopicSettings
 from news_ingest.deduplicate import deduplicate
 from news_ingest.errors import InputRejected
 from news_ingest.metrics import Metrics
@@ -22,7 +23,7 @@ from news_ingest.models import (
     Tags,
 )
 from news_ingest.normalise import normalise
-from news_ingest.records import Duplicate, Enriched, Result, SourceRecord
+from news_ingest.records import Duplicate, Enriched, OutputRecord, Result, SourceRecord
 from news_ingest.tag import tag
 
 T = TypeVar("T")
@@ -31,10 +32,29 @@ T = TypeVar("T")
 class Pipeline:
     """Runs the stages over one record; holds the stage dependencies and times each stage."""
 
-    def __init__(self, *, metrics: Metrics, max_message_bytes: int, max_output_bytes: int) -> None:
+    def __init__(
+        self,
+        *,
+        metrics: Metrics,
+        topics: TopicSettings,
+        max_message_bytes: int,
+        max_output_bytes: int,
+        trace_headers: tuple[str, ...] = (),
+    ) -> None:
+        self._topics = topics
+        self._trace_headers = trace_headers
         self._max_message_bytes = max_message_bytes
         self._max_output_bytes = max_output_bytes
         self._timers = {stage: metrics.stage_duration.labels(stage=stage.value) for stage in Stage}
+
+    def handle(self, record: SourceRecord) -> tuple[Result, OutputRecord]:
+        """Process one record and encode its output record (topic, key, final bytes, headers)."""
+        result = self.process(record)
+        output = self._timed(
+            Stage.ENCODE,
+            lambda: to_output(result, record, topics=self._topics, trace_headers=self._trace_headers),
+        )
+        return result, output
 
     def process(self, record: SourceRecord) -> Result:
         """Every record ends in exactly one result; bad input becomes ``Rejected``, never an exception."""

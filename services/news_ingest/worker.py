@@ -11,7 +11,6 @@ from typing import TypeVar
 
 import structlog
 
-from news_ingest.codec import to_output
 from news_ingest.config import ConsumerSettings, RuntimeSettings, TopicSettings
 from news_ingest.errors import CommitFailed, InfrastructureError, PublishFailed
 from news_ingest.health import Check, Readiness
@@ -134,27 +133,25 @@ class Worker:
         self._metrics.batch_size.observe(len(records))
         self._metrics.in_flight.inc(len(records))
         try:
-            results = [self._process(record) for record in records]
-            outputs = [self._output(result, record) for result, record in zip(results, records, strict=True)]
+            handled = [self._handle(record) for record in records]
+            results = [result for result, _ in handled]
+            outputs = [output for _, output in handled]
             await self._retrying("publish", stop, lambda: self._publisher.publish(outputs))
             self._observe_published(results, records)
             await self._commit(records, stop)
         finally:
             self._metrics.in_flight.dec(len(records))
 
-    def _process(self, record: SourceRecord) -> Result:
+    def _handle(self, record: SourceRecord) -> tuple[Result, OutputRecord]:
         self._metrics.consumed.labels(topic=record.topic, partition=str(record.partition)).inc()
         with structlog.contextvars.bound_contextvars(
             topic=record.topic, partition=record.partition, offset=record.offset
         ):
-            result = self._pipeline.process(record)
+            result, output = self._pipeline.handle(record)
             if isinstance(result, Rejected):
                 envelope = result.envelope
                 log.warning(
-                    "message_rejected",
-                    reason=envelope.reason.value,
-                    stage=envelope.stage.value,
-                    detail=envelope.detail,
+                    "message_rejected", reason=envelope.reason.value, stage=envelope.stage.value, detail=envelope.detail
                 )
             else:
                 log.debug(
@@ -162,10 +159,7 @@ class Worker:
                     article_id=result.article.article_id,
                     status=result.article.dedup.status.value,
                 )
-        return result
-
-    def _output(self, result: Result, record: SourceRecord) -> OutputRecord:
-        return to_output(result, record, topics=self._topics, trace_headers=self._runtime.trace_headers)
+        return result, output
 
     def _observe_published(self, results: Sequence[Result], records: Sequence[SourceRecord]) -> None:
         now = datetime.now(UTC)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry
 
 from news_ingest.codec import encode_model
+from news_ingest.config import TopicSettings
 from news_ingest.demo import MALFORMED, demo_events
 from news_ingest.metrics import Metrics
 from news_ingest.models import DedupStatus, RejectReason, Stage
@@ -14,7 +15,7 @@ from news_ingest.records import Enriched, Rejected, SourceRecord
 
 def pipeline(registry: CollectorRegistry | None = None) -> Pipeline:
     metrics = Metrics(registry or CollectorRegistry())
-    return Pipeline(metrics=metrics, max_message_bytes=100_000, max_output_bytes=1_000_000)
+    return Pipeline(metrics=metrics, topics=TopicSettings(), max_message_bytes=100_000, max_output_bytes=1_000_000)
 
 
 def at(offset: int, value: bytes | None) -> SourceRecord:

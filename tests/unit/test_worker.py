@@ -56,7 +56,7 @@ class RefusingCommits(InMemorySource):
 def make(source: InMemorySource, publisher: InMemoryPublisher, registry: CollectorRegistry) -> tuple[Worker, Readiness]:
     metrics = Metrics(registry)
     readiness = Readiness(metrics)
-    pipeline = Pipeline(metrics=metrics, max_message_bytes=100_000, max_output_bytes=1_000_000)
+    pipeline = Pipeline(metrics=metrics, topics=TopicSettings(), max_message_bytes=100_000, max_output_bytes=1_000_000)
     worker = Worker(
         source=source,
         publisher=publisher,
