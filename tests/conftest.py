@@ -7,8 +7,18 @@ from collections.abc import Iterator
 import pytest
 import structlog
 
+from news_ingest.language import LanguageDetector
+from news_ingest.normalise import Normaliser
+from news_ingest.places import Gazetteer
+
 
 @pytest.fixture(autouse=True)
 def _reset_logging() -> Iterator[None]:
     yield
     structlog.reset_defaults()
+
+
+@pytest.fixture(scope="session")
+def normaliser() -> Normaliser:
+    """The real normalise stage; its gazetteer and language model load once per test session."""
+    return Normaliser(gazetteer=Gazetteer(), detect_language=LanguageDetector())

@@ -19,8 +19,11 @@ from news_ingest.config import Settings
 from news_ingest.errors import BrokerUnavailable
 from news_ingest.health import Check, HealthServer, Liveness, Readiness
 from news_ingest.kafka import KafkaPublisher, KafkaSource, create_topics
+from news_ingest.language import LanguageDetector
 from news_ingest.metrics import Metrics
+from news_ingest.normalise import Normaliser
 from news_ingest.pipeline import Pipeline
+from news_ingest.places import Gazetteer
 from news_ingest.records import Partition
 from news_ingest.worker import RebalanceGate, Summary, Worker
 
@@ -42,9 +45,13 @@ StartedHook = Callable[[Running], Coroutine[Any, Any, None]]
 
 
 def build_pipeline(settings: Settings, metrics: Metrics) -> Pipeline:
-    """The pipeline with its stage dependencies; shared by ``run`` and the offline ``process`` command."""
+    """The pipeline with its stage dependencies; shared by ``run`` and the offline ``process`` command.
+
+    Builds the gazetteer and the language model (about a second, once per process).
+    """
     return Pipeline(
         metrics=metrics,
+        normalise=Normaliser(gazetteer=Gazetteer(), detect_language=LanguageDetector()),
         topics=settings.topics,
         max_message_bytes=settings.limits.max_message_bytes,
         max_output_bytes=settings.producer.max_request_bytes,

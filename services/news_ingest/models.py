@@ -190,6 +190,9 @@ class EnrichedArticle(BaseModel):
     dateline: Dateline = Dateline()
     language: str | None = None
     published_at: datetime | None = Field(default=None, description="UTC.")
+    published_at_estimated: bool = Field(
+        default=False, description="True when published_at was missing or implausible and fetched_at is used."
+    )
     source: str | None = None
     event_id: str | None = None
     word_count: int = Field(default=0, ge=0)
@@ -216,6 +219,7 @@ class Article:
     dateline: Dateline = field(default_factory=Dateline)
     language: str | None = None
     published_at: datetime | None = None
+    published_at_estimated: bool = False
     fetched_at: datetime | None = None
     source: str | None = None
     event_id: str | None = None

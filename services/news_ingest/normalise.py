@@ -1,38 +1,78 @@
-"""Normalise stage: turn a ``RawArticle`` into a clean, comparable ``Article`` with a deterministic id."""
+"""Normalise stage: turn a ``RawArticle`` into clean, comparable text with its dateline, canonical URL and ids."""
 
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+from news_ingest import chrome, dateline, markup, text
 from news_ingest.errors import InputRejected
-from news_ingest.models import Article, RawArticle, RejectReason, Stage
+from news_ingest.models import Article, Dateline, RawArticle, RejectReason, Stage
+from news_ingest.places import Gazetteer
+from news_ingest.repeats import drop_repeats
+from news_ingest.urls import canonical_url
+
+MAX_BODY_CHARS = 200_000  # work per article is bounded: longer bodies are cut before parsing
+_FUTURE_TOLERANCE = timedelta(days=1)
+_EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 
 
-def normalise(raw: RawArticle) -> Article:
-    """Clean the text and derive the ids later stages key on; an article with no text left is rejected."""
-    body = raw.body.strip()
-    title = raw.title.strip() if raw.title else None
-    if not body:
-        raise InputRejected(RejectReason.EMPTY_CONTENT, "body is empty after cleaning", stage=Stage.NORMALISE)
-    canonical_url = raw.url.strip()
-    content_hash = content_digest(title, body)
-    return Article(
-        article_id=article_id(canonical_url, content_hash),
-        url=raw.url,
-        canonical_url=canonical_url,
-        title=title,
-        body=body,
-        content_hash=content_hash,
-        word_count=len(body.split()),
-        language=raw.language,
-        published_at=parse_timestamp(raw.published_at),
-        fetched_at=raw.fetched_at.astimezone(UTC) if raw.fetched_at else None,
-        source=raw.source,
-        event_id=raw.event_id,
-        metadata=raw.metadata,
-    )
+class Normaliser:
+    """The normalise stage; holds the gazetteer (datelines) and the language detector."""
+
+    def __init__(self, *, gazetteer: Gazetteer, detect_language: Callable[[str], str | None]) -> None:
+        self._gazetteer = gazetteer
+        self._detect_language = detect_language
+
+    def __call__(self, raw: RawArticle) -> Article:
+        """Clean text, chrome and repeats out, dateline parsed; an article with no text left is rejected."""
+        title = text.squash_spaces(text.clean_unicode(raw.title)) if raw.title else None
+        body, related, found_dateline = self.clean_body(raw.body, title=title)
+        if not body:
+            raise InputRejected(RejectReason.EMPTY_CONTENT, "body is empty after cleaning", stage=Stage.NORMALISE)
+        fetched_at = raw.fetched_at.astimezone(UTC) if raw.fetched_at else None
+        published_at, estimated = published_time(parse_timestamp(raw.published_at), fetched_at)
+        canonical = canonical_url(raw.url)
+        content_hash = content_digest(title, body)
+        return Article(
+            article_id=article_id(canonical, content_hash),
+            url=raw.url,
+            canonical_url=canonical,
+            title=title or None,
+            body=body,
+            content_hash=content_hash,
+            word_count=len(body.split()),
+            related=tuple(related),
+            dateline=found_dateline,
+            language=self._detect_language(f"{title or ''}\n{body}") or raw.language,
+            published_at=published_at,
+            published_at_estimated=estimated,
+            fetched_at=fetched_at,
+            source=raw.source,
+            event_id=raw.event_id,
+            metadata=raw.metadata,
+        )
+
+    def clean_body(self, body: str, *, title: str | None) -> tuple[str, list[str], Dateline]:
+        """Body text -> (clean paragraphs joined by blank lines, related titles, dateline)."""
+        body = body[:MAX_BODY_CHARS]
+        if markup.looks_like_html(body):
+            body = markup.html_to_text(body)
+        paragraphs = text.paragraphs(chrome.strip_lines(text.clean_unicode(body)))
+        sifted = chrome.sift(paragraphs, title=title)
+        kept = _without_leading_title(sifted.paragraphs, title)
+        found = dateline.extract(kept[0], self._gazetteer) if kept else None
+        if found is not None:
+            kept = [found.rest.strip(), *kept[1:]] if found.rest.strip() else kept[1:]
+        return "\n\n".join(drop_repeats(kept)), sifted.related, found.dateline if found else Dateline()
+
+
+def _without_leading_title(paragraphs: list[str], title: str | None) -> list[str]:
+    if paragraphs and title and paragraphs[0].casefold() == title.casefold():
+        return paragraphs[1:]
+    return paragraphs
 
 
 def content_digest(title: str | None, body: str) -> str:
@@ -40,9 +80,20 @@ def content_digest(title: str | None, body: str) -> str:
     return hashlib.blake2b(f"{title or ''}\n{body}".encode(), digest_size=16).hexdigest()
 
 
-def article_id(canonical_url: str, content_hash: str) -> str:
+def article_id(canonical: str, content_hash: str) -> str:
     """Deterministic article id, so a re-published or reprocessed article upserts in place downstream."""
-    return hashlib.blake2b(f"{canonical_url}\n{content_hash}".encode(), digest_size=16).hexdigest()
+    return hashlib.blake2b(f"{canonical}\n{content_hash}".encode(), digest_size=16).hexdigest()
+
+
+def published_time(published: datetime | None, fetched: datetime | None) -> tuple[datetime | None, bool]:
+    """``published_at`` if plausible; else ``fetched_at`` with the flag set (missing, before 1990, or in the
+    future relative to the fetch by more than a day)."""
+    plausible = published is not None and published >= _EARLIEST
+    if plausible and fetched is not None and published is not None and published > fetched + _FUTURE_TOLERANCE:
+        plausible = False
+    if plausible:
+        return published, False
+    return (fetched, True) if fetched is not None else (published if plausible else None, False)
 
 
 def parse_timestamp(value: str | float | None) -> datetime | None:
@@ -62,12 +113,12 @@ def parse_timestamp(value: str | float | None) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def _parse_text(text: str) -> datetime | None:
+def _parse_text(value: str) -> datetime | None:
     try:
-        return datetime.fromisoformat(text)
+        return datetime.fromisoformat(value)
     except ValueError:
         pass
     try:
-        return parsedate_to_datetime(text)
+        return parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None

@@ -19,10 +19,10 @@ from news_ingest.models import (
     DedupStatus,
     EnrichedArticle,
     Provenance,
+    RawArticle,
     Stage,
     Tags,
 )
-from news_ingest.normalise import normalise
 from news_ingest.records import Duplicate, Enriched, OutputRecord, Result, SourceRecord
 from news_ingest.tag import tag
 
@@ -36,11 +36,13 @@ class Pipeline:
         self,
         *,
         metrics: Metrics,
+        normalise: Callable[[RawArticle], Article],
         topics: TopicSettings,
         max_message_bytes: int,
         max_output_bytes: int,
         trace_headers: tuple[str, ...] = (),
     ) -> None:
+        self._normalise = normalise
         self._topics = topics
         self._trace_headers = trace_headers
         self._max_message_bytes = max_message_bytes
@@ -60,7 +62,7 @@ class Pipeline:
         """Every record ends in exactly one result; bad input becomes ``Rejected``, never an exception."""
         try:
             raw = self._timed(Stage.DECODE, lambda: decode_raw(record, max_message_bytes=self._max_message_bytes))
-            article = self._timed(Stage.NORMALISE, lambda: normalise(raw))
+            article = self._timed(Stage.NORMALISE, lambda: self._normalise(raw))
             dedup = self._timed(Stage.DEDUPLICATE, lambda: deduplicate(article))
             tags = (
                 Tags() if dedup.status is DedupStatus.EXACT_DUPLICATE else self._timed(Stage.TAG, lambda: tag(article))
@@ -103,6 +105,7 @@ def assemble(article: Article, dedup: DedupInfo, tags: Tags, origin: Provenance)
         dateline=article.dateline,
         language=article.language,
         published_at=article.published_at,
+        published_at_estimated=article.published_at_estimated,
         source=article.source,
         event_id=article.event_id,
         word_count=article.word_count,

@@ -9,22 +9,29 @@ from news_ingest.config import TopicSettings
 from news_ingest.demo import MALFORMED, demo_events
 from news_ingest.metrics import Metrics
 from news_ingest.models import DedupStatus, RejectReason, Stage
+from news_ingest.normalise import Normaliser
 from news_ingest.pipeline import Pipeline
 from news_ingest.records import Enriched, Rejected, SourceRecord
 
 
-def pipeline(registry: CollectorRegistry | None = None) -> Pipeline:
+def pipeline(normaliser: Normaliser, registry: CollectorRegistry | None = None) -> Pipeline:
     metrics = Metrics(registry or CollectorRegistry())
-    return Pipeline(metrics=metrics, topics=TopicSettings(), max_message_bytes=100_000, max_output_bytes=1_000_000)
+    return Pipeline(
+        metrics=metrics,
+        normalise=normaliser,
+        topics=TopicSettings(),
+        max_message_bytes=100_000,
+        max_output_bytes=1_000_000,
+    )
 
 
 def at(offset: int, value: bytes | None) -> SourceRecord:
     return SourceRecord(topic="raw", partition=0, offset=offset, key=None, value=value, timestamp_ms=1_764_000_000_000)
 
 
-def test_every_demo_event_ends_in_exactly_one_result() -> None:
+def test_every_demo_event_ends_in_exactly_one_result(normaliser: Normaliser) -> None:
     events = demo_events()
-    results = [pipeline().process(at(offset, value)) for offset, value in enumerate(events)]
+    results = [pipeline(normaliser).process(at(offset, value)) for offset, value in enumerate(events)]
     rejected = [result for result in results if isinstance(result, Rejected)]
     assert len(results) == len(events)
     assert len(rejected) == len(MALFORMED)
@@ -37,14 +44,16 @@ def test_every_demo_event_ends_in_exactly_one_result() -> None:
     }
 
 
-def test_empty_body_is_rejected_at_the_normalise_stage() -> None:
-    result = pipeline().process(at(0, b'{"url": "u", "body": "  "}'))
+def test_empty_body_is_rejected_at_the_normalise_stage(normaliser: Normaliser) -> None:
+    result = pipeline(normaliser).process(at(0, b'{"url": "u", "body": "  "}'))
     assert isinstance(result, Rejected)
     assert (result.envelope.reason, result.envelope.stage) == (RejectReason.EMPTY_CONTENT, Stage.NORMALISE)
 
 
-def test_enriched_article_records_its_provenance() -> None:
-    result = pipeline().process(at(7, b'{"url": "u", "body": "b", "fetched_at": "2026-11-24T10:00:00+01:00"}'))
+def test_enriched_article_records_its_provenance(normaliser: Normaliser) -> None:
+    result = pipeline(normaliser).process(
+        at(7, b'{"url": "u", "body": "b", "fetched_at": "2026-11-24T10:00:00+01:00"}')
+    )
     assert isinstance(result, Enriched)
     provenance = result.article.provenance
     assert (provenance.topic, provenance.partition, provenance.offset) == ("raw", 0, 7)
@@ -55,17 +64,17 @@ def test_enriched_article_records_its_provenance() -> None:
     assert result.article.dedup.cluster_id == result.article.article_id
 
 
-def test_reprocessing_the_same_record_gives_identical_bytes() -> None:
+def test_reprocessing_the_same_record_gives_identical_bytes(normaliser: Normaliser) -> None:
     value = demo_events()[0]
-    first, second = pipeline().process(at(3, value)), pipeline().process(at(3, value))
+    first, second = pipeline(normaliser).process(at(3, value)), pipeline(normaliser).process(at(3, value))
     assert isinstance(first, Enriched)
     assert isinstance(second, Enriched)
     assert encode_model(first.article) == encode_model(second.article)
 
 
-def test_each_stage_is_timed() -> None:
+def test_each_stage_is_timed(normaliser: Normaliser) -> None:
     registry = CollectorRegistry()
-    pipeline(registry).process(at(0, demo_events()[0]))
+    pipeline(normaliser, registry).process(at(0, demo_events()[0]))
     for stage in (Stage.DECODE, Stage.NORMALISE, Stage.DEDUPLICATE, Stage.TAG):
         count = registry.get_sample_value("news_ingest_stage_duration_seconds_count", {"stage": stage.value})
         assert count == 1, stage

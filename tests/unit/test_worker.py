@@ -12,6 +12,7 @@ from news_ingest.errors import CommitFailed, PublishFailed
 from news_ingest.health import Check, Readiness
 from news_ingest.memory import InMemoryPublisher, InMemorySource
 from news_ingest.metrics import Metrics
+from news_ingest.normalise import Normaliser
 from news_ingest.pipeline import Pipeline
 from news_ingest.records import OutputRecord, Partition, SourceRecord
 from news_ingest.worker import Worker
@@ -53,10 +54,18 @@ class RefusingCommits(InMemorySource):
         raise CommitFailed("group rebalanced", retriable=False)
 
 
-def make(source: InMemorySource, publisher: InMemoryPublisher, registry: CollectorRegistry) -> tuple[Worker, Readiness]:
+def make(
+    source: InMemorySource, publisher: InMemoryPublisher, registry: CollectorRegistry, normaliser: Normaliser
+) -> tuple[Worker, Readiness]:
     metrics = Metrics(registry)
     readiness = Readiness(metrics)
-    pipeline = Pipeline(metrics=metrics, topics=TopicSettings(), max_message_bytes=100_000, max_output_bytes=1_000_000)
+    pipeline = Pipeline(
+        metrics=metrics,
+        normalise=normaliser,
+        topics=TopicSettings(),
+        max_message_bytes=100_000,
+        max_output_bytes=1_000_000,
+    )
     worker = Worker(
         source=source,
         publisher=publisher,
@@ -70,9 +79,9 @@ def make(source: InMemorySource, publisher: InMemoryPublisher, registry: Collect
     return worker, readiness
 
 
-async def test_every_record_is_published_once_and_offsets_committed_after() -> None:
+async def test_every_record_is_published_once_and_offsets_committed_after(normaliser: Normaliser) -> None:
     source, publisher, registry = InMemorySource(records(20)), InMemoryPublisher(), CollectorRegistry()
-    worker, _ = make(source, publisher, registry)
+    worker, _ = make(source, publisher, registry, normaliser)
     summary = await worker.run(asyncio.Event(), until_idle=True)
     assert len(publisher.records) == 20
     sources = sorted((dict(r.headers)["source-partition"], dict(r.headers)["source-offset"]) for r in publisher.records)
@@ -82,9 +91,9 @@ async def test_every_record_is_published_once_and_offsets_committed_after() -> N
     assert summary.outcomes == {"enriched": 16, "rejected": 4}
 
 
-async def test_outcome_counters_sum_to_consumed_per_partition() -> None:
+async def test_outcome_counters_sum_to_consumed_per_partition(normaliser: Normaliser) -> None:
     source, registry = InMemorySource(records(20)), CollectorRegistry()
-    worker, _ = make(source, InMemoryPublisher(), registry)
+    worker, _ = make(source, InMemoryPublisher(), registry, normaliser)
     await worker.run(asyncio.Event(), until_idle=True)
     for partition in ("0", "1"):
         labels = {"topic": TOPICS.raw, "partition": partition}
@@ -101,9 +110,9 @@ async def test_outcome_counters_sum_to_consumed_per_partition() -> None:
         assert enriched + rejected == consumed
 
 
-async def test_publish_failure_is_retried_and_commit_waits_for_success() -> None:
+async def test_publish_failure_is_retried_and_commit_waits_for_success(normaliser: Normaliser) -> None:
     source, publisher, registry = InMemorySource(records(5)), FlakyPublisher(failures=2), CollectorRegistry()
-    worker, readiness = make(source, publisher, registry)
+    worker, readiness = make(source, publisher, registry, normaliser)
     await worker.run(asyncio.Event(), until_idle=True)
     assert publisher.attempts == 3
     assert len(publisher.records) == 5
@@ -112,9 +121,9 @@ async def test_publish_failure_is_retried_and_commit_waits_for_success() -> None
     assert readiness.report()[Check.OUTPUTS_FLOWING.value] is True
 
 
-async def test_stop_during_publish_retries_leaves_the_batch_uncommitted() -> None:
+async def test_stop_during_publish_retries_leaves_the_batch_uncommitted(normaliser: Normaliser) -> None:
     source, publisher = InMemorySource(records(5)), FlakyPublisher(failures=10_000)
-    worker, readiness = make(source, publisher, CollectorRegistry())
+    worker, readiness = make(source, publisher, CollectorRegistry(), normaliser)
     stop = asyncio.Event()
     asyncio.get_running_loop().call_later(0.1, stop.set)
     await worker.run(stop)
@@ -123,18 +132,18 @@ async def test_stop_during_publish_retries_leaves_the_batch_uncommitted() -> Non
     assert readiness.report()[Check.OUTPUTS_FLOWING.value] is False
 
 
-async def test_commit_rejected_by_the_group_is_counted_and_processing_goes_on() -> None:
+async def test_commit_rejected_by_the_group_is_counted_and_processing_goes_on(normaliser: Normaliser) -> None:
     source, publisher, registry = RefusingCommits(records(14)), InMemoryPublisher(), CollectorRegistry()
-    worker, _ = make(source, publisher, registry)
+    worker, _ = make(source, publisher, registry, normaliser)
     summary = await worker.run(asyncio.Event(), until_idle=True)
     assert len(publisher.records) == 14
     assert summary.commit_failures == 2
     assert registry.get_sample_value("news_ingest_commit_failures_total") == 2
 
 
-async def test_a_batch_is_never_split_by_a_revocation() -> None:
+async def test_a_batch_is_never_split_by_a_revocation(normaliser: Normaliser) -> None:
     source, publisher = InMemorySource(records(7)), InMemoryPublisher()
-    worker, _ = make(source, publisher, CollectorRegistry())
+    worker, _ = make(source, publisher, CollectorRegistry(), normaliser)
     await worker.gate.lock.acquire()  # a revocation in progress holds the gate
     run = asyncio.create_task(worker.run(asyncio.Event(), until_idle=True))
     await asyncio.sleep(0.05)
