@@ -58,8 +58,10 @@ def test_whitespace_is_normalised_and_paragraphs_kept(normaliser: Normaliser) ->
     [
         "Ukraine Latest News, Ukraine Headlines",
         "United States Latest News, United States Headlines",
-        "Similar News: You can also read news stories similar to this one that we have collected from other news"
-        " sources.",
+        (
+            "Similar News: You can also read news stories similar to this one that we have collected from other news"
+            " sources."
+        ),
         "Read more \u00bb",
         "Click here to read the full story",
         "Share this article",
