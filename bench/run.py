@@ -15,9 +15,12 @@ from prometheus_client import CollectorRegistry
 
 from news_ingest.app import build_pipeline
 from news_ingest.config import Settings
-from news_ingest.demo import demo_events
+from news_ingest.demo import STORIES, demo_events
+from news_ingest.language import LanguageDetector
 from news_ingest.metrics import Metrics
-from news_ingest.models import Stage
+from news_ingest.models import RawArticle, Stage
+from news_ingest.normalise import Normaliser
+from news_ingest.places import Gazetteer
 from news_ingest.records import SourceRecord
 
 
@@ -44,8 +47,14 @@ def main() -> None:
         total = registry.get_sample_value("news_ingest_stage_duration_seconds_sum", {"stage": stage.value}) or 0.0
         count = registry.get_sample_value("news_ingest_stage_duration_seconds_count", {"stage": stage.value}) or 0.0
         stages[stage.value] = round(total / count * 1e6, 2) if count else None
+    measured = sum(v for v in stages.values() if v)
+    share = {stage: round(v / measured, 3) if v else None for stage, v in stages.items()}
+    mean_bytes = sum(len(r.value or b"") for r in records) // len(records)
     result = {
         "benchmark": "pipeline_offline",
+        "mean_input_bytes": mean_bytes,
+        "normalise_us_per_3kb_article": normalise_3kb_us(),
+        "stage_share_of_pipeline": share,
         "articles": len(records),
         "seconds": round(elapsed, 3),
         "articles_per_second": round(len(records) / elapsed),
@@ -55,9 +64,27 @@ def main() -> None:
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "pipeline_offline.json").write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
-    print(f"pipeline (offline, 1 core): {result['articles_per_second']} articles/s over {len(records)} articles")
+    print(
+        f"pipeline (offline, 1 core): {result['articles_per_second']} articles/s over {len(records)} articles"
+        f" (mean {mean_bytes} bytes)"
+    )
     for stage, micros in stages.items():
-        print(f"  {stage:<12} {micros} us/article")
+        print(f"  {stage:<12} {micros} us/article  ({share[stage]:.0%} of pipeline time)")
+    print(f"  normalise on a ~3 KB HTML article: {result['normalise_us_per_3kb_article']} us")
+
+
+def normalise_3kb_us(*, rounds: int = 300) -> float:
+    """Mean microseconds of the normalise stage alone on a ~3 KB HTML article built from demo stories."""
+    paragraphs = [p for story in STORIES for p in story.paragraphs]
+    html = "<html><body><nav>Home</nav><article>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</article>"
+    html += "<footer>Norway Latest News, Norway Headlines</footer></body></html>"
+    raw = RawArticle(url="https://a.example/x", title="Bench", body=html)
+    normaliser = Normaliser(gazetteer=Gazetteer(), detect_language=LanguageDetector())
+    started = time.perf_counter()
+    for _ in range(rounds):
+        normaliser(raw)
+    per_article = (time.perf_counter() - started) / rounds * 1e6
+    return round(per_article, 1) if len(html) > 2_500 else float("nan")
 
 
 if __name__ == "__main__":

@@ -44,19 +44,35 @@ class Sorted:
     related: list[str] = field(default_factory=list)
 
 
+_CHROME_STARTS = frozenset(
+    {"read", "similar", "you", "click", "share", "tweet", "email", "print", "copy", "whatsapp", "facebook",
+     "twitter", "linkedin", "pinterest", "reddit", "subscribe", "sign", "follow", "advertisement", "sponsored",
+     "related", "image", "photo", "picture", "all", "copyright", "\u00a9"}
+)  # fmt: skip
+
+
 def is_chrome(line: str) -> bool:
     """A whole line of site furniture (never article text)."""
-    return len(line) <= _MAX_CHROME_LINE_CHARS and _CHROME.fullmatch(line.strip()) is not None
+    stripped = line.strip()
+    if not stripped or len(stripped) > _MAX_CHROME_LINE_CHARS:
+        return False
+    first = stripped.split(maxsplit=1)[0].rstrip(":").lower()
+    if first not in _CHROME_STARTS and "Latest News" not in stripped:
+        return False  # cheap pre-check: every chrome pattern starts with one of these words
+    return _CHROME.fullmatch(stripped) is not None
 
 
 def strip_lines(text: str) -> str:
     """Remove aggregator phrases wherever they stand, then every line that is wholly chrome."""
-    text = _INLINE.sub("\n", text)
+    if "Latest News" in text or "Similar News" in text:
+        text = _INLINE.sub("\n", text)
     return "\n".join(line for line in text.split("\n") if not is_chrome(line))
 
 
 def split_glued(text: str) -> tuple[str, str] | None:
     """Split "...downed over CrimeaMoscow, Russia - Russia said..." into (title, dateline-led rest)."""
+    if " - " not in text and ":" not in text and "\u2014" not in text and "\u2013" not in text:
+        return None  # every dateline has a separator
     for glue in _GLUE.finditer(text, 0, _MAX_TITLE_CHARS):
         start = glue.start()
         if start >= 10 and dateline.match(text[start:]) is not None:
@@ -70,7 +86,7 @@ def sift(paragraphs: list[str], *, title: str | None) -> Sorted:
     own_title = _key(title) if title else None
     for original in paragraphs:
         paragraph: str | None = original
-        if _TEASER_END.search(original):
+        if _may_be_teaser(original) and _TEASER_END.search(original):
             pieces = _TEASER_END.split(original)
             for teaser in (piece.strip() for piece in pieces[:-1]):
                 _keep_title(result, _teaser_title(teaser), own_title)
@@ -82,6 +98,10 @@ def sift(paragraphs: list[str], *, title: str | None) -> Sorted:
             _keep_title(result, glued[0], own_title)
         result.paragraphs.append(glued[1] if glued is not None else paragraph)
     return result
+
+
+def _may_be_teaser(paragraph: str) -> bool:
+    return "more" in paragraph or "More" in paragraph or "MORE" in paragraph
 
 
 def _teaser_title(teaser: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import sys
 import time
 from collections import Counter
@@ -15,14 +16,17 @@ import orjson
 from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
-from news_ingest import __version__, schemas
+from news_ingest import __version__, evaluation, schemas
 from news_ingest.app import Running, build_pipeline, serve
 from news_ingest.codec import decode_enriched, decode_rejected
 from news_ingest.config import Settings, load_settings, masked
 from news_ingest.demo import demo_events
 from news_ingest.kafka import consume_values, produce_values
+from news_ingest.language import LanguageDetector
 from news_ingest.logs import configure
 from news_ingest.metrics import Metrics
+from news_ingest.normalise import Normaliser
+from news_ingest.places import Gazetteer
 from news_ingest.records import SourceRecord
 
 EXIT_USAGE = 2
@@ -44,6 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "tail": _tail,
         "process": _process,
         "config": _config,
+        "eval": _eval,
         "schemas": _schemas,
         "demo": _demo,
     }[args.command]
@@ -73,6 +78,14 @@ def _parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schemas", help="write the JSON Schemas, or check them for drift")
     schema.add_argument("--dir", type=Path, default=Path("schemas"))
     schema.add_argument("--check", action="store_true", help="exit 1 if the committed schemas drifted")
+    evaluate = commands.add_parser("eval", help="score quality on labelled data")
+    evals = evaluate.add_subparsers(dest="evaluation", required=True)
+    boilerplate = evals.add_parser("boilerplate", help="body cleaning vs gold article text (token P/R/F1)")
+    source = boilerplate.add_mutually_exclusive_group(required=True)
+    source.add_argument("--jsonl", type=Path, help="one {body, gold[, related, id]} object per line")
+    source.add_argument("--aeb", type=Path, help="article-extraction-benchmark folder (ground-truth.json, html/)")
+    source.add_argument("--l3s", type=Path, help="L3S-GN1 page-signal tarball (input/ + GoldStandard/)")
+    boilerplate.add_argument("--limit", type=int, default=0, help="score only the first N pages")
     demo = commands.add_parser("demo", help="write the demo stream as JSONL (for replay)")
     demo.add_argument("--out", type=Path, help="file to write; default stdout")
     return parser
@@ -193,6 +206,21 @@ def _schemas(args: argparse.Namespace, _: Settings) -> int:
         return 1 if drifted else 0
     for path in schemas.write(args.dir):
         print(f"wrote {path}")
+    return 0
+
+
+def _eval(args: argparse.Namespace, _: Settings) -> int:
+    if args.jsonl:
+        pages, label = evaluation.jsonl_pages(args.jsonl), str(args.jsonl)
+    elif args.aeb:
+        pages, label = evaluation.article_extraction_pages(args.aeb), "article-extraction-benchmark"
+    else:
+        pages, label = evaluation.l3s_pages(args.l3s), "L3S-GN1"
+    if args.limit:
+        pages = itertools.islice(pages, args.limit)
+    normaliser = Normaliser(gazetteer=Gazetteer(), detect_language=LanguageDetector())
+    report = evaluation.evaluate_boilerplate(pages, normaliser)
+    print("\n".join(report.lines(label)))
     return 0
 
 

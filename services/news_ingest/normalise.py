@@ -14,7 +14,8 @@ from news_ingest.places import Gazetteer
 from news_ingest.repeats import drop_repeats
 from news_ingest.urls import canonical_url
 
-MAX_BODY_CHARS = 200_000  # work per article is bounded: longer bodies are cut before parsing
+MAX_BODY_CHARS = 200_000  # work per article is bounded: longer text is cut (HTML after parsing; the raw
+# value is already bounded by limits.max_message_bytes, and the HTML parser is linear C code)
 _FUTURE_TOLERANCE = timedelta(days=1)
 _EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 
@@ -57,9 +58,9 @@ class Normaliser:
 
     def clean_body(self, body: str, *, title: str | None) -> tuple[str, list[str], Dateline]:
         """Body text -> (clean paragraphs joined by blank lines, related titles, dateline)."""
-        body = body[:MAX_BODY_CHARS]
         if markup.looks_like_html(body):
             body = markup.html_to_text(body)
+        body = body[:MAX_BODY_CHARS]
         paragraphs = text.paragraphs(chrome.strip_lines(text.clean_unicode(body)))
         sifted = chrome.sift(paragraphs, title=title)
         kept = _without_leading_title(sifted.paragraphs, title)

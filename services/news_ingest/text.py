@@ -12,10 +12,9 @@ _MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac|\u00e2\u0080|
 # Control characters except tab and newline, plus invisible format characters that carry no meaning in news text.
 # Zero-width (non-)joiners (U+200C/U+200D) are kept: Persian, Hindi and emoji sequences need them.
 _INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u200b\u2060\ufeff\u200e\u200f]")
-_QUOTES = str.maketrans(
-    {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'}
-)  # fmt: skip
+_QUOTES = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+           "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'}  # fmt: skip
+_QUOTE_CHARS = re.compile("[" + "".join(_QUOTES) + "]")
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\u0085]")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
@@ -28,10 +27,19 @@ def has_mojibake(text: str) -> bool:
 
 def clean_unicode(text: str) -> str:
     """Repair mojibake (only when detected), compose to NFC, drop invisible characters, straighten quotes."""
-    if has_mojibake(text):
-        text = ftfy.fix_text(text, normalization="NFC")
-    text = unicodedata.normalize("NFC", _LINE_BREAKS.sub("\n", text))
-    return _INVISIBLE.sub("", text).translate(_QUOTES)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.isascii():  # most English wire copy: no mojibake, already NFC, no typographic quotes
+        return _INVISIBLE.sub("", text)
+    if has_mojibake(text):  # repair only the lines that need it: ftfy costs ~0.2 us per character
+        text = "\n".join(
+            ftfy.fix_text(line, normalization="NFC") if _MOJIBAKE.search(line) else line for line in text.split("\n")
+        )
+    text = _LINE_BREAKS.sub("\n", text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE.sub("", text)
+    return _QUOTE_CHARS.sub(lambda found: _QUOTES[found.group()], text)
 
 
 def squash_spaces(line: str) -> str:
