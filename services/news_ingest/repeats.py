@@ -2,40 +2,49 @@
 
 from __future__ import annotations
 
+import math
 import re
-from collections import deque
+from collections import defaultdict
 
 _NON_WORD = re.compile(r"[\W_]+")
 _NEAR_JACCARD = 0.9
 _MIN_WORDS_FOR_NEAR = 6
-_LOOKBACK = 64  # compare with this many kept paragraphs at most: bounded work per article
 
 
 def drop_repeats(paragraphs: list[str]) -> list[str]:
-    """Keep each paragraph unless an earlier one has the same words (or 90% of the same, for longer ones)."""
+    """Keep each paragraph unless an earlier one has the same words (or, for six words or more, a word-set
+    Jaccard similarity of at least 0.9).
+
+    Near-repeats are found by prefix filtering: two sets with Jaccard >= t share at least one of the first
+    ``|A| - ceil(t * |A|) + 1`` words of each, in any fixed order. Indexing only those words keeps the work
+    linear in practice instead of comparing every pair of paragraphs.
+    """
     kept: list[str] = []
     seen_keys: set[str] = set()
-    recent: deque[frozenset[str]] = deque(maxlen=_LOOKBACK)
+    bags: list[frozenset[str]] = []
+    index: dict[str, list[int]] = defaultdict(list)
     for paragraph in paragraphs:
         words = _NON_WORD.sub(" ", paragraph.lower()).split()
         key = " ".join(words)
         if not key or key in seen_keys:
             continue
         bag = frozenset(words)
-        if len(bag) >= _MIN_WORDS_FOR_NEAR and any(_near(bag, other) for other in recent):
+        prefix = _prefix(bag) if len(bag) >= _MIN_WORDS_FOR_NEAR else ()
+        candidates = {position for word in prefix for position in index.get(word, ())}
+        if any(_jaccard(bag, bags[position]) >= _NEAR_JACCARD for position in candidates):
             continue
-        kept.append(paragraph)
         seen_keys.add(key)
-        recent.append(bag)
+        kept.append(paragraph)
+        for word in prefix:
+            index[word].append(len(bags))
+        bags.append(bag)
     return kept
 
 
-def _near(a: frozenset[str], b: frozenset[str]) -> bool:
-    # Jaccard >= t needs the smaller set to be >= t of the larger: a cheap length test skips most pairs.
-    if min(len(a), len(b)) < _NEAR_JACCARD * max(len(a), len(b)):
-        return False
-    return _jaccard(a, b) >= _NEAR_JACCARD
+def _prefix(bag: frozenset[str]) -> list[str]:
+    size = len(bag) - math.ceil(_NEAR_JACCARD * len(bag)) + 1
+    return sorted(bag)[:size]
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a or b else 1.0
+    return len(a & b) / len(a | b)
