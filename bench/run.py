@@ -13,14 +13,11 @@ from pathlib import Path
 import orjson
 from prometheus_client import CollectorRegistry
 
-from news_ingest.app import build_pipeline
+from news_ingest.app import build_normaliser, build_pipeline
 from news_ingest.config import Settings
 from news_ingest.demo import STORIES, demo_events
-from news_ingest.language import LanguageDetector
 from news_ingest.metrics import Metrics
 from news_ingest.models import RawArticle, Stage
-from news_ingest.normalise import Normaliser
-from news_ingest.places import Gazetteer
 from news_ingest.records import SourceRecord
 
 
@@ -79,7 +76,7 @@ def normalise_3kb_us(*, rounds: int = 300) -> float:
     html = "<html><body><nav>Home</nav><article>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</article>"
     html += "<footer>Norway Latest News, Norway Headlines</footer></body></html>"
     raw = RawArticle(url="https://a.example/x", title="Bench", body=html)
-    normaliser = Normaliser(gazetteer=Gazetteer(), detect_language=LanguageDetector())
+    normaliser = build_normaliser()
     started = time.perf_counter()
     for _ in range(rounds):
         normaliser(raw)

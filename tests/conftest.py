@@ -7,9 +7,8 @@ from collections.abc import Iterator
 import pytest
 import structlog
 
-from news_ingest.language import LanguageDetector
+from news_ingest.app import build_normaliser
 from news_ingest.normalise import Normaliser
-from news_ingest.places import Gazetteer
 
 
 @pytest.fixture(autouse=True)
@@ -21,4 +20,4 @@ def _reset_logging() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def normaliser() -> Normaliser:
     """The real normalise stage; its gazetteer and language model load once per test session."""
-    return Normaliser(gazetteer=Gazetteer(), detect_language=LanguageDetector())
+    return build_normaliser()

@@ -44,14 +44,16 @@ class Running:
 StartedHook = Callable[[Running], Coroutine[Any, Any, None]]
 
 
-def build_pipeline(settings: Settings, metrics: Metrics) -> Pipeline:
-    """The pipeline with its stage dependencies; shared by ``run`` and the offline ``process`` command.
+def build_normaliser() -> Normaliser:
+    """The normalise stage with its gazetteer and language model (about a second to load, once per process)."""
+    return Normaliser(gazetteer=Gazetteer(), detect_language=LanguageDetector())
 
-    Builds the gazetteer and the language model (about a second, once per process).
-    """
+
+def build_pipeline(settings: Settings, metrics: Metrics) -> Pipeline:
+    """The pipeline with its stage dependencies; shared by ``run`` and the offline ``process`` command."""
     return Pipeline(
         metrics=metrics,
-        normalise=Normaliser(gazetteer=Gazetteer(), detect_language=LanguageDetector()),
+        normalise=build_normaliser(),
         topics=settings.topics,
         max_message_bytes=settings.limits.max_message_bytes,
         max_output_bytes=settings.producer.max_request_bytes,

@@ -17,16 +17,13 @@ from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
 from news_ingest import __version__, evaluation, schemas
-from news_ingest.app import Running, build_pipeline, serve
+from news_ingest.app import Running, build_normaliser, build_pipeline, serve
 from news_ingest.codec import decode_enriched, decode_rejected
 from news_ingest.config import Settings, load_settings, masked
 from news_ingest.demo import demo_events
 from news_ingest.kafka import consume_values, produce_values
-from news_ingest.language import LanguageDetector
 from news_ingest.logs import configure
 from news_ingest.metrics import Metrics
-from news_ingest.normalise import Normaliser
-from news_ingest.places import Gazetteer
 from news_ingest.records import SourceRecord
 
 EXIT_USAGE = 2
@@ -218,8 +215,7 @@ def _eval(args: argparse.Namespace, _: Settings) -> int:
         pages, label = evaluation.l3s_pages(args.l3s), "L3S-GN1"
     if args.limit:
         pages = itertools.islice(pages, args.limit)
-    normaliser = Normaliser(gazetteer=Gazetteer(), detect_language=LanguageDetector())
-    report = evaluation.evaluate_boilerplate(pages, normaliser)
+    report = evaluation.evaluate_boilerplate(pages, build_normaliser())
     print("\n".join(report.lines(label)))
     return 0
 

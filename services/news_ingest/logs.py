@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO, cast
 
 import orjson
 import structlog
@@ -14,9 +14,36 @@ from news_ingest.config import LogSettings
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
 
+class _CurrentStderr:
+    """Writes to whatever ``sys.stderr`` is at write time, so no logger ever holds a stream that was swapped
+    out and closed (test runners and embedding applications replace it)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+    def isatty(self) -> bool:
+        return sys.stderr.isatty()
+
+
+class _CurrentStderrBytes:
+    """The bytes side of ``_CurrentStderr`` for the orjson renderer."""
+
+    def write(self, data: bytes) -> int:
+        buffer = getattr(sys.stderr, "buffer", None)
+        if buffer is not None:
+            return int(buffer.write(data))
+        return sys.stderr.write(data.decode("utf-8", "replace"))
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure(settings: LogSettings, *, stream: TextIO | None = None) -> None:
-    """Configure structlog once, at start-up (never at import time)."""
-    out = stream or sys.stderr
+    """Configure structlog once, at start-up (never at import time); logs go to stderr unless ``stream``."""
+    out: Any = stream or _CurrentStderr()
     as_json = settings.format == "json" or (settings.format == "auto" and not out.isatty())
     processors: list[structlog.typing.Processor]
     shared: list[structlog.typing.Processor] = [
@@ -30,7 +57,8 @@ def configure(settings: LogSettings, *, stream: TextIO | None = None) -> None:
             structlog.processors.dict_tracebacks,
             structlog.processors.JSONRenderer(serializer=orjson.dumps),
         ]
-        factory: Any = structlog.BytesLoggerFactory(file=out.buffer)
+        sink = out.buffer if stream else cast(BinaryIO, _CurrentStderrBytes())  # duck-typed: write and flush
+        factory: Any = structlog.BytesLoggerFactory(file=sink)
     else:
         processors = [*shared, structlog.dev.ConsoleRenderer(colors=out.isatty())]
         factory = structlog.PrintLoggerFactory(file=out)
@@ -41,4 +69,6 @@ def configure(settings: LogSettings, *, stream: TextIO | None = None) -> None:
         cache_logger_on_first_use=True,
     )
     # aiokafka logs through the standard library; keep its warnings, in the same stream.
-    logging.basicConfig(stream=out, level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        stream=out, level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s", force=True
+    )
