@@ -6,9 +6,15 @@ from collections.abc import Iterator
 
 import pytest
 import structlog
+from prometheus_client import CollectorRegistry
 
 from news_ingest.app import build_normaliser
+from news_ingest.config import DedupSettings, TopicSettings
+from news_ingest.deduplicate import Deduplicator, thresholds
+from news_ingest.index import InMemoryDedupIndex
+from news_ingest.metrics import Metrics
 from news_ingest.normalise import Normaliser
+from news_ingest.pipeline import Pipeline
 
 
 @pytest.fixture(autouse=True)
@@ -21,3 +27,18 @@ def _reset_logging() -> Iterator[None]:
 def normaliser() -> Normaliser:
     """The real normalise stage; its gazetteer and language model load once per test session."""
     return build_normaliser()
+
+
+def make_pipeline(
+    normaliser: Normaliser, registry: CollectorRegistry | None = None, *, metrics: Metrics | None = None
+) -> Pipeline:
+    """A pipeline with the real stages and a fresh in-memory dedup index."""
+    dedup = DedupSettings()
+    return Pipeline(
+        metrics=metrics or Metrics(registry or CollectorRegistry()),
+        normalise=normaliser,
+        deduplicate=Deduplicator(index=InMemoryDedupIndex(thresholds(dedup)), settings=dedup),
+        topics=TopicSettings(),
+        max_message_bytes=100_000,
+        max_output_bytes=1_000_000,
+    )

@@ -16,8 +16,10 @@ from prometheus_client import CollectorRegistry
 from news_ingest import __version__
 from news_ingest.broker import EmbeddedBroker
 from news_ingest.config import Settings
+from news_ingest.deduplicate import Deduplicator, thresholds
 from news_ingest.errors import BrokerUnavailable
 from news_ingest.health import Check, HealthServer, Liveness, Readiness
+from news_ingest.index import DedupIndex, InMemoryDedupIndex
 from news_ingest.kafka import KafkaPublisher, KafkaSource, create_topics
 from news_ingest.language import LanguageDetector
 from news_ingest.metrics import Metrics
@@ -49,11 +51,17 @@ def build_normaliser() -> Normaliser:
     return Normaliser(gazetteer=Gazetteer(), detect_language=LanguageDetector())
 
 
-def build_pipeline(settings: Settings, metrics: Metrics) -> Pipeline:
+def build_index(settings: Settings) -> InMemoryDedupIndex:
+    """The dedup index: in memory, for one replica (a shared Redis index is issue #4's next step)."""
+    return InMemoryDedupIndex(thresholds(settings.dedup))
+
+
+def build_pipeline(settings: Settings, metrics: Metrics, index: DedupIndex | None = None) -> Pipeline:
     """The pipeline with its stage dependencies; shared by ``run`` and the offline ``process`` command."""
     return Pipeline(
         metrics=metrics,
         normalise=build_normaliser(),
+        deduplicate=Deduplicator(index=index or build_index(settings), settings=settings.dedup),
         topics=settings.topics,
         max_message_bytes=settings.limits.max_message_bytes,
         max_output_bytes=settings.producer.max_request_bytes,

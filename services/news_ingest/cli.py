@@ -24,6 +24,7 @@ from news_ingest.demo import demo_events
 from news_ingest.kafka import consume_values, produce_values
 from news_ingest.logs import configure
 from news_ingest.metrics import Metrics
+from news_ingest.pipeline import Handled
 from news_ingest.records import SourceRecord
 
 EXIT_USAGE = 2
@@ -175,19 +176,30 @@ def describe(record: SourceRecord) -> str:
 
 def _process(args: argparse.Namespace, settings: Settings) -> int:
     """Offline: the same pipeline and encoder as the service, each output appended to ``<topic>.jsonl``."""
-    pipeline = build_pipeline(settings, Metrics(CollectorRegistry()))
     topics = (settings.topics.enriched, settings.topics.duplicates, settings.topics.rejected)
     args.out.mkdir(parents=True, exist_ok=True)
+    lines = args.input.read_bytes().splitlines()
+    records = [
+        SourceRecord(topic=settings.topics.raw, partition=0, offset=offset, key=None, value=line)
+        for offset, line in enumerate(lines)
+    ]
+    handled = asyncio.run(_handle_in_batches(settings, records, batch=settings.consumer.max_batch_records))
     counts: Counter[str] = Counter()
     with contextlib.ExitStack() as stack:
         files = {topic: stack.enter_context((args.out / f"{topic}.jsonl").open("wb")) for topic in topics}
-        for offset, line in enumerate(args.input.read_bytes().splitlines()):
-            record = SourceRecord(topic=settings.topics.raw, partition=0, offset=offset, key=None, value=line)
-            _, output = pipeline.handle(record)
+        for _, output in handled:
             files[output.topic].write(output.value + b"\n")
             counts[output.topic] += 1
     print(f"processed {counts.total()} lines -> " + ", ".join(f"{t}={counts[t]}" for t in topics) + f" in {args.out}")
     return 0
+
+
+async def _handle_in_batches(settings: Settings, records: list[SourceRecord], *, batch: int) -> list[Handled]:
+    pipeline = build_pipeline(settings, Metrics(CollectorRegistry()))
+    handled: list[Handled] = []
+    for start in range(0, len(records), batch):
+        handled += await pipeline.handle_batch(records[start : start + batch])
+    return handled
 
 
 def _config(_: argparse.Namespace, settings: Settings) -> int:

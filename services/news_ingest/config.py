@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -84,6 +85,26 @@ class LimitSettings(BaseModel):
     max_message_bytes: int = Field(default=1_000_000, ge=1_024)
 
 
+class DedupSettings(BaseModel):
+    """Deduplication window and thresholds (word-shingle MinHash with LSH banding)."""
+
+    model_config = _FROZEN
+
+    window_hours: float = Field(default=72.0, gt=0)
+    generation_hours: float = Field(default=6.0, gt=0, description="Time bucket that expires whole.")
+    max_entries: int = Field(default=2_000_000, ge=1)
+    shingle_words: int = Field(default=3, ge=1, le=5)
+    permutations: int = Field(default=64, ge=8)
+    bands: int = Field(default=16, ge=1)
+    near_jaccard: float = Field(default=0.5, gt=0, le=1)
+    containment: float = Field(default=0.8, gt=0, le=1)
+
+    def version(self) -> str:
+        """Short stable id of these settings, stamped on every decision they make."""
+        digest = hashlib.blake2b(self.model_dump_json().encode(), digest_size=4).hexdigest()
+        return f"dedup-{digest}"
+
+
 class HttpSettings(BaseModel):
     """The metrics and health endpoint."""
 
@@ -131,6 +152,7 @@ class Settings(BaseSettings):
     consumer: ConsumerSettings = ConsumerSettings()
     producer: ProducerSettings = ProducerSettings()
     limits: LimitSettings = LimitSettings()
+    dedup: DedupSettings = DedupSettings()
     http: HttpSettings = HttpSettings()
     log: LogSettings = LogSettings()
     runtime: RuntimeSettings = RuntimeSettings()

@@ -110,7 +110,8 @@ class DedupInfo(BaseModel):
     duplicate_of: str | None = None
     cluster_id: str | None = None
     similarity: float | None = Field(default=None, ge=0.0, le=1.0)
-    method: str | None = None
+    method: str | None = Field(default=None, description="url | content | minhash | containment")
+    settings_version: str | None = Field(default=None, description="Version of the thresholds that decided.")
 
 
 class TagEvidence(BaseModel):

@@ -1,76 +1,99 @@
-"""The pipeline: decode -> normalise -> deduplicate -> tag -> assemble, one consumed record to one result."""
+"""The pipeline: decode -> normalise -> deduplicate (one index call per batch) -> tag -> assemble -> encode."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
 from news_ingest import __version__
 from news_ingest.codec import decode_raw, reject, to_output
 from news_ingest.config import TopicSettings
-from news_ingest.deduplicate import deduplicate
 from news_ingest.errors import InputRejected
 from news_ingest.metrics import Metrics
-from news_ingest.models import (
-    Article,
-    DedupInfo,
-    DedupStatus,
-    EnrichedArticle,
-    Provenance,
-    RawArticle,
-    Stage,
-    Tags,
-)
-from news_ingest.records import Duplicate, Enriched, OutputRecord, Result, SourceRecord
+from news_ingest.models import Article, DedupInfo, DedupStatus, EnrichedArticle, Provenance, RawArticle, Stage, Tags
+from news_ingest.records import Duplicate, Enriched, OutputRecord, Rejected, Result, SourceRecord
 from news_ingest.tag import tag
 
 T = TypeVar("T")
+Handled = tuple[Result, OutputRecord]
+Deduplicate = Callable[[Sequence[tuple[str, Article]]], Awaitable[list[DedupInfo]]]
 
 
 class Pipeline:
-    """Runs the stages over one record; holds the stage dependencies and times each stage."""
+    """Runs the stages over a batch of records; holds the stage dependencies and times each stage."""
 
     def __init__(
         self,
         *,
         metrics: Metrics,
         normalise: Callable[[RawArticle], Article],
+        deduplicate: Deduplicate,
         topics: TopicSettings,
         max_message_bytes: int,
         max_output_bytes: int,
         trace_headers: tuple[str, ...] = (),
     ) -> None:
         self._normalise = normalise
+        self._deduplicate = deduplicate
         self._topics = topics
         self._trace_headers = trace_headers
         self._max_message_bytes = max_message_bytes
         self._max_output_bytes = max_output_bytes
         self._timers = {stage: metrics.stage_duration.labels(stage=stage.value) for stage in Stage}
 
-    def handle(self, record: SourceRecord) -> tuple[Result, OutputRecord]:
-        """Process one record and encode its output record (topic, key, final bytes, headers)."""
-        result = self.process(record)
-        output = self._timed(
-            Stage.ENCODE,
-            lambda: to_output(result, record, topics=self._topics, trace_headers=self._trace_headers),
-        )
-        return result, output
+    async def handle_batch(self, records: Sequence[SourceRecord]) -> list[Handled]:
+        """Every record ends in exactly one result and its encoded output record, in input order.
+        Bad input becomes ``Rejected``; only an infrastructure failure (the dedup index) raises."""
+        prepared = [self._prepare(record) for record in records]
+        articles = [
+            (f"{record.topic}/{record.partition}/{record.offset}", item)
+            for record, item in zip(records, prepared, strict=True)
+            if isinstance(item, Article)
+        ]
+        decisions = iter(await self._deduplicate_timed(articles))
+        handled = []
+        for record, item in zip(records, prepared, strict=True):
+            result = item if isinstance(item, Rejected) else self._finish(record, item, next(decisions))
+            output = self._timed(
+                Stage.ENCODE,
+                lambda result=result, record=record: to_output(  # type: ignore[misc]
+                    result, record, topics=self._topics, trace_headers=self._trace_headers
+                ),
+            )
+            handled.append((result, output))
+        return handled
 
-    def process(self, record: SourceRecord) -> Result:
-        """Every record ends in exactly one result; bad input becomes ``Rejected``, never an exception."""
+    async def handle(self, record: SourceRecord) -> Handled:
+        """One record on its own (a batch of one)."""
+        return (await self.handle_batch([record]))[0]
+
+    def _prepare(self, record: SourceRecord) -> Article | Rejected:
         try:
             raw = self._timed(Stage.DECODE, lambda: decode_raw(record, max_message_bytes=self._max_message_bytes))
-            article = self._timed(Stage.NORMALISE, lambda: self._normalise(raw))
-            dedup = self._timed(Stage.DEDUPLICATE, lambda: deduplicate(article))
-            tags = (
-                Tags() if dedup.status is DedupStatus.EXACT_DUPLICATE else self._timed(Stage.TAG, lambda: tag(article))
-            )
+            return self._timed(Stage.NORMALISE, lambda: self._normalise(raw))
+        except InputRejected as error:
+            return reject(record, error, max_embed_bytes=self._max_output_bytes)
+
+    def _finish(self, record: SourceRecord, article: Article, dedup: DedupInfo) -> Result:
+        exact = dedup.status is DedupStatus.EXACT_DUPLICATE
+        try:
+            tags = Tags() if exact else self._timed(Stage.TAG, lambda: tag(article))
         except InputRejected as error:
             return reject(record, error, max_embed_bytes=self._max_output_bytes)
         enriched = assemble(article, dedup, tags, provenance(record, article))
-        return Duplicate(enriched) if dedup.status is DedupStatus.EXACT_DUPLICATE else Enriched(enriched)
+        return Duplicate(enriched) if exact else Enriched(enriched)
+
+    async def _deduplicate_timed(self, articles: Sequence[tuple[str, Article]]) -> list[DedupInfo]:
+        if not articles:
+            return []
+        started = time.perf_counter()
+        decisions = await self._deduplicate(articles)
+        per_article = (time.perf_counter() - started) / len(articles)
+        for _ in articles:
+            self._timers[Stage.DEDUPLICATE].observe(per_article)
+        return decisions
 
     def _timed(self, stage: Stage, run: Callable[[], T]) -> T:
         started = time.perf_counter()

@@ -18,7 +18,7 @@ from news_ingest.metrics import NO_REASON, Metrics, ProducerErrorKind
 from news_ingest.models import Outcome
 from news_ingest.pipeline import Pipeline
 from news_ingest.ports import Publisher, Source
-from news_ingest.records import Duplicate, Enriched, OutputRecord, Partition, Rejected, Result, SourceRecord
+from news_ingest.records import Duplicate, Enriched, Partition, Rejected, Result, SourceRecord
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -133,7 +133,9 @@ class Worker:
         self._metrics.batch_size.observe(len(records))
         self._metrics.in_flight.inc(len(records))
         try:
-            handled = [self._handle(record) for record in records]
+            handled = await self._retrying("deduplicate", stop, lambda: self._pipeline.handle_batch(records))
+            for (result, _), record in zip(handled, records, strict=True):
+                self._log_result(result, record)
             results = [result for result, _ in handled]
             outputs = [output for _, output in handled]
             await self._retrying("publish", stop, lambda: self._publisher.publish(outputs))
@@ -142,12 +144,11 @@ class Worker:
         finally:
             self._metrics.in_flight.dec(len(records))
 
-    def _handle(self, record: SourceRecord) -> tuple[Result, OutputRecord]:
+    def _log_result(self, result: Result, record: SourceRecord) -> None:
         self._metrics.consumed.labels(topic=record.topic, partition=str(record.partition)).inc()
         with structlog.contextvars.bound_contextvars(
             topic=record.topic, partition=record.partition, offset=record.offset
         ):
-            result, output = self._pipeline.handle(record)
             if isinstance(result, Rejected):
                 envelope = result.envelope
                 log.warning(
@@ -158,8 +159,8 @@ class Worker:
                     "message_processed",
                     article_id=result.article.article_id,
                     status=result.article.dedup.status.value,
+                    duplicate_of=result.article.dedup.duplicate_of,
                 )
-        return result, output
 
     def _observe_published(self, results: Sequence[Result], records: Sequence[SourceRecord]) -> None:
         now = datetime.now(UTC)

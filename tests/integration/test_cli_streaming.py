@@ -32,11 +32,14 @@ def test_replay_run_until_idle_and_tail(
     assert main(["run", "--until-idle"]) == 0
     assert f"consumed={len(demo_events())}" in capsys.readouterr().out
 
-    enriched = len(demo_events()) - len(MALFORMED)
-    assert main(["tail", "--from-beginning", "--max", str(enriched)]) == 0
+    assert main(["process", str(stream), "--out", str(tmp_path / "offline")]) == 0  # the same pipeline, no Kafka
+    capsys.readouterr()
+    offline = (tmp_path / "offline" / f"cli.{suffix}.enriched.v1.jsonl").read_bytes().splitlines()
+    assert main(["tail", "--from-beginning", "--max", str(len(offline))]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == enriched
-    assert all(f"cli.{suffix}.enriched.v1[" in line and " unique " in line for line in lines)
+    assert len(lines) == len(offline)
+    assert all(f"cli.{suffix}.enriched.v1[" in line for line in lines)
+    assert sum(" unique " in line for line in lines) == sum(b'"status":"unique"' in value for value in offline)
     assert main(["tail", "--topic", f"cli.{suffix}.rejected.v1", "--from-beginning", "--max", "6"]) == 0
     rejected = capsys.readouterr().out.splitlines()
     assert len(rejected) == len(MALFORMED)

@@ -32,7 +32,7 @@ def test_process_writes_one_jsonl_per_output_topic(tmp_path: Path, capsys: pytes
     duplicates = (tmp_path / "out" / f"{TOPICS.duplicates}.jsonl").read_bytes().splitlines()
     assert len(enriched) + len(rejected) + len(duplicates) == len(demo_events())
     assert len(rejected) == len(MALFORMED)
-    offsets = [decode_enriched(line).provenance.offset for line in enriched]
+    offsets = [decode_enriched(line).provenance.offset for line in enriched + duplicates]
     offsets += [decode_rejected(line).source.offset for line in rejected]
     assert sorted(offsets) == list(range(len(demo_events())))
     assert "processed 52 lines" in capsys.readouterr().out

@@ -5,33 +5,21 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry
 
 from news_ingest.codec import encode_model
-from news_ingest.config import TopicSettings
-from news_ingest.demo import MALFORMED, demo_events
-from news_ingest.metrics import Metrics
+from news_ingest.demo import MALFORMED, STORIES, demo_events
 from news_ingest.models import DedupStatus, RejectReason, Stage
 from news_ingest.normalise import Normaliser
-from news_ingest.pipeline import Pipeline
 from news_ingest.records import Enriched, Rejected, SourceRecord
-
-
-def pipeline(normaliser: Normaliser, registry: CollectorRegistry | None = None) -> Pipeline:
-    metrics = Metrics(registry or CollectorRegistry())
-    return Pipeline(
-        metrics=metrics,
-        normalise=normaliser,
-        topics=TopicSettings(),
-        max_message_bytes=100_000,
-        max_output_bytes=1_000_000,
-    )
+from tests.conftest import make_pipeline
 
 
 def at(offset: int, value: bytes | None) -> SourceRecord:
     return SourceRecord(topic="raw", partition=0, offset=offset, key=None, value=value, timestamp_ms=1_764_000_000_000)
 
 
-def test_every_demo_event_ends_in_exactly_one_result(normaliser: Normaliser) -> None:
+async def test_every_demo_event_ends_in_exactly_one_result(normaliser: Normaliser) -> None:
     events = demo_events()
-    results = [pipeline(normaliser).process(at(offset, value)) for offset, value in enumerate(events)]
+    handled = await make_pipeline(normaliser).handle_batch([at(offset, value) for offset, value in enumerate(events)])
+    results = [result for result, _ in handled]
     rejected = [result for result in results if isinstance(result, Rejected)]
     assert len(results) == len(events)
     assert len(rejected) == len(MALFORMED)
@@ -44,14 +32,14 @@ def test_every_demo_event_ends_in_exactly_one_result(normaliser: Normaliser) -> 
     }
 
 
-def test_empty_body_is_rejected_at_the_normalise_stage(normaliser: Normaliser) -> None:
-    result = pipeline(normaliser).process(at(0, b'{"url": "u", "body": "  "}'))
+async def test_empty_body_is_rejected_at_the_normalise_stage(normaliser: Normaliser) -> None:
+    result, _ = await make_pipeline(normaliser).handle(at(0, b'{"url": "u", "body": "  "}'))
     assert isinstance(result, Rejected)
     assert (result.envelope.reason, result.envelope.stage) == (RejectReason.EMPTY_CONTENT, Stage.NORMALISE)
 
 
-def test_enriched_article_records_its_provenance(normaliser: Normaliser) -> None:
-    result = pipeline(normaliser).process(
+async def test_enriched_article_records_its_provenance(normaliser: Normaliser) -> None:
+    result, _ = await make_pipeline(normaliser).handle(
         at(7, b'{"url": "u", "body": "b", "fetched_at": "2026-11-24T10:00:00+01:00"}')
     )
     assert isinstance(result, Enriched)
@@ -64,17 +52,40 @@ def test_enriched_article_records_its_provenance(normaliser: Normaliser) -> None
     assert result.article.dedup.cluster_id == result.article.article_id
 
 
-def test_reprocessing_the_same_record_gives_identical_bytes(normaliser: Normaliser) -> None:
+async def test_reprocessing_the_same_record_gives_identical_bytes(normaliser: Normaliser) -> None:
     value = demo_events()[0]
-    first, second = pipeline(normaliser).process(at(3, value)), pipeline(normaliser).process(at(3, value))
+    (first, _), (second, _) = (
+        await make_pipeline(normaliser).handle(at(3, value)),
+        await make_pipeline(normaliser).handle(at(3, value)),
+    )
     assert isinstance(first, Enriched)
     assert isinstance(second, Enriched)
     assert encode_model(first.article) == encode_model(second.article)
 
 
-def test_each_stage_is_timed(normaliser: Normaliser) -> None:
+async def test_each_stage_is_timed(normaliser: Normaliser) -> None:
     registry = CollectorRegistry()
-    pipeline(normaliser, registry).process(at(0, demo_events()[0]))
+    await make_pipeline(normaliser, registry).handle(at(0, demo_events()[0]))
     for stage in (Stage.DECODE, Stage.NORMALISE, Stage.DEDUPLICATE, Stage.TAG):
         count = registry.get_sample_value("news_ingest_stage_duration_seconds_count", {"stage": stage.value})
         assert count == 1, stage
+
+
+async def test_demo_variants_get_the_dedup_decision_they_were_written_for(normaliser: Normaliser) -> None:
+    """Per story the demo writes: original, edited syndicated copy, URL re-post, HTML re-scrape, doubled lede."""
+    handled = await make_pipeline(normaliser).handle_batch([at(i, v) for i, v in enumerate(demo_events())])
+    articles = [result.article for result, _ in handled if not isinstance(result, Rejected)]
+    by_story: dict[str, list[tuple[str | None, str | None]]] = {}
+    for article in articles[: 5 * len(STORIES)]:
+        by_story.setdefault(article.dedup.cluster_id or "", []).append(
+            (article.dedup.status.value, article.dedup.method)
+        )
+    assert len(by_story) == len(STORIES)
+    for decisions in by_story.values():
+        assert decisions == [
+            ("unique", None),
+            ("near_duplicate", "minhash"),
+            ("exact_duplicate", "url"),
+            ("exact_duplicate", "content"),
+            ("exact_duplicate", "content"),
+        ]

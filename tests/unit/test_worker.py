@@ -13,9 +13,9 @@ from news_ingest.health import Check, Readiness
 from news_ingest.memory import InMemoryPublisher, InMemorySource
 from news_ingest.metrics import Metrics
 from news_ingest.normalise import Normaliser
-from news_ingest.pipeline import Pipeline
 from news_ingest.records import OutputRecord, Partition, SourceRecord
 from news_ingest.worker import Worker
+from tests.conftest import make_pipeline
 
 TOPICS = TopicSettings()
 FAST_RETRY = RuntimeSettings(retry_initial_seconds=0.01, retry_max_seconds=0.02)
@@ -59,13 +59,7 @@ def make(
 ) -> tuple[Worker, Readiness]:
     metrics = Metrics(registry)
     readiness = Readiness(metrics)
-    pipeline = Pipeline(
-        metrics=metrics,
-        normalise=normaliser,
-        topics=TopicSettings(),
-        max_message_bytes=100_000,
-        max_output_bytes=1_000_000,
-    )
+    pipeline = make_pipeline(normaliser, metrics=metrics)
     worker = Worker(
         source=source,
         publisher=publisher,

@@ -1,0 +1,63 @@
+"""Text sketches for near-duplicate search: stable word-shingle hashes and MinHash signatures (numpy)."""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+import numpy as np
+import numpy.typing as npt
+
+Hashes = npt.NDArray[np.uint64]
+_WORD = re.compile(r"\w+")
+# Odd 64-bit multipliers that mix consecutive word hashes into one shingle hash (wrapping arithmetic).
+_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
+                 0xFF51AFD7ED558CCD], dtype=np.uint64)  # fmt: skip
+
+
+def shingles(text: str, *, words: int) -> Hashes:
+    """Distinct 64-bit hashes of every run of ``words`` consecutive lower-cased words; stable across processes
+    (crc32 per word, not Python's salted ``hash``), so replicas sharing an index agree."""
+    tokens = _WORD.findall(text.lower())
+    if not tokens:
+        return np.empty(0, dtype=np.uint64)
+    ids = np.fromiter((zlib.crc32(token.encode()) for token in tokens), dtype=np.uint64, count=len(tokens))
+    size = min(words, len(tokens))
+    count = len(tokens) - size + 1
+    with np.errstate(over="ignore"):
+        mixed = np.zeros(count, dtype=np.uint64)
+        for offset in range(size):
+            mixed += ids[offset : offset + count] * _MIX[offset % len(_MIX)]
+    return np.unique(mixed)
+
+
+class MinHasher:
+    """MinHash over shingle hashes with ``permutations`` multiply-shift hash functions, fixed by ``seed``."""
+
+    def __init__(self, *, permutations: int, seed: int = 20_261_125) -> None:
+        generator = np.random.default_rng(seed)
+        self.permutations = permutations
+        self._a = generator.integers(1, 2**63, size=permutations, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+        self._b = generator.integers(0, 2**63, size=permutations, dtype=np.uint64)
+
+    def signature(self, hashes: Hashes) -> npt.NDArray[np.uint32]:
+        """The smallest permuted hash per function (upper 32 bits); all-ones for an empty text."""
+        if hashes.size == 0:
+            return np.full(self.permutations, np.iinfo(np.uint32).max, dtype=np.uint32)
+        with np.errstate(over="ignore"):
+            permuted = self._a[:, None] * hashes[None, :] + self._b[:, None]
+        smallest: npt.NDArray[np.uint32] = (permuted.min(axis=1) >> np.uint64(32)).astype(np.uint32)
+        return smallest
+
+
+def jaccard(first: npt.NDArray[np.uint32], second: npt.NDArray[np.uint32]) -> float:
+    """Estimated Jaccard similarity of the two shingle sets behind two signatures."""
+    return float(np.count_nonzero(first == second)) / len(first)
+
+
+def containment(jaccard_estimate: float, size: int, other_size: int) -> float:
+    """Estimated share of the first set contained in the second, from their Jaccard and sizes:
+    |A∩B| = J(|A|+|B|)/(1+J), divided by |A|."""
+    if size == 0:
+        return 0.0
+    return min(1.0, jaccard_estimate * (size + other_size) / ((1 + jaccard_estimate) * size))
