@@ -16,7 +16,7 @@ import orjson
 from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
-from news_ingest import __version__, evaluation, schemas
+from news_ingest import __version__, dedup_evaluation, evaluation, schemas
 from news_ingest.app import Running, build_normaliser, build_pipeline, serve
 from news_ingest.codec import decode_enriched, decode_rejected
 from news_ingest.config import Settings, load_settings, masked
@@ -84,6 +84,13 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--aeb", type=Path, help="article-extraction-benchmark folder (ground-truth.json, html/)")
     source.add_argument("--l3s", type=Path, help="L3S-GN1 page-signal tarball (input/ + GoldStandard/)")
     boilerplate.add_argument("--limit", type=int, default=0, help="score only the first N pages")
+    dedup = evals.add_parser("dedup", help="dedup clusters vs gold same-story clusters (pairs P/R/F1, ARI, purity)")
+    corpus = dedup.add_mutually_exclusive_group(required=True)
+    corpus.add_argument("--jsonl", type=Path, help='one {"id", "title", "body", "cluster"} object per line')
+    corpus.add_argument("--ecbplus", type=Path, help="ecbplus_docs.jsonl.gz (same-event clusters, hard negatives)")
+    corpus.add_argument("--newswcl50", type=Path, help="newswcl50_docs.jsonl.gz (one event, five outlets)")
+    corpus.add_argument("--bbc", type=Path, help="bbc articles.jsonl.gz plus generated syndicated copies")
+    dedup.add_argument("--limit", type=int, default=0, help="with --bbc: use only the first N articles")
     demo = commands.add_parser("demo", help="write the demo stream as JSONL (for replay)")
     demo.add_argument("--out", type=Path, help="file to write; default stdout")
     return parser
@@ -218,7 +225,9 @@ def _schemas(args: argparse.Namespace, _: Settings) -> int:
     return 0
 
 
-def _eval(args: argparse.Namespace, _: Settings) -> int:
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    if args.evaluation == "dedup":
+        return _eval_dedup(args, settings)
     if args.jsonl:
         pages, label = evaluation.jsonl_pages(args.jsonl), str(args.jsonl)
     elif args.aeb:
@@ -228,6 +237,20 @@ def _eval(args: argparse.Namespace, _: Settings) -> int:
     if args.limit:
         pages = itertools.islice(pages, args.limit)
     report = evaluation.evaluate_boilerplate(pages, build_normaliser())
+    print("\n".join(report.lines(label)))
+    return 0
+
+
+def _eval_dedup(args: argparse.Namespace, settings: Settings) -> int:
+    if args.jsonl:
+        docs, label = dedup_evaluation.jsonl_docs(args.jsonl), str(args.jsonl)
+    elif args.ecbplus:
+        docs, label = dedup_evaluation.ecbplus_docs(args.ecbplus), "ECB+"
+    elif args.newswcl50:
+        docs, label = dedup_evaluation.newswcl50_docs(args.newswcl50), "NewsWCL50"
+    else:
+        docs, label = dedup_evaluation.bbc_syndication(args.bbc, limit=args.limit), "BBC + syndicated copies"
+    report = asyncio.run(dedup_evaluation.evaluate_dedup(docs, build_normaliser(), settings.dedup))
     print("\n".join(report.lines(label)))
     return 0
 

@@ -94,10 +94,13 @@ class DedupSettings(BaseModel):
     generation_hours: float = Field(default=6.0, gt=0, description="Time bucket that expires whole.")
     max_entries: int = Field(default=2_000_000, ge=1)
     shingle_words: int = Field(default=3, ge=1, le=5)
+    lede_words: int = Field(default=60, ge=10, description="Words of the lede sketched to find abridged copies.")
     permutations: int = Field(default=64, ge=8)
     bands: int = Field(default=16, ge=1)
     near_jaccard: float = Field(default=0.5, gt=0, le=1)
     containment: float = Field(default=0.8, gt=0, le=1)
+    lede_jaccard: float = Field(default=0.9, gt=0, le=1)
+    lede_containment: float = Field(default=0.5, gt=0, le=1)
 
     def version(self) -> str:
         """Short stable id of these settings, stamped on every decision they make."""

@@ -17,6 +17,8 @@ def thresholds(settings: DedupSettings) -> Thresholds:
     return Thresholds(
         near_jaccard=settings.near_jaccard,
         containment=settings.containment,
+        lede_jaccard=settings.lede_jaccard,
+        lede_containment=settings.lede_containment,
         bands=settings.bands,
         window_generations=max(1, math.ceil(settings.window_hours / settings.generation_hours)),
         max_entries=settings.max_entries,
@@ -41,6 +43,7 @@ class Deduplicator:
 
     def candidate(self, source: str, article: Article) -> Candidate:
         hashes = shingles(article.body, words=self._settings.shingle_words)
+        lede = " ".join(article.body.split()[: self._settings.lede_words])
         moment = article.published_at or article.fetched_at or datetime.now(UTC)
         return Candidate(
             source=source,
@@ -48,6 +51,7 @@ class Deduplicator:
             canonical_url=article.canonical_url,
             content_hash=article.content_hash,
             signature=self._hasher.signature(hashes),
+            lede_signature=self._hasher.signature(shingles(lede, words=self._settings.shingle_words)),
             shingle_count=int(hashes.size),
             generation=int(moment.timestamp() // self._generation_seconds),
         )

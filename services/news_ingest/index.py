@@ -26,6 +26,7 @@ class Candidate:
     canonical_url: str
     content_hash: str
     signature: Signature
+    lede_signature: Signature  # of the first words only: abridged copies keep the lede, not the Jaccard
     shingle_count: int
     generation: int  # time bucket of the article (published_at, else fetched_at)
 
@@ -36,6 +37,8 @@ class Thresholds:
 
     near_jaccard: float
     containment: float
+    lede_jaccard: float
+    lede_containment: float
     bands: int
     window_generations: int
     max_entries: int
@@ -77,7 +80,8 @@ class InMemoryDedupIndex:
         self._decisions: dict[str, DedupInfo] = {}  # per source offset
         self._by_url: dict[str, str] = {}
         self._by_content: dict[str, str] = {}
-        self._bands: list[dict[bytes, list[str]]] = [defaultdict(list) for _ in range(thresholds.bands)]
+        # Band tables for the whole-text signature, then for the lede signature.
+        self._bands: list[dict[bytes, list[str]]] = [defaultdict(list) for _ in range(2 * thresholds.bands)]
         self._generations: dict[int, _Generation] = {}
         self._order: list[int] = []  # live generations, oldest first
         self._newest = -(2**62)
@@ -133,8 +137,11 @@ class InMemoryDedupIndex:
             contained = containment(similarity, candidate.shingle_count, other.shingle_count)
             if similarity >= self._thresholds.near_jaccard:
                 scored = (similarity, "minhash", other_id)
-            elif contained >= self._thresholds.containment:
-                scored = (contained, "containment", other_id)
+            elif contained >= self._thresholds.containment or (
+                contained >= self._thresholds.lede_containment
+                and jaccard(candidate.lede_signature, other.lede_signature) >= self._thresholds.lede_jaccard
+            ):
+                scored = (contained, "containment", other_id)  # abridged copy: same lede, a part of the text
             else:
                 continue
             if best is None or scored[0] > best[0] or (scored[0] == best[0] and scored[2] < best[2]):
@@ -153,7 +160,7 @@ class InMemoryDedupIndex:
 
     def _band_matches(self, candidate: Candidate) -> set[str]:
         matches: set[str] = set()
-        for band, table in zip(_bands(candidate.signature, self._thresholds.bands), self._bands, strict=True):
+        for band, table in zip(_band_keys(candidate, self._thresholds.bands), self._bands, strict=True):
             matches.update(other for other in table.get(band, ()) if other in self._entries)
         return matches
 
@@ -170,7 +177,7 @@ class InMemoryDedupIndex:
         self._entries[candidate.article_id] = _Entry(candidate, decision)
         self._by_url.setdefault(candidate.canonical_url, candidate.article_id)
         self._by_content.setdefault(candidate.content_hash, candidate.article_id)
-        for band, table in zip(_bands(candidate.signature, self._thresholds.bands), self._bands, strict=True):
+        for band, table in zip(_band_keys(candidate, self._thresholds.bands), self._bands, strict=True):
             table[band].append(candidate.article_id)
         self._generations[generation].article_ids.append(candidate.article_id)
         while len(self._entries) > self._thresholds.max_entries and self._order:
@@ -199,12 +206,16 @@ class InMemoryDedupIndex:
                 del self._by_url[entry.candidate.canonical_url]
             if self._by_content.get(entry.candidate.content_hash) == article_id:
                 del self._by_content[entry.candidate.content_hash]
-            for band, table in zip(_bands(entry.candidate.signature, self._thresholds.bands), self._bands, strict=True):
+            for band, table in zip(_band_keys(entry.candidate, self._thresholds.bands), self._bands, strict=True):
                 members = table.get(band)
                 if members is not None:
                     members[:] = [member for member in members if member != article_id]
                     if not members:
                         del table[band]
+
+
+def _band_keys(candidate: Candidate, bands: int) -> list[bytes]:
+    return _bands(candidate.signature, bands) + _bands(candidate.lede_signature, bands)
 
 
 def _bands(signature: Signature, bands: int) -> list[bytes]:

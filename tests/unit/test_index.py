@@ -37,6 +37,7 @@ def candidate(text: str, *, source: str, url: str | None = None, generation: int
         canonical_url=url or f"https://a.example/{source}",
         content_hash=f"h-{abs(hash(text)) % 10**8}",
         signature=HASHER.signature(hashes),
+        lede_signature=HASHER.signature(shingles(" ".join(text.split()[:60]), words=3)),
         shingle_count=int(hashes.size),
         generation=generation,
     )
