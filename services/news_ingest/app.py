@@ -17,7 +17,7 @@ from news_ingest import __version__
 from news_ingest.broker import EmbeddedBroker
 from news_ingest.config import Settings
 from news_ingest.deduplicate import Deduplicator, thresholds
-from news_ingest.errors import BrokerUnavailable
+from news_ingest.errors import BrokerUnavailable, InfrastructureError
 from news_ingest.health import Check, HealthServer, Liveness, Readiness
 from news_ingest.index import DedupIndex, InMemoryDedupIndex
 from news_ingest.kafka import KafkaPublisher, KafkaSource, create_topics
@@ -122,10 +122,11 @@ async def serve(
                 on_assigned=assigned,
             )
         )
+        index = build_index(settings)
         worker = Worker(
             source=source,
             publisher=publisher,
-            pipeline=build_pipeline(settings, metrics),
+            pipeline=build_pipeline(settings, metrics, index),
             metrics=metrics,
             readiness=readiness,
             topics=settings.topics,
@@ -144,7 +145,10 @@ async def serve(
             metrics_url=f"{http.url}/metrics",
             until_idle=until_idle,
         )
-        background = [asyncio.create_task(_probe_broker(source, readiness, settings), name="broker-probe")]
+        background = [
+            asyncio.create_task(_probe_broker(source, readiness, settings), name="broker-probe"),
+            asyncio.create_task(_probe_index(index, readiness, metrics, settings), name="index-probe"),
+        ]
         if on_started is not None:
             background.append(
                 asyncio.create_task(
@@ -195,6 +199,22 @@ async def _probe_broker(source: KafkaSource, readiness: Readiness, settings: Set
             log.warning("broker_unreachable", error=str(error) or type(error).__name__)
         else:
             readiness.set(Check.BROKER_REACHABLE, True)
+        await asyncio.sleep(runtime.broker_probe_interval_seconds)
+
+
+async def _probe_index(index: DedupIndex, readiness: Readiness, metrics: Metrics, settings: Settings) -> None:
+    """Readiness follows whether the dedup index answers; its size is exported as a gauge."""
+    runtime = settings.runtime
+    while True:
+        try:
+            async with asyncio.timeout(runtime.broker_probe_timeout_seconds):
+                await index.ping()
+        except (InfrastructureError, TimeoutError) as error:
+            readiness.set(Check.DEDUP_INDEX_REACHABLE, False)
+            log.warning("dedup_index_unreachable", error=str(error) or type(error).__name__)
+        else:
+            readiness.set(Check.DEDUP_INDEX_REACHABLE, True)
+            metrics.dedup_index_entries.set(index.size())
         await asyncio.sleep(runtime.broker_probe_interval_seconds)
 
 

@@ -26,6 +26,7 @@ class Check(StrEnum):
     PRODUCER_STARTED = "producer_started"
     BROKER_REACHABLE = "broker_reachable"
     OUTPUTS_FLOWING = "outputs_flowing"
+    DEDUP_INDEX_REACHABLE = "dedup_index_reachable"
 
 
 class Readiness:

@@ -87,6 +87,11 @@ class Metrics:
             "Offset commits that failed (the records will be re-processed and re-published identically).",
             registry=registry,
         )
+        self.dedup_index_entries = Gauge(
+            "news_ingest_dedup_index_entries",
+            "Decisions held in the dedup index (one per source offset in the window).",
+            registry=registry,
+        )
         self.ready = Gauge(
             "news_ingest_ready",
             "1 while /readyz answers ready, else 0.",
