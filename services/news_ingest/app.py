@@ -27,6 +27,7 @@ from news_ingest.normalise import Normaliser
 from news_ingest.pipeline import Pipeline
 from news_ingest.places import Gazetteer
 from news_ingest.records import Partition
+from news_ingest.store import RedisDedupIndex
 from news_ingest.worker import RebalanceGate, Summary, Worker
 
 log = structlog.get_logger(__name__)
@@ -52,8 +53,25 @@ def build_normaliser() -> Normaliser:
 
 
 def build_index(settings: Settings) -> InMemoryDedupIndex:
-    """The dedup index: in memory, for one replica (a shared Redis index is issue #4's next step)."""
+    """The in-memory dedup index: the default for one replica, and the offline commands' index."""
     return InMemoryDedupIndex(thresholds(settings.dedup))
+
+
+async def open_index(settings: Settings, stack: AsyncExitStack) -> DedupIndex:
+    """The shared Redis index when ``redis.url`` is set (closed with ``stack``), else the in-memory one."""
+    if settings.redis.url is None:
+        log.info("dedup_index_selected", backend="memory", why="NEWS_INGEST_REDIS__URL unset: one replica only")
+        return build_index(settings)
+    index = RedisDedupIndex(
+        url=settings.redis.url.get_secret_value(),
+        thresholds=thresholds(settings.dedup),
+        ttl_seconds=settings.dedup.window_hours * 3600,
+        key_prefix=settings.redis.key_prefix,
+        timeout_seconds=settings.redis.timeout_seconds,
+    )
+    await stack.enter_async_context(index)
+    log.info("dedup_index_selected", backend="redis", key_prefix=settings.redis.key_prefix)
+    return index
 
 
 def build_pipeline(settings: Settings, metrics: Metrics, index: DedupIndex | None = None) -> Pipeline:
@@ -122,7 +140,7 @@ async def serve(
                 on_assigned=assigned,
             )
         )
-        index = build_index(settings)
+        index = await open_index(settings, stack)
         worker = Worker(
             source=source,
             publisher=publisher,
@@ -209,12 +227,13 @@ async def _probe_index(index: DedupIndex, readiness: Readiness, metrics: Metrics
         try:
             async with asyncio.timeout(runtime.broker_probe_timeout_seconds):
                 await index.ping()
+                entries = await index.size()
         except (InfrastructureError, TimeoutError) as error:
             readiness.set(Check.DEDUP_INDEX_REACHABLE, False)
             log.warning("dedup_index_unreachable", error=str(error) or type(error).__name__)
         else:
             readiness.set(Check.DEDUP_INDEX_REACHABLE, True)
-            metrics.dedup_index_entries.set(index.size())
+            metrics.dedup_index_entries.set(entries)
         await asyncio.sleep(runtime.broker_probe_interval_seconds)
 
 

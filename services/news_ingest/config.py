@@ -108,6 +108,16 @@ class DedupSettings(BaseModel):
         return f"dedup-{digest}"
 
 
+class RedisSettings(BaseModel):
+    """The shared dedup index for many replicas; without a URL the index lives in memory (one replica)."""
+
+    model_config = _FROZEN
+
+    url: SecretStr | None = Field(default=None, description="redis://[:password@]host:port/db; unset = in memory.")
+    key_prefix: str = Field(default="news-ingest:{dedup}:", min_length=1)
+    timeout_seconds: float = Field(default=2.0, gt=0, description="Connect and per-command socket timeout.")
+
+
 class HttpSettings(BaseModel):
     """The metrics and health endpoint."""
 
@@ -156,6 +166,7 @@ class Settings(BaseSettings):
     producer: ProducerSettings = ProducerSettings()
     limits: LimitSettings = LimitSettings()
     dedup: DedupSettings = DedupSettings()
+    redis: RedisSettings = RedisSettings()
     http: HttpSettings = HttpSettings()
     log: LogSettings = LogSettings()
     runtime: RuntimeSettings = RuntimeSettings()

@@ -8,7 +8,8 @@
         ├── BrokerUnavailable       fetch, publish or commit could not reach the Kafka cluster
         ├── PublishFailed           a produced record was not acknowledged
         ├── CommitFailed            offsets were not committed (not retriable: the partition moved away)
-        └── EmbeddedBrokerFailed    the bundled Tansu broker could not be found or started
+        ├── EmbeddedBrokerFailed    the bundled Tansu broker could not be found or started
+        └── DedupIndexUnavailable   the shared dedup index (Redis) did not answer: consumption pauses
 
 Input errors carry a closed ``reason`` and the ``stage`` that found them; infrastructure errors carry
 ``retriable`` so the worker knows whether backing off can help.
@@ -61,3 +62,7 @@ class CommitFailed(InfrastructureError):
 
 class EmbeddedBrokerFailed(InfrastructureError):
     """The embedded broker binary is missing or did not start listening in time."""
+
+
+class DedupIndexUnavailable(InfrastructureError):
+    """The shared dedup index did not answer; the batch waits unpublished until it does."""

@@ -55,7 +55,9 @@ class DedupIndex(Protocol):
 
     async def ping(self) -> None: ...
 
-    def size(self) -> int: ...
+    async def size(self) -> int:
+        """Articles indexed (the window's entries, not the decisions remembered per offset)."""
+        ...
 
 
 @dataclass
@@ -92,8 +94,8 @@ class InMemoryDedupIndex:
     async def ping(self) -> None:
         return None
 
-    def size(self) -> int:
-        return len(self._decisions)
+    async def size(self) -> int:
+        return len(self._entries)
 
     def _decide(self, candidate: Candidate) -> DedupInfo:
         replayed = self._decisions.get(candidate.source)

@@ -1,0 +1,135 @@
+"""The dedup index contract: the in-memory and the Redis index are held to the same assertions."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+
+from news_ingest.config import DedupSettings
+from news_ingest.deduplicate import thresholds
+from news_ingest.index import DedupIndex, InMemoryDedupIndex
+from news_ingest.models import DedupStatus
+from news_ingest.redis_server import LocalRedis
+from news_ingest.store import RedisDedupIndex
+from tests.dedup_cases import OTHER, STORY, candidate
+
+pytestmark = pytest.mark.integration
+
+
+def redis_index(redis: LocalRedis, settings: DedupSettings, prefix: str) -> RedisDedupIndex:
+    return RedisDedupIndex(url=redis.url, thresholds=thresholds(settings), ttl_seconds=settings.window_hours * 3600,
+                           key_prefix=prefix, timeout_seconds=2.0)  # fmt: skip
+
+
+OpenIndex = Callable[[DedupSettings], DedupIndex]
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def open_index(request: pytest.FixtureRequest) -> AsyncIterator[OpenIndex]:
+    """Opens indexes of the backend under test; Redis ones get a key prefix of their own and are closed after."""
+    opened: list[RedisDedupIndex] = []
+
+    def make(settings: DedupSettings) -> DedupIndex:
+        if request.param == "memory":
+            return InMemoryDedupIndex(thresholds(settings))
+        redis: LocalRedis = request.getfixturevalue("redis_server")
+        opened.append(redis_index(redis, settings, f"test:{{{uuid.uuid4().hex}}}:"))
+        return opened[-1]
+
+    yield make
+    for index in opened:
+        await index.aclose()
+
+
+@pytest.fixture
+def index(open_index: OpenIndex) -> DedupIndex:
+    return open_index(DedupSettings())
+
+
+async def test_first_article_of_a_story_is_unique_and_its_own_cluster(index: DedupIndex) -> None:
+    first = candidate(STORY, source="raw/0/1")
+    (decision,) = await index.check_and_insert([first])
+    assert decision.status is DedupStatus.UNIQUE
+    assert decision.cluster_id == first.article_id
+    assert decision.settings_version == DedupSettings().version()
+
+
+async def test_same_canonical_url_within_window_is_exact_duplicate_by_url(index: DedupIndex) -> None:
+    first = candidate(STORY, source="raw/0/1", url="https://a.example/harbour")
+    again = candidate(STORY + " Updated.", source="raw/0/2", url="https://a.example/harbour")
+    first_decision, second = await index.check_and_insert([first, again])
+    assert (second.status, second.method, second.duplicate_of) == (
+        DedupStatus.EXACT_DUPLICATE,
+        "url",
+        first.article_id,
+    )
+    assert second.cluster_id == first_decision.cluster_id
+
+
+async def test_same_content_at_another_url_is_exact_duplicate_by_content(index: DedupIndex) -> None:
+    first = candidate(STORY, source="raw/0/1", url="https://a.example/x")
+    copy = dataclasses.replace(
+        candidate(STORY, source="raw/1/7", url="https://b.example/y"), content_hash=first.content_hash
+    )
+    _, decision = await index.check_and_insert([first, copy])
+    assert (decision.status, decision.method, decision.duplicate_of) == (
+        DedupStatus.EXACT_DUPLICATE,
+        "content",
+        first.article_id,
+    )
+
+
+async def test_edited_syndicated_copy_is_a_near_duplicate_in_the_same_cluster(index: DedupIndex) -> None:
+    first = candidate(STORY, source="raw/0/1")
+    edited = candidate(STORY.replace("The mayor thanked the crews.", "Officials thanked rescue crews."),
+                       source="raw/2/3", url="https://b.example/harbour")  # fmt: skip
+    _, decision = await index.check_and_insert([first, edited])
+    assert decision.status is DedupStatus.NEAR_DUPLICATE
+    assert decision.method == "minhash"
+    assert decision.duplicate_of == first.article_id
+    assert decision.cluster_id == first.article_id
+    assert decision.similarity is not None
+    assert decision.similarity >= DedupSettings().near_jaccard
+
+
+async def test_abridged_copy_is_caught_by_containment(index: DedupIndex) -> None:
+    first = candidate(STORY + " " + OTHER.replace("central bank", "harbour board"), source="raw/0/1")
+    abridged = candidate(STORY[:160], source="raw/1/1", url="https://c.example/short")
+    _, decision = await index.check_and_insert([first, abridged])
+    assert decision.status is DedupStatus.NEAR_DUPLICATE
+    assert decision.method == "containment"
+    assert decision.duplicate_of == first.article_id
+
+
+async def test_different_story_is_unique(index: DedupIndex) -> None:
+    _, decision = await index.check_and_insert([candidate(STORY, source="raw/0/1"), candidate(OTHER, source="raw/0/2")])
+    assert decision.status is DedupStatus.UNIQUE
+
+
+async def test_a_reconsumed_offset_gets_its_first_decision_not_duplicate_of_itself(index: DedupIndex) -> None:
+    first = candidate(STORY, source="raw/0/1")
+    copy = candidate(STORY + " More.", source="raw/0/2", url="https://b.example/z")
+    decisions = await index.check_and_insert([first, copy])
+    replayed = await index.check_and_insert([first, copy])  # a crash before commit: the batch comes back
+    assert replayed == decisions
+    assert replayed[0].status is DedupStatus.UNIQUE
+
+
+async def test_max_entries_bounds_the_index(open_index: OpenIndex) -> None:
+    bounded = open_index(DedupSettings(max_entries=3))
+    texts = [f"{OTHER} Story number {n} is about item {n * 7} in district {n * 13}." for n in range(6)]
+    await bounded.check_and_insert([candidate(t, source=f"raw/0/{n}", generation=n) for n, t in enumerate(texts)])
+    assert await bounded.size() <= 3
+
+
+async def test_empty_batch_is_a_no_op(index: DedupIndex) -> None:
+    assert await index.check_and_insert([]) == []
+    assert await index.size() == 0
+
+
+async def test_ping_answers_when_the_index_is_up(index: DedupIndex) -> None:
+    await index.ping()
+    assert await index.size() == 0
