@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -60,13 +59,23 @@ class DedupIndex(Protocol):
         ...
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
-    candidate: Candidate
-    decision: DedupInfo
+    """What later articles are compared with: the sketches as bytes, and how to find and forget it."""
+
+    signature: bytes
+    lede_signature: bytes
+    shingle_count: int
+    canonical_url: str
+    content_hash: str
+    cluster_id: str
 
 
-@dataclass
+# A remembered decision, compact: (status, duplicate_of, cluster_id, similarity, method).
+_Decision = tuple[DedupStatus, str | None, str, float | None, str | None]
+
+
+@dataclass(slots=True)
 class _Generation:
     article_ids: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
@@ -74,22 +83,25 @@ class _Generation:
 
 class InMemoryDedupIndex:
     """The single-replica index: dictionaries keyed by URL, content hash and LSH band, in time generations
-    that expire whole (O(1) per entry, never half-deleted). Lost on restart: use Redis for many replicas."""
+    that expire whole (O(1) per entry, never half-deleted). Lost on restart: use Redis for many replicas.
+
+    Memory: one 62-bit integer key per band in one table, holding the article id itself (a list only when
+    bands collide), sketches kept as bytes and decisions as tuples (``make bench`` prints bytes per article).
+    """
 
     def __init__(self, thresholds: Thresholds) -> None:
         self._thresholds = thresholds
         self._entries: dict[str, _Entry] = {}  # first article per id
-        self._decisions: dict[str, DedupInfo] = {}  # per source offset
+        self._decisions: dict[str, _Decision] = {}  # per source offset
         self._by_url: dict[str, str] = {}
         self._by_content: dict[str, str] = {}
-        # Band tables for the whole-text signature, then for the lede signature.
-        self._bands: list[dict[bytes, list[str]]] = [defaultdict(list) for _ in range(2 * thresholds.bands)]
+        self._bands: dict[int, str | list[str]] = {}  # band key (whole text, then lede) -> article id(s)
         self._generations: dict[int, _Generation] = {}
         self._order: list[int] = []  # live generations, oldest first
         self._newest = -(2**62)
 
     async def check_and_insert(self, candidates: Sequence[Candidate]) -> list[DedupInfo]:
-        return [self._decide(candidate) for candidate in candidates]
+        return [self._info(self._decide(candidate)) for candidate in candidates]
 
     async def ping(self) -> None:
         return None
@@ -97,51 +109,46 @@ class InMemoryDedupIndex:
     async def size(self) -> int:
         return len(self._entries)
 
-    def _decide(self, candidate: Candidate) -> DedupInfo:
+    def _info(self, decision: _Decision) -> DedupInfo:
+        status, duplicate_of, cluster_id, similarity, method = decision
+        return DedupInfo(status=status, duplicate_of=duplicate_of, cluster_id=cluster_id, similarity=similarity,
+                         method=method, settings_version=self._thresholds.settings_version)  # fmt: skip
+
+    def _decide(self, candidate: Candidate) -> _Decision:
         replayed = self._decisions.get(candidate.source)
         if replayed is not None:
             return replayed
+        keys = band_keys(candidate.signature, candidate.lede_signature, self._thresholds.bands)
         decision = (
             self._exact(candidate)
-            or self._near(candidate)
-            or DedupInfo(
-                status=DedupStatus.UNIQUE,
-                cluster_id=candidate.article_id,
-                settings_version=self._thresholds.settings_version,
-            )
+            or self._near(candidate, keys)
+            or (DedupStatus.UNIQUE, None, candidate.article_id, None, None)
         )
-        self._insert(candidate, decision)
+        self._insert(candidate, decision, keys)
         return decision
 
-    def _exact(self, candidate: Candidate) -> DedupInfo | None:
+    def _exact(self, candidate: Candidate) -> _Decision | None:
         for method, table, key in (
             ("url", self._by_url, candidate.canonical_url),
             ("content", self._by_content, candidate.content_hash),
         ):
             first = table.get(key)
             if first is not None and first in self._entries:
-                original = self._entries[first].decision
-                return DedupInfo(
-                    status=DedupStatus.EXACT_DUPLICATE,
-                    duplicate_of=first,
-                    cluster_id=original.cluster_id or first,
-                    similarity=1.0,
-                    method=method,
-                    settings_version=self._thresholds.settings_version,
-                )
+                return (DedupStatus.EXACT_DUPLICATE, first, self._entries[first].cluster_id, 1.0, method)
         return None
 
-    def _near(self, candidate: Candidate) -> DedupInfo | None:
+    def _near(self, candidate: Candidate, keys: list[int]) -> _Decision | None:
         best: tuple[float, str, str] | None = None
-        for other_id in self._band_matches(candidate):
-            other = self._entries[other_id].candidate
-            similarity = jaccard(candidate.signature, other.signature)
+        for other_id in self._band_matches(keys):
+            other = self._entries[other_id]
+            similarity = jaccard(candidate.signature, np.frombuffer(other.signature, dtype=np.uint32))
             contained = containment(similarity, candidate.shingle_count, other.shingle_count)
             if similarity >= self._thresholds.near_jaccard:
                 scored = (similarity, "minhash", other_id)
             elif contained >= self._thresholds.containment or (
                 contained >= self._thresholds.lede_containment
-                and jaccard(candidate.lede_signature, other.lede_signature) >= self._thresholds.lede_jaccard
+                and jaccard(candidate.lede_signature, np.frombuffer(other.lede_signature, dtype=np.uint32))
+                >= self._thresholds.lede_jaccard
             ):
                 scored = (contained, "containment", other_id)  # abridged copy: same lede, a part of the text
             else:
@@ -151,22 +158,20 @@ class InMemoryDedupIndex:
         if best is None:
             return None
         score, method, original_id = best
-        return DedupInfo(
-            status=DedupStatus.NEAR_DUPLICATE,
-            duplicate_of=original_id,
-            cluster_id=self._entries[original_id].decision.cluster_id or original_id,
-            similarity=round(score, 4),
-            method=method,
-            settings_version=self._thresholds.settings_version,
-        )
+        cluster_id = self._entries[original_id].cluster_id
+        return (DedupStatus.NEAR_DUPLICATE, original_id, cluster_id, round(score, 4), method)
 
-    def _band_matches(self, candidate: Candidate) -> set[str]:
+    def _band_matches(self, keys: list[int]) -> set[str]:
         matches: set[str] = set()
-        for band, table in zip(_band_keys(candidate, self._thresholds.bands), self._bands, strict=True):
-            matches.update(other for other in table.get(band, ()) if other in self._entries)
+        for key in keys:
+            members = self._bands.get(key)
+            if isinstance(members, str):
+                matches.add(members)
+            elif members is not None:
+                matches.update(members)
         return matches
 
-    def _insert(self, candidate: Candidate, decision: DedupInfo) -> None:
+    def _insert(self, candidate: Candidate, decision: _Decision, keys: list[int]) -> None:
         self._advance(candidate.generation)
         generation = max(candidate.generation, self._newest - self._thresholds.window_generations + 1)
         if generation not in self._generations:
@@ -174,14 +179,28 @@ class InMemoryDedupIndex:
             bisect.insort(self._order, generation)
         self._decisions[candidate.source] = decision
         self._generations[generation].sources.append(candidate.source)
-        if candidate.article_id in self._entries:
+        article_id = candidate.article_id
+        if article_id in self._entries:
             return  # a later copy of an article already indexed: its decision is remembered, nothing more
-        self._entries[candidate.article_id] = _Entry(candidate, decision)
-        self._by_url.setdefault(candidate.canonical_url, candidate.article_id)
-        self._by_content.setdefault(candidate.content_hash, candidate.article_id)
-        for band, table in zip(_band_keys(candidate, self._thresholds.bands), self._bands, strict=True):
-            table[band].append(candidate.article_id)
-        self._generations[generation].article_ids.append(candidate.article_id)
+        self._entries[article_id] = _Entry(
+            signature=candidate.signature.tobytes(),
+            lede_signature=candidate.lede_signature.tobytes(),
+            shingle_count=candidate.shingle_count,
+            canonical_url=candidate.canonical_url,
+            content_hash=candidate.content_hash,
+            cluster_id=decision[2],
+        )
+        self._by_url.setdefault(candidate.canonical_url, article_id)
+        self._by_content.setdefault(candidate.content_hash, article_id)
+        for key in keys:
+            members = self._bands.get(key)
+            if members is None:
+                self._bands[key] = article_id
+            elif isinstance(members, str):
+                self._bands[key] = [members, article_id]
+            else:
+                members.append(article_id)
+        self._generations[generation].article_ids.append(article_id)
         while len(self._entries) > self._thresholds.max_entries and self._order:
             self._expire(self._order.pop(0))
 
@@ -204,22 +223,44 @@ class InMemoryDedupIndex:
             entry = self._entries.pop(article_id, None)
             if entry is None:
                 continue
-            if self._by_url.get(entry.candidate.canonical_url) == article_id:
-                del self._by_url[entry.candidate.canonical_url]
-            if self._by_content.get(entry.candidate.content_hash) == article_id:
-                del self._by_content[entry.candidate.content_hash]
-            for band, table in zip(_band_keys(entry.candidate, self._thresholds.bands), self._bands, strict=True):
-                members = table.get(band)
-                if members is not None:
-                    members[:] = [member for member in members if member != article_id]
-                    if not members:
-                        del table[band]
+            if self._by_url.get(entry.canonical_url) == article_id:
+                del self._by_url[entry.canonical_url]
+            if self._by_content.get(entry.content_hash) == article_id:
+                del self._by_content[entry.content_hash]
+            signature = np.frombuffer(entry.signature, dtype=np.uint32)
+            lede = np.frombuffer(entry.lede_signature, dtype=np.uint32)
+            for key in band_keys(signature, lede, self._thresholds.bands):
+                self._forget_band(key, article_id)
+
+    def _forget_band(self, key: int, article_id: str) -> None:
+        members = self._bands.get(key)
+        if members == article_id:
+            del self._bands[key]
+        elif isinstance(members, list):
+            members[:] = [member for member in members if member != article_id]
+            if len(members) == 1:
+                self._bands[key] = members[0]
+            elif not members:
+                del self._bands[key]
 
 
-def _band_keys(candidate: Candidate, bands: int) -> list[bytes]:
-    return _bands(candidate.signature, bands) + _bands(candidate.lede_signature, bands)
+# Odd 64-bit multipliers folding one band's rows into one key; the band's number is mixed in too, so the
+# whole-text and lede bands share one table without meeting.
+_ROW_MIX = np.array([0xA0761D6478BD642F, 0xE7037ED1A0B428DB, 0x8EBC6AF09C88C6E3, 0x589965CC75374CC3,
+                     0x1D8E4E27C47D124F, 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB],
+                    dtype=np.uint64)  # fmt: skip
+_BAND_MIX = np.uint64(0xD6E8FEB86659FD93)
+_KEY_BITS = np.uint64((1 << 62) - 1)  # small enough for CPython's compact int representation
 
 
-def _bands(signature: Signature, bands: int) -> list[bytes]:
+def band_keys(signature: Signature, lede_signature: Signature, bands: int) -> list[int]:
+    """One integer key per LSH band of the whole-text signature, then per band of the lede signature."""
     rows = len(signature) // bands
-    return [signature[band * rows : (band + 1) * rows].tobytes() for band in range(bands)]
+    stacked = np.concatenate((signature, lede_signature)).astype(np.uint64).reshape(2 * bands, rows)
+    mix = np.resize(_ROW_MIX, rows)
+    with np.errstate(over="ignore"):
+        folded = (stacked * mix).sum(axis=1, dtype=np.uint64)
+        folded += np.arange(1, 2 * bands + 1, dtype=np.uint64) * _BAND_MIX
+        folded ^= folded >> np.uint64(29)
+    keys: list[int] = (folded & _KEY_BITS).tolist()
+    return keys

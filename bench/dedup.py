@@ -1,0 +1,171 @@
+"""Dedup stage benchmark: sketch cost per article, index cost per article and memory per 100k articles, per backend.
+
+The sketch is measured on real articles (BBC News under ../shared/data when present, else the demo stream).
+The index is filled with synthetic candidates (random signatures, realistic id/URL/hash lengths, one in ten a
+near-copy of an earlier one), which is what a unique article costs it; growth is reported per 10k-article step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import platform
+import time
+import tracemalloc
+import uuid
+from pathlib import Path
+
+import numpy as np
+import orjson
+import redis.asyncio as aioredis
+
+from news_ingest.app import build_normaliser
+from news_ingest.config import DedupSettings
+from news_ingest.deduplicate import Deduplicator, thresholds
+from news_ingest.demo import STORIES
+from news_ingest.index import Candidate, DedupIndex, InMemoryDedupIndex
+from news_ingest.models import RawArticle
+from news_ingest.redis_server import LocalRedis
+from news_ingest.store import RedisDedupIndex
+
+BBC = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "bbc-news" / "articles.jsonl.gz"
+BATCH = 500
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=int, default=100_000, help="candidates inserted into each index")
+    parser.add_argument("--out", type=Path, default=Path("bench/results"))
+    args = parser.parse_args()
+    settings = DedupSettings()
+    result: dict[str, object] = {"benchmark": "dedup", "settings_version": settings.version()}
+    result["sketch"] = sketch_cost(settings)
+    candidates = synthetic_candidates(args.articles, settings)
+    result["memory"] = asyncio.run(memory_backend(candidates, settings))
+    with LocalRedis() as redis:
+        result["redis"] = asyncio.run(redis_backend(candidates, settings, redis.url))
+    result |= {"python": platform.python_version(), "machine": platform.machine()}
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "dedup.json").write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
+    report(result)
+
+
+def sketch_cost(settings: DedupSettings) -> dict[str, object]:
+    """Mean microseconds to shingle and MinHash one article (body and lede), on cleaned real text."""
+    normaliser = build_normaliser()
+    if BBC.exists():
+        with gzip.open(BBC) as lines:
+            texts = [orjson.loads(line) for line in lines][:1000]
+        raws = [RawArticle(url=f"https://bbc.invalid/{i}", title=t.get("title"), body=t["body"]) for i, t in
+                enumerate(texts)]  # fmt: skip
+        corpus = "bbc-news (first 1000)"
+    else:
+        raws = [RawArticle(url=f"https://demo.invalid/{s.slug}", title=s.title, body="\n\n".join(s.paragraphs))
+                for s in STORIES] * 20  # fmt: skip
+        corpus = "demo stories"
+    articles = [normaliser(raw) for raw in raws]
+    deduplicate = Deduplicator(index=InMemoryDedupIndex(thresholds(settings)), settings=settings)
+    started = time.perf_counter()
+    for position, article in enumerate(articles):
+        deduplicate.candidate(f"bench/0/{position}", article)
+    micros = (time.perf_counter() - started) / len(articles) * 1e6
+    chars = sum(len(a.body) for a in articles) // len(articles)
+    return {"corpus": corpus, "articles": len(articles), "mean_chars": chars, "us_per_article": round(micros, 1)}
+
+
+def synthetic_candidates(count: int, settings: DedupSettings) -> list[Candidate]:
+    rng = np.random.default_rng(20261125)
+    signatures = rng.integers(0, 2**32, size=(count, settings.permutations), dtype=np.uint32)
+    ledes = rng.integers(0, 2**32, size=(count, settings.permutations), dtype=np.uint32)
+    for row in range(10, count, 10):  # a near-copy: most of an earlier article's signature
+        source = int(rng.integers(0, row))
+        keep = rng.random(settings.permutations) < 0.8
+        signatures[row][keep] = signatures[source][keep]
+        ledes[row] = ledes[source]
+    return [
+        Candidate(
+            source=f"news.articles.raw.v1/{row % 12}/{row}",
+            article_id=uuid.UUID(int=row + 1).hex,
+            canonical_url=f"https://www.outlet-{row % 400}.example/world/2026/11/25/story-headline-words-{row}",
+            content_hash=f"{row:064x}",
+            signature=signatures[row],
+            lede_signature=ledes[row],
+            shingle_count=400,
+            generation=0,
+        )
+        for row in range(count)
+    ]
+
+
+async def fill(index: DedupIndex, candidates: list[Candidate]) -> list[dict[str, float]]:
+    """Insert in consumer-sized batches; microseconds per article for each 10k-article step."""
+    steps, started, done = [], time.perf_counter(), 0
+    for start in range(0, len(candidates), BATCH):
+        batch = candidates[start : start + BATCH]
+        await index.check_and_insert(batch)
+        done += len(batch)
+        if done % 10_000 == 0 or done == len(candidates):
+            now = time.perf_counter()
+            steps.append({"entries": done, "us_per_article": round((now - started) / 10_000 * 1e6, 1)})
+            started = now
+    return steps
+
+
+async def memory_backend(candidates: list[Candidate], settings: DedupSettings) -> dict[str, object]:
+    index = InMemoryDedupIndex(thresholds(settings.model_copy(update={"max_entries": len(candidates) + 1})))
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    steps = await fill(index, [*candidates])
+    held = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    # tracemalloc slows allocation-heavy code: time a second, untraced fill for the speed figures
+    timed = InMemoryDedupIndex(thresholds(settings.model_copy(update={"max_entries": len(candidates) + 1})))
+    steps = await fill(timed, [*candidates])
+    return summary(steps, held, len(candidates), round_trips=None)
+
+
+async def redis_backend(candidates: list[Candidate], settings: DedupSettings, url: str) -> dict[str, object]:
+    admin = aioredis.Redis.from_url(url)
+    before = int((await admin.info("memory"))["used_memory"])
+    await admin.config_resetstat()
+    async with RedisDedupIndex(url=url, thresholds=thresholds(settings), ttl_seconds=settings.window_hours * 3600,
+                               key_prefix="bench:{dedup}:", timeout_seconds=30.0) as index:  # fmt: skip
+        steps = await fill(index, candidates)
+    held = int((await admin.info("memory"))["used_memory"]) - before
+    calls = await admin.info("commandstats")
+    scripts = sum(int(calls.get(name, {}).get("calls", 0)) for name in ("cmdstat_evalsha", "cmdstat_eval"))
+    await admin.aclose()
+    batches = -(-len(candidates) // BATCH)
+    return summary(steps, held, len(candidates), round_trips=round(scripts / batches, 2))
+
+
+def summary(steps: list[dict[str, float]], held: int, count: int, *, round_trips: float | None) -> dict[str, object]:
+    return {
+        "articles": count,
+        "us_per_article_overall": round(sum(s["us_per_article"] for s in steps) / len(steps), 1),
+        "us_per_article_by_size": steps,
+        "bytes_per_article": round(held / count),
+        "mib_per_100k_articles": round(held / count * 100_000 / 2**20, 1),
+        "round_trips_per_batch": round_trips,
+    }
+
+
+def report(result: dict[str, object]) -> None:
+    sketch = result["sketch"]
+    assert isinstance(sketch, dict)
+    print(f"dedup sketch (shingles + MinHash, body and lede): {sketch['us_per_article']} us/article"
+          f" on {sketch['corpus']}, mean {sketch['mean_chars']} chars")  # fmt: skip
+    for backend in ("memory", "redis"):
+        figures = result[backend]
+        assert isinstance(figures, dict)
+        steps = figures["us_per_article_by_size"]
+        growth = ", ".join(f"{s['entries'] // 1000}k: {s['us_per_article']}" for s in steps[:: max(1, len(steps) // 5)])
+        print(f"dedup index [{backend}]: {figures['us_per_article_overall']} us/article check+insert"
+              f" (batches of {BATCH}); {figures['mib_per_100k_articles']} MiB per 100k articles"
+              f" ({figures['bytes_per_article']} B each); round trips/batch: {figures['round_trips_per_batch']}")  # fmt: skip
+        print(f"  us/article as the index grows: {growth}")
+
+
+if __name__ == "__main__":
+    main()
