@@ -161,9 +161,11 @@ def report(result: dict[str, object]) -> None:
         assert isinstance(figures, dict)
         steps = figures["us_per_article_by_size"]
         growth = ", ".join(f"{s['entries'] // 1000}k: {s['us_per_article']}" for s in steps[:: max(1, len(steps) // 5)])
-        print(f"dedup index [{backend}]: {figures['us_per_article_overall']} us/article check+insert"
-              f" (batches of {BATCH}); {figures['mib_per_100k_articles']} MiB per 100k articles"
-              f" ({figures['bytes_per_article']} B each); round trips/batch: {figures['round_trips_per_batch']}")  # fmt: skip
+        print(
+            f"dedup index [{backend}]: {figures['us_per_article_overall']} us/article check+insert"
+            f" (batches of {BATCH}); {figures['mib_per_100k_articles']} MiB per 100k articles"
+            f" ({figures['bytes_per_article']} B each); round trips/batch: {figures['round_trips_per_batch']}"
+        )
         print(f"  us/article as the index grows: {growth}")
 
 
