@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from news_ingest.index import Candidate
 from news_ingest.sketch import MinHasher, shingles
 
@@ -21,9 +23,9 @@ def candidate(text: str, *, source: str, url: str | None = None, generation: int
     hashes = shingles(text, words=3)
     return Candidate(
         source=source,
-        article_id=f"id-{abs(hash((url or source, text))) % 10**8}",
+        article_id=hashlib.blake2b(f"{url or source}\n{text}".encode(), digest_size=16).hexdigest(),
         canonical_url=url or f"https://a.example/{source}",
-        content_hash=f"h-{abs(hash(text)) % 10**8}",
+        content_hash=hashlib.blake2b(text.encode(), digest_size=16).hexdigest(),
         signature=HASHER.signature(hashes),
         lede_signature=HASHER.signature(shingles(" ".join(text.split()[:60]), words=3)),
         shingle_count=int(hashes.size),

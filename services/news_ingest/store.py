@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Self
 
+import numpy as np
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from news_ingest.errors import DedupIndexUnavailable
-from news_ingest.index import Candidate, Thresholds
+from news_ingest.index import Candidate, Thresholds, band_keys
 from news_ingest.models import DedupInfo, DedupStatus
 
 # The same decision rules as ``InMemoryDedupIndex``, run inside Redis so that check and insert are one atomic
@@ -18,25 +20,35 @@ from news_ingest.models import DedupInfo, DedupStatus
 # by Redis, and exactly one of them sees "nothing like this yet". Floating-point steps are written in the same
 # order as the Python twin, so both backends give bit-identical similarities.
 #
-# Keys (all under one prefix with a {hash tag}, so a Redis Cluster keeps them in one slot):
-#   s:<source>         the packed decision for an input offset (replays get it back)     TTL = window
-#   u:<url>, c:<hash>  the first article id per canonical URL / content hash               TTL = window
-#   a:<id>             hash: s (signature), l (lede signature), n (shingles), k (cluster), u, c
-#   b:<band>:<bytes>   set of article ids whose signature band has these bytes            TTL = window
-#   entries            sorted set of article ids by insert time: size, and the max_entries bound
+# Layout (every key under one prefix with a {hash tag}, so a Redis Cluster keeps them in one slot). Small
+# values live as fields of 65,536 bucket hashes, which Redis stores as compact listpacks; per-key overhead
+# would otherwise cost several times the data:
+#   s:<source>          string: the packed decision for an input offset (replays get it back)   TTL = window
+#   a:<article id>      hash: s, l (sketches), n (shingles), k (cluster), b (band keys), u, c    TTL = 2 x window
+#   b:<2 bytes>         hash: rest of a 64-bit band key -> 16-byte binary article ids, concatenated
+#   u:<2 bytes>, c:...  hash: rest of a 96-bit URL / content digest -> first article id (hex)
+#   entries             sorted set: article ids by insert time; trimming it forgets entries (window, max_entries)
+# Bucket hashes carry no TTL (refreshing one on every write cost a third of the script's time): trimming the
+# entries set removes their fields, a bounded number per batch, also after a long pause.
 _CHECK_AND_INSERT = """
-local entries = KEYS[1]
-local prefix = ARGV[1]
+local entries, prefix = KEYS[1], ARGV[1]
 local ttl = tonumber(ARGV[2])
 local near_jaccard, min_containment = tonumber(ARGV[3]), tonumber(ARGV[4])
 local lede_jaccard, lede_containment = tonumber(ARGV[5]), tonumber(ARGV[6])
-local bands, max_entries, version = tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9]
+local max_entries, version, max_forget = tonumber(ARGV[7]), ARGV[8], tonumber(ARGV[9])
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 
 local function pack(status, duplicate_of, cluster, similarity, method)
   return table.concat({status, duplicate_of, cluster, similarity, method, version}, '\\t')
 end
+local function to_hex(raw)
+  return (string.gsub(raw, '.', function(c) return string.format('%02x', string.byte(c)) end))
+end
+local function to_raw(hex)
+  return (string.gsub(hex, '..', function(cc) return string.char(tonumber(cc, 16)) end))
+end
+local function bucket(kind, digest) return prefix .. kind .. string.sub(digest, 1, 2), string.sub(digest, 3) end
 
 local function jaccard(a, b)
   local same = 0
@@ -51,20 +63,10 @@ local function contained(j, size, other)
   return math.min(1.0, j * (size + other) / ((1 + j) * size))
 end
 
-local function band_keys(signature, lede)
-  local keys, width = {}, #signature / bands
-  for band = 0, bands - 1 do
-    keys[#keys + 1] = prefix .. 'b:' .. band .. ':' .. string.sub(signature, band * width + 1, (band + 1) * width)
-  end
-  for band = 0, bands - 1 do
-    keys[#keys + 1] = prefix .. 'b:' .. (bands + band) .. ':' .. string.sub(lede, band * width + 1, (band + 1) * width)
-  end
-  return keys
-end
-
 local function exact(url, content)
-  for _, probe in ipairs({{'url', prefix .. 'u:' .. url}, {'content', prefix .. 'c:' .. content}}) do
-    local first = redis.call('GET', probe[2])
+  for _, probe in ipairs({{'url', 'u:', url}, {'content', 'c:', content}}) do
+    local key, field = bucket(probe[2], probe[3])
+    local first = redis.call('HGET', key, field)
     if first then
       local cluster = redis.call('HGET', prefix .. 'a:' .. first, 'k')
       if cluster then return pack('exact_duplicate', first, cluster, '1', probe[1]) end
@@ -73,20 +75,19 @@ local function exact(url, content)
   return nil
 end
 
-local function near(signature, lede, size, keys)
+local function near(signature, lede, size, bands)
   local seen = {}
-  for _, key in ipairs(keys) do
-    for _, member in ipairs(redis.call('SMEMBERS', key)) do
-      seen[member] = seen[member] or {}
-      table.insert(seen[member], key)
+  for i = 1, #bands, 8 do
+    local members = redis.call('HGET', bucket('b:', string.sub(bands, i, i + 7)))
+    if members then
+      for j = 1, #members, 16 do seen[string.sub(members, j, j + 15)] = true end
     end
   end
   local best_score, best_method, best_id, best_cluster = nil, nil, nil, nil
-  for other_id, found_in in pairs(seen) do
+  for raw_id, _ in pairs(seen) do
+    local other_id = to_hex(raw_id)
     local other = redis.call('HMGET', prefix .. 'a:' .. other_id, 's', 'l', 'n', 'k')
-    if not other[1] then
-      for _, key in ipairs(found_in) do redis.call('SREM', key, other_id) end  -- expired: tidy the band
-    else
+    if other[1] then
       local similarity = jaccard(signature, other[1])
       local share = contained(similarity, size, tonumber(other[3]))
       local score, method = nil, nil
@@ -104,47 +105,71 @@ local function near(signature, lede, size, keys)
   return pack('near_duplicate', best_id, best_cluster, string.format('%.17g', best_score), best_method)
 end
 
-local function forget(article_id)
-  local key = prefix .. 'a:' .. article_id
-  local fields = redis.call('HMGET', key, 'u', 'c')
-  redis.call('DEL', key)
-  if fields[1] and redis.call('GET', prefix .. 'u:' .. fields[1]) == article_id then
-    redis.call('DEL', prefix .. 'u:' .. fields[1])
+local function insert(id, url, content, signature, lede, size, bands, cluster)
+  local entry = prefix .. 'a:' .. id
+  redis.call('HSET', entry, 's', signature, 'l', lede, 'n', size, 'k', cluster, 'b', bands, 'u', url, 'c', content)
+  redis.call('PEXPIRE', entry, 2 * ttl)
+  for _, probe in ipairs({{'u:', url}, {'c:', content}}) do
+    local key, field = bucket(probe[1], probe[2])
+    redis.call('HSETNX', key, field, id)
   end
-  if fields[2] and redis.call('GET', prefix .. 'c:' .. fields[2]) == article_id then
-    redis.call('DEL', prefix .. 'c:' .. fields[2])
+  local raw_id = to_raw(id)
+  for i = 1, #bands, 8 do
+    local key, field = bucket('b:', string.sub(bands, i, i + 7))
+    redis.call('HSET', key, field, (redis.call('HGET', key, field) or '') .. raw_id)
+  end
+  redis.call('ZADD', entries, now, id)
+end
+
+local function forget(id)
+  local entry = prefix .. 'a:' .. id
+  local fields = redis.call('HMGET', entry, 'b', 'u', 'c')
+  redis.call('DEL', entry)
+  if not fields[1] then return end
+  local raw_id = to_raw(id)
+  for i = 1, #fields[1], 8 do
+    local key, field = bucket('b:', string.sub(fields[1], i, i + 7))
+    local members, kept = redis.call('HGET', key, field), {}
+    if members then
+      for j = 1, #members, 16 do
+        local member = string.sub(members, j, j + 15)
+        if member ~= raw_id then kept[#kept + 1] = member end
+      end
+      if #kept == 0 then redis.call('HDEL', key, field) else redis.call('HSET', key, field, table.concat(kept)) end
+    end
+  end
+  for index, kind in ipairs({'u:', 'c:'}) do
+    local key, field = bucket(kind, fields[index + 1])
+    if redis.call('HGET', key, field) == id then redis.call('HDEL', key, field) end
   end
 end
 
 local decisions = {}
-for base = 10, #ARGV, 7 do
+for base = 10, #ARGV, 8 do
   local source, id, url, content = ARGV[base], ARGV[base + 1], ARGV[base + 2], ARGV[base + 3]
-  local signature, lede, size = ARGV[base + 4], ARGV[base + 5], tonumber(ARGV[base + 6])
+  local signature, lede, size, bands = ARGV[base + 4], ARGV[base + 5], tonumber(ARGV[base + 6]), ARGV[base + 7]
   local source_key = prefix .. 's:' .. source
   local decision = redis.call('GET', source_key)
   if not decision then
-    local keys = band_keys(signature, lede)
-    decision = exact(url, content) or near(signature, lede, size, keys) or pack('unique', '', id, '', '')
+    decision = exact(url, content) or near(signature, lede, size, bands) or pack('unique', '', id, '', '')
     redis.call('SET', source_key, decision, 'PX', ttl)
-    local entry = prefix .. 'a:' .. id
-    if redis.call('EXISTS', entry) == 0 then
+    if redis.call('EXISTS', prefix .. 'a:' .. id) == 0 then
       local cluster = string.match(decision, '^[^\\t]*\\t[^\\t]*\\t([^\\t]*)')
-      redis.call('HSET', entry, 's', signature, 'l', lede, 'n', size, 'k', cluster, 'u', url, 'c', content)
-      redis.call('PEXPIRE', entry, ttl)
-      redis.call('SET', prefix .. 'u:' .. url, id, 'PX', ttl, 'NX')
-      redis.call('SET', prefix .. 'c:' .. content, id, 'PX', ttl, 'NX')
-      for _, key in ipairs(keys) do
-        redis.call('SADD', key, id)
-        redis.call('PEXPIRE', key, ttl)
-      end
-      redis.call('ZADD', entries, now, id)
+      insert(id, url, content, signature, lede, size, bands, cluster)
     end
   end
   decisions[#decisions + 1] = decision
 end
 
-redis.call('ZREMRANGEBYSCORE', entries, '-inf', now - ttl)
-local excess = redis.call('ZCARD', entries) - max_entries
+-- Forget what left the window, then the oldest beyond max_entries; a bounded amount per call, so a
+-- service that was idle for a long time catches up over several batches instead of blocking Redis.
+local budget = max_forget
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', entries, '-inf', now - ttl, 'LIMIT', 0, budget)) do
+  forget(id)
+  redis.call('ZREM', entries, id)
+  budget = budget - 1
+end
+local excess = math.min(redis.call('ZCARD', entries) - max_entries, budget)
 if excess > 0 then
   local oldest = redis.call('ZPOPMIN', entries, excess)
   for i = 1, #oldest, 2 do forget(oldest[i]) end
@@ -156,7 +181,7 @@ return decisions
 class RedisDedupIndex:
     """The dedup index shared by every replica of one consumer group.
 
-    One ``EVALSHA`` per batch (the client reloads the script if Redis restarted). Entries expire by TTL,
+    One ``EVALSHA`` per batch (the client reloads the script if Redis restarted). Entries leave the window
     ``window_hours`` after they were indexed; ``max_entries`` drops the oldest first. Any Redis failure raises
     ``DedupIndexUnavailable``: the worker retries the batch, publishes nothing meanwhile, and readiness is false.
     """
@@ -188,13 +213,15 @@ class RedisDedupIndex:
         limits = self._thresholds
         args: list[bytes | str | int | float] = [
             self._prefix, self._ttl_ms, repr(limits.near_jaccard), repr(limits.containment),
-            repr(limits.lede_jaccard), repr(limits.lede_containment), limits.bands, limits.max_entries,
-            limits.settings_version,
+            repr(limits.lede_jaccard), repr(limits.lede_containment), limits.max_entries,
+            limits.settings_version, 2 * len(candidates) + 100,
         ]  # fmt: skip
         for candidate in candidates:
+            bands = np.array(band_keys(candidate.signature, candidate.lede_signature, limits.bands), dtype=">u8")
             args += [
-                candidate.source, candidate.article_id, candidate.canonical_url, candidate.content_hash,
-                candidate.signature.tobytes(), candidate.lede_signature.tobytes(), candidate.shingle_count,
+                candidate.source, _hex_id(candidate.article_id), _digest(candidate.canonical_url),
+                _digest(candidate.content_hash), candidate.signature.tobytes(), candidate.lede_signature.tobytes(),
+                candidate.shingle_count, bands.tobytes(),
             ]  # fmt: skip
         try:
             packed = await self._script(keys=[self._prefix + "entries"], args=args)
@@ -213,6 +240,18 @@ class RedisDedupIndex:
             return int(await self._client.zcard(self._prefix + "entries"))
         except RedisError as error:
             raise DedupIndexUnavailable(f"redis size failed: {error}") from error
+
+
+def _digest(text: str) -> bytes:
+    """96 bits of the text's hash: a bucket (2 bytes) and a field (10 bytes) of the URL / content tables."""
+    return hashlib.blake2b(text.encode(), digest_size=12).digest()
+
+
+def _hex_id(article_id: str) -> str:
+    """Article ids are stored as 16 binary bytes inside band values, so they must be 32 hex digits."""
+    if len(article_id) != 32 or any(c not in "0123456789abcdef" for c in article_id):
+        raise ValueError(f"the Redis index needs 32-hex-digit article ids, got {article_id!r}")
+    return article_id
 
 
 def _unpack(value: bytes) -> DedupInfo:

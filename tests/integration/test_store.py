@@ -54,19 +54,47 @@ async def test_two_replicas_checking_copies_at_the_same_moment_make_exactly_one_
             assert duplicate.cluster_id == unique.cluster_id
 
 
-async def test_every_key_expires_with_the_window(redis_server: LocalRedis) -> None:
+async def test_decisions_and_entries_have_ttls_tied_to_the_window(redis_server: LocalRedis) -> None:
     prefix = new_prefix()
     settings = DedupSettings(window_hours=2)
+    window_ms = 2 * 3600 * 1000
     async with open_redis(redis_server.url, prefix, settings) as index:
         await index.check_and_insert([candidate(STORY, source="raw/0/1"), candidate(OTHER, source="raw/0/2")])
+    ttls = await key_ttls(redis_server.url, prefix)
+    decisions = {key: ttl for key, ttl in ttls.items() if key.startswith(f"{prefix}s:".encode())}
+    assert len(decisions) == 2
+    assert all(0 < ttl <= window_ms for ttl in decisions.values())  # a replayed offset is remembered a window
+    entries = {key: ttl for key, ttl in ttls.items() if key.startswith(f"{prefix}a:".encode())}
+    assert len(entries) == 2
+    assert all(0 < ttl <= 2 * window_ms for ttl in entries.values())  # trimmed at the window; TTL is a backstop
+
+
+async def test_articles_leave_the_window_without_leaving_traces(redis_server: LocalRedis) -> None:
+    prefix = new_prefix()
+    settings = DedupSettings(window_hours=1 / 3600)  # one second
+    async with open_redis(redis_server.url, prefix, settings) as index:
+        await index.check_and_insert([candidate(STORY, source="raw/0/1", url="https://a.example/x")])
+        await asyncio.sleep(1.2)
+        await index.check_and_insert([candidate(OTHER, source="raw/0/2")])  # trims what left the window
+        assert await index.size() == 1
+        (late,) = await index.check_and_insert([candidate(STORY, source="raw/0/3", url="https://a.example/x")])
+    assert late.status is DedupStatus.UNIQUE
     client = aioredis.Redis.from_url(redis_server.url)
     try:
-        keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
-        ttls = {key: await client.pttl(key) for key in keys if not key.endswith(b"entries")}
+        buckets = [key async for key in client.scan_iter(match=f"{prefix}b:*")]
+        fields = sum([await client.hlen(key) for key in buckets])
     finally:
         await client.aclose()
-    assert len(ttls) > 4  # decisions, URLs, content hashes, entries and bands
-    assert all(0 < ttl <= 2 * 3600 * 1000 for ttl in ttls.values()), ttls
+    assert fields == 2 * 2 * DedupSettings().bands  # two live articles' whole-text and lede bands, no stale ones
+
+
+async def key_ttls(url: str, prefix: str) -> dict[bytes, int]:
+    client = aioredis.Redis.from_url(url)
+    try:
+        keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
+        return {key: await client.pttl(key) for key in keys if not key.endswith(b"entries")}
+    finally:
+        await client.aclose()
 
 
 async def test_redis_and_memory_decide_the_demo_stream_identically(
