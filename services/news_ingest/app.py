@@ -227,13 +227,15 @@ async def _probe_index(index: DedupIndex, readiness: Readiness, metrics: Metrics
         try:
             async with asyncio.timeout(runtime.broker_probe_timeout_seconds):
                 await index.ping()
-                entries = await index.size()
+                entries, held = await index.size(), await index.memory_bytes()
         except (InfrastructureError, TimeoutError) as error:
             readiness.set(Check.DEDUP_INDEX_REACHABLE, False)
             log.warning("dedup_index_unreachable", error=str(error) or type(error).__name__)
         else:
             readiness.set(Check.DEDUP_INDEX_REACHABLE, True)
             metrics.dedup_index_entries.set(entries)
+            metrics.dedup_index_bytes.set(held)
+            metrics.dedup_index_bytes_per_article.set(round(held / entries) if entries else 0)
         await asyncio.sleep(runtime.broker_probe_interval_seconds)
 
 

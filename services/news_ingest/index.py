@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import bisect
+import itertools
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -58,6 +60,10 @@ class DedupIndex(Protocol):
         """Articles indexed (the window's entries, not the decisions remembered per offset)."""
         ...
 
+    async def memory_bytes(self) -> int:
+        """Bytes the index holds (an estimate where it cannot be read off exactly)."""
+        ...
+
 
 @dataclass(slots=True)
 class _Entry:
@@ -69,6 +75,14 @@ class _Entry:
     canonical_url: str
     content_hash: str
     cluster_id: str
+
+
+_SAMPLE = 256  # entries measured per memory estimate
+
+
+def _entry_bytes(article_id: str, entry: _Entry) -> int:
+    parts = (article_id, entry, entry.signature, entry.lede_signature, entry.canonical_url, entry.content_hash)
+    return sum(sys.getsizeof(part) for part in parts)
 
 
 # A remembered decision, compact: (status, duplicate_of, cluster_id, similarity, method).
@@ -108,6 +122,25 @@ class InMemoryDedupIndex:
 
     async def size(self) -> int:
         return len(self._entries)
+
+    async def memory_bytes(self) -> int:
+        """Hash tables measured whole, plus entries, decisions and band keys at the mean size of a sample."""
+        tables = (self._entries, self._decisions, self._by_url, self._by_content, self._bands)
+        total = sum(sys.getsizeof(table) for table in tables)
+        entries = list(itertools.islice(self._entries.items(), _SAMPLE))
+        if entries:
+            per_entry = sum(_entry_bytes(article_id, entry) for article_id, entry in entries) / len(entries)
+            total += round(per_entry * len(self._entries))
+        decisions = list(itertools.islice(self._decisions.items(), _SAMPLE))
+        if decisions:
+            per_decision = sum(sys.getsizeof(source) + sys.getsizeof(decision) for source, decision in decisions)
+            total += round(per_decision / len(decisions) * len(self._decisions))
+        bands = list(itertools.islice(self._bands.items(), _SAMPLE))
+        if bands:
+            per_band = sum(sys.getsizeof(key) + (sys.getsizeof(ids) if isinstance(ids, list) else 0)
+                           for key, ids in bands) / len(bands)  # fmt: skip
+            total += round(per_band * len(self._bands))
+        return total
 
     def _info(self, decision: _Decision) -> DedupInfo:
         status, duplicate_of, cluster_id, similarity, method = decision

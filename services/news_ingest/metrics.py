@@ -89,7 +89,17 @@ class Metrics:
         )
         self.dedup_index_entries = Gauge(
             "news_ingest_dedup_index_entries",
-            "Decisions held in the dedup index (one per source offset in the window).",
+            "Articles held in the dedup index (the window's entries).",
+            registry=registry,
+        )
+        self.dedup_index_bytes = Gauge(
+            "news_ingest_dedup_index_bytes",
+            "Memory the dedup index holds: estimated from its structures (memory) or Redis used_memory (redis).",
+            registry=registry,
+        )
+        self.dedup_index_bytes_per_article = Gauge(
+            "news_ingest_dedup_index_bytes_per_article",
+            "news_ingest_dedup_index_bytes divided by the entries (0 while empty).",
             registry=registry,
         )
         self.ready = Gauge(

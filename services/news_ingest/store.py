@@ -241,6 +241,13 @@ class RedisDedupIndex:
         except RedisError as error:
             raise DedupIndexUnavailable(f"redis size failed: {error}") from error
 
+    async def memory_bytes(self) -> int:
+        """Redis ``used_memory``: the whole server, so give the index a Redis (or database) of its own."""
+        try:
+            return int((await self._client.info("memory"))["used_memory"])
+        except RedisError as error:
+            raise DedupIndexUnavailable(f"redis info failed: {error}") from error
+
 
 def _digest(text: str) -> bytes:
     """96 bits of the text's hash: a bucket (2 bytes) and a field (10 bytes) of the URL / content tables."""

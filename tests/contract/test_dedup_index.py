@@ -133,3 +133,10 @@ async def test_empty_batch_is_a_no_op(index: DedupIndex) -> None:
 async def test_ping_answers_when_the_index_is_up(index: DedupIndex) -> None:
     await index.ping()
     assert await index.size() == 0
+
+
+async def test_memory_held_is_reported_and_grows_with_the_index(index: DedupIndex) -> None:
+    empty = await index.memory_bytes()
+    texts = [" ".join(f"story{n}word{k}" for k in range(60)) for n in range(200)]
+    await index.check_and_insert([candidate(text, source=f"raw/0/{n}") for n, text in enumerate(texts)])
+    assert 0 < empty < await index.memory_bytes()
