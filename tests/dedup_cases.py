@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 
+from news_ingest.config import DedupSettings
 from news_ingest.index import Candidate
 from news_ingest.sketch import MinHasher, shingles
+from news_ingest.stories import digest_terms
+from news_ingest.terms import salient_terms
 
 HASHER = MinHasher(permutations=64)
 STORY = (
@@ -19,7 +22,28 @@ OTHER = (
 )
 
 
-def candidate(text: str, *, source: str, url: str | None = None, generation: int = 100) -> Candidate:
+# One event told by two outlets in their own words, and a similar but different event (a hard negative).
+FIRE = (
+    "Firefighters in Valparaiso battled a forest fire that destroyed about 120 homes on the hills above the port "
+    "city on Saturday, Chilean officials said. President Gabriel Boric declared a state of emergency for the "
+    "Valparaiso region and sent army units to help evacuate residents."
+)
+FIRE_RETOLD = (
+    "A wildfire tore through hillside neighbourhoods of Valparaiso overnight, burning some 120 houses. Chile's "
+    "president Gabriel Boric announced emergency measures for the region as soldiers and firefighters fought the "
+    "blaze near the port."
+)
+OTHER_FIRE = (
+    "Firefighters in Marseille battled a forest fire that forced the evacuation of 300 people from the northern "
+    "suburbs on Sunday, French officials said. The prefect of Bouches-du-Rhone closed two motorways and asked "
+    "residents of Les Pennes-Mirabeau to stay indoors."
+)
+HOUR = 3600.0
+
+
+def candidate(
+    text: str, *, source: str, url: str | None = None, generation: int = 100, timestamp: float = 1_790_000_000.0
+) -> Candidate:
     hashes = shingles(text, words=3)
     return Candidate(
         source=source,
@@ -30,4 +54,6 @@ def candidate(text: str, *, source: str, url: str | None = None, generation: int
         lede_signature=HASHER.signature(shingles(" ".join(text.split()[:60]), words=3)),
         shingle_count=int(hashes.size),
         generation=generation,
+        terms=digest_terms(salient_terms(None, text, language="en", top=DedupSettings().story_terms)),
+        timestamp=timestamp,
     )

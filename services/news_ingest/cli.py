@@ -91,6 +91,8 @@ def _parser() -> argparse.ArgumentParser:
     corpus.add_argument("--newswcl50", type=Path, help="newswcl50_docs.jsonl.gz (one event, five outlets)")
     corpus.add_argument("--bbc", type=Path, help="bbc articles.jsonl.gz plus generated syndicated copies")
     dedup.add_argument("--limit", type=int, default=0, help="with --bbc: use only the first N articles")
+    dedup.add_argument("--topics", choices=("all", "odd", "even"), default="all",
+                       help="with --ecbplus: all topics, or the odd (tuning) / even (held-out) half")  # fmt: skip
     demo = commands.add_parser("demo", help="write the demo stream as JSONL (for replay)")
     demo.add_argument("--out", type=Path, help="file to write; default stdout")
     return parser
@@ -245,7 +247,7 @@ def _eval_dedup(args: argparse.Namespace, settings: Settings) -> int:
     if args.jsonl:
         docs, label = dedup_evaluation.jsonl_docs(args.jsonl), str(args.jsonl)
     elif args.ecbplus:
-        docs, label = dedup_evaluation.ecbplus_docs(args.ecbplus), "ECB+"
+        docs, label = dedup_evaluation.ecbplus_docs(args.ecbplus, topics=args.topics), f"ECB+ ({args.topics} topics)"
     elif args.newswcl50:
         docs, label = dedup_evaluation.newswcl50_docs(args.newswcl50), "NewsWCL50"
     else:

@@ -36,21 +36,29 @@ class LabelledDoc:
 
 @dataclass(frozen=True, slots=True)
 class DedupReport:
-    """Cluster agreement plus how many articles each decision got."""
+    """Agreement with the gold clusters at two levels, plus how many articles each decision got.
+
+    ``stories``: the service's ``cluster_id`` (copies and other write-ups of one event together).
+    ``copies``: each article's copy root (follow ``duplicate_of`` to the first copy; story joins not counted),
+    the level to read when the gold clusters are copies of one text rather than events.
+    """
 
     documents: int
     statuses: dict[str, int]
-    agreement: ClusterScore
+    stories: ClusterScore
+    copies: ClusterScore
     settings_version: str
 
     def lines(self, label: str) -> list[str]:
-        pairs = self.agreement.pairs
         counts = ", ".join(f"{status}={count}" for status, count in sorted(self.statuses.items()))
-        return [
-            f"{label}: {self.documents} articles ({counts}); settings {self.settings_version}",
-            f"  same-story pairs: precision {pairs.precision:.3f}  recall {pairs.recall:.3f}  F1 {pairs.f1:.3f}",
-            f"  clusters: ARI {self.agreement.adjusted_rand_index:.3f}  purity {self.agreement.purity:.3f}",
-        ]
+        lines = [f"{label}: {self.documents} articles ({counts}); settings {self.settings_version}"]
+        for level, score in (("story clusters", self.stories), ("copy clusters", self.copies)):
+            pairs = score.pairs
+            lines.append(
+                f"  {level}: pairs precision {pairs.precision:.3f}  recall {pairs.recall:.3f}  F1 {pairs.f1:.3f}"
+                f"  ARI {score.adjusted_rand_index:.3f}  purity {score.purity:.3f}"
+            )
+        return lines
 
 
 async def evaluate_dedup(docs: list[LabelledDoc], normaliser: Normaliser, settings: DedupSettings) -> DedupReport:
@@ -63,16 +71,22 @@ async def evaluate_dedup(docs: list[LabelledDoc], normaliser: Normaliser, settin
                                                      body=doc.body))))  # fmt: skip
         except InputRejected:
             continue
-    predicted: list[str] = []
+    stories: list[str] = []
+    copies: list[str] = []
+    root: dict[str, str] = {}  # article id -> first copy of its text
     statuses: dict[str, int] = {status.value: 0 for status in DedupStatus}
     for start in range(0, len(kept), _BATCH):
         batch = kept[start : start + _BATCH]
         decisions = await deduplicate([(f"eval/{doc.id}", article) for doc, article in batch])
         for (_, article), decision in zip(batch, decisions, strict=True):
-            predicted.append(decision.cluster_id or article.article_id)
+            original = decision.duplicate_of if decision.status is not DedupStatus.UNIQUE else None
+            root.setdefault(article.article_id, root.get(original, original) if original else article.article_id)
+            stories.append(decision.cluster_id or article.article_id)
+            copies.append(root[article.article_id])
             statuses[decision.status.value] += 1
     gold = [doc.cluster for doc, _ in kept]
-    return DedupReport(len(kept), statuses, cluster_agreement(predicted, gold), settings.version())
+    return DedupReport(len(kept), statuses, cluster_agreement(stories, gold), cluster_agreement(copies, gold),
+                       settings.version())  # fmt: skip
 
 
 def jsonl_docs(path: Path) -> list[LabelledDoc]:
@@ -86,8 +100,10 @@ def jsonl_docs(path: Path) -> list[LabelledDoc]:
     return docs
 
 
-def ecbplus_docs(path: Path) -> list[LabelledDoc]:
-    """ECB+: same-event clusters, each topic holding a similar but different event (hard negatives)."""
+def ecbplus_docs(path: Path, *, topics: str = "all") -> list[LabelledDoc]:
+    """ECB+: same-event clusters, each topic holding a similar but different event (hard negatives).
+    ``topics``: ``all``, or ``odd`` / ``even`` topic numbers (tune on one half, report on the other)."""
+    parity = {"all": None, "odd": 1, "even": 0}[topics]
     return [
         LabelledDoc(
             record["doc_id"],
@@ -96,6 +112,7 @@ def ecbplus_docs(path: Path) -> list[LabelledDoc]:
             record["cluster_id"],
         )
         for record in _gzip_jsonl(path)
+        if parity is None or int(record["topic"]) % 2 == parity
     ]
 
 

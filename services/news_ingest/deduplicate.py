@@ -10,6 +10,8 @@ from news_ingest.config import DedupSettings
 from news_ingest.index import Candidate, DedupIndex, Thresholds
 from news_ingest.models import Article, DedupInfo
 from news_ingest.sketch import MinHasher, shingles
+from news_ingest.stories import StoryRules, digest_terms
+from news_ingest.terms import salient_terms
 
 
 def thresholds(settings: DedupSettings) -> Thresholds:
@@ -23,6 +25,11 @@ def thresholds(settings: DedupSettings) -> Thresholds:
         window_generations=max(1, math.ceil(settings.window_hours / settings.generation_hours)),
         max_entries=settings.max_entries,
         settings_version=settings.version(),
+        stories=StoryRules(
+            similarity=settings.story_similarity,
+            window_seconds=settings.story_window_hours * 3600,
+            members=settings.story_members,
+        ),
     )
 
 
@@ -54,4 +61,8 @@ class Deduplicator:
             lede_signature=self._hasher.signature(shingles(lede, words=self._settings.shingle_words)),
             shingle_count=int(hashes.size),
             generation=int(moment.timestamp() // self._generation_seconds),
+            terms=digest_terms(
+                salient_terms(article.title, article.body, language=article.language, top=self._settings.story_terms)
+            ),
+            timestamp=moment.timestamp(),
         )

@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from news_ingest.models import DedupInfo, DedupStatus
 from news_ingest.sketch import containment, jaccard
+from news_ingest.stories import StoryClusters, StoryRules, Terms
 
 Signature = npt.NDArray[np.uint32]
 
@@ -30,6 +31,8 @@ class Candidate:
     lede_signature: Signature  # of the first words only: abridged copies keep the lede, not the Jaccard
     shingle_count: int
     generation: int  # time bucket of the article (published_at, else fetched_at)
+    terms: Terms = ()  # salient terms (digest, weight), for story clustering
+    timestamp: float = 0.0  # the article's time (published_at, else fetched_at), epoch seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,7 @@ class Thresholds:
     window_generations: int
     max_entries: int
     settings_version: str
+    stories: StoryRules
 
 
 class DedupIndex(Protocol):
@@ -113,6 +117,8 @@ class InMemoryDedupIndex:
         self._generations: dict[int, _Generation] = {}
         self._order: list[int] = []  # live generations, oldest first
         self._newest = -(2**62)
+        self._stories = StoryClusters(thresholds.stories)
+        self._newest_timestamp = 0.0
 
     async def check_and_insert(self, candidates: Sequence[Candidate]) -> list[DedupInfo]:
         return [self._info(self._decide(candidate)) for candidate in candidates]
@@ -152,13 +158,20 @@ class InMemoryDedupIndex:
         if replayed is not None:
             return replayed
         keys = band_keys(candidate.signature, candidate.lede_signature, self._thresholds.bands)
-        decision = (
-            self._exact(candidate)
-            or self._near(candidate, keys)
-            or (DedupStatus.UNIQUE, None, candidate.article_id, None, None)
-        )
+        decision = self._exact(candidate) or self._near(candidate, keys) or self._story(candidate)
         self._insert(candidate, decision, keys)
         return decision
+
+    def _story(self, candidate: Candidate) -> _Decision:
+        """Not a copy: the first article of a story, or another write-up of a live one."""
+        self._newest_timestamp = max(self._newest_timestamp, candidate.timestamp)
+        found = self._stories.match(candidate.terms, candidate.timestamp)
+        if found is None:
+            self._stories.add(candidate.article_id, candidate.terms, candidate.timestamp)
+            return (DedupStatus.UNIQUE, None, candidate.article_id, None, None)
+        story_id, similarity = found
+        self._stories.add(story_id, candidate.terms, candidate.timestamp)
+        return (DedupStatus.UNIQUE, None, story_id, round(similarity, 4), "story")
 
     def _exact(self, candidate: Candidate) -> _Decision | None:
         for method, table, key in (
@@ -242,6 +255,7 @@ class InMemoryDedupIndex:
         if generation <= self._newest:
             return
         self._newest = generation
+        self._stories.expire(before=self._newest_timestamp - self._thresholds.stories.window_seconds)
         oldest_kept = generation - self._thresholds.window_generations + 1
         while self._order and self._order[0] < oldest_kept:
             self._expire(self._order.pop(0))

@@ -110,7 +110,7 @@ class DedupInfo(BaseModel):
     duplicate_of: str | None = None
     cluster_id: str | None = None
     similarity: float | None = Field(default=None, ge=0.0, le=1.0)
-    method: str | None = Field(default=None, description="url | content | minhash | containment")
+    method: str | None = Field(default=None, description="url | content | minhash | containment | story")
     settings_version: str | None = Field(default=None, description="Version of the thresholds that decided.")
 
 

@@ -28,6 +28,10 @@ from news_ingest.models import DedupInfo, DedupStatus
 #   b:<2 bytes>         hash: rest of a 64-bit band key -> 16-byte binary article ids, concatenated
 #   u:<2 bytes>, c:...  hash: rest of a 96-bit URL / content digest -> first article id (hex)
 #   entries             sorted set: article ids by insert time; trimming it forgets entries (window, max_entries)
+#   st:<story id>       hash: centroid weight per 8-byte term digest, _o (digests in first-seen order), _n (norm),
+#                       _m (members), _t (latest member's article time)                     TTL = 2 x story window
+#   t:<2 bytes>         hash: rest of a term digest -> 16-byte binary ids of the stories holding the term
+#   stories             sorted set: story ids by latest member's article time; trimmed a story window behind
 # Bucket hashes carry no TTL (refreshing one on every write cost a third of the script's time): trimming the
 # entries set removes their fields, a bounded number per batch, also after a long pause.
 _CHECK_AND_INSERT = """
@@ -36,6 +40,8 @@ local ttl = tonumber(ARGV[2])
 local near_jaccard, min_containment = tonumber(ARGV[3]), tonumber(ARGV[4])
 local lede_jaccard, lede_containment = tonumber(ARGV[5]), tonumber(ARGV[6])
 local max_entries, version, max_forget = tonumber(ARGV[7]), ARGV[8], tonumber(ARGV[9])
+local story_similarity, story_window, story_members = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
+local stories = prefix .. 'stories'
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 
@@ -144,14 +150,98 @@ local function forget(id)
   end
 end
 
-local decisions = {}
-for base = 10, #ARGV, 8 do
+local function digests(terms)
+  local list = {}
+  for i = 1, #terms, 8 do list[#list + 1] = string.sub(terms, i, i + 7) end
+  return list
+end
+
+local function story(id, terms, weights, timestamp)
+  local keys, candidates = digests(terms), {}
+  for _, digest in ipairs(keys) do
+    local holders = redis.call('HGET', bucket('t:', digest))
+    if holders then
+      for j = 1, #holders, 16 do candidates[string.sub(holders, j, j + 15)] = true end
+    end
+  end
+  local best_similarity, best_id = nil, nil
+  for raw_id, _ in pairs(candidates) do
+    local story_id = to_hex(raw_id)
+    local story_key = prefix .. 'st:' .. story_id
+    local head = redis.call('HMGET', story_key, '_n', '_t')
+    if head[1] and tonumber(head[2]) >= timestamp - story_window then
+      local values, dot = redis.call('HMGET', story_key, unpack(keys)), 0.0
+      for k = 1, #keys do dot = dot + weights[k] * (tonumber(values[k]) or 0.0) end
+      local similarity = dot / tonumber(head[1])
+      if similarity >= story_similarity and (best_similarity == nil or similarity > best_similarity
+          or (similarity == best_similarity and story_id < best_id)) then
+        best_similarity, best_id = similarity, story_id
+      end
+    end
+  end
+  local joined = best_id or id
+  local story_key = prefix .. 'st:' .. joined
+  local head = redis.call('HMGET', story_key, '_m', '_t', '_o')
+  local members = (tonumber(head[1]) or 0) + 1
+  local last_seen = head[2] and math.max(tonumber(head[2]), timestamp) or timestamp
+  redis.call('HSET', story_key, '_m', members, '_t', string.format('%.17g', last_seen))
+  redis.call('PEXPIRE', story_key, 2 * story_window * 1000)
+  redis.call('ZADD', stories, last_seen, joined)
+  if members <= story_members and #keys > 0 then
+    local order, current = head[3] or '', redis.call('HMGET', story_key, unpack(keys))
+    local raw_story = to_raw(joined)
+    for k, digest in ipairs(keys) do
+      local old = tonumber(current[k])
+      if old == nil then
+        old, order = 0.0, order .. digest
+        local key, field = bucket('t:', digest)
+        redis.call('HSET', key, field, (redis.call('HGET', key, field) or '') .. raw_story)
+      end
+      redis.call('HSET', story_key, digest, string.format('%.17g', old + weights[k]))
+    end
+    local all, squares = redis.call('HMGET', story_key, unpack(digests(order))), 0.0
+    for k = 1, #all do
+      local weight = tonumber(all[k])
+      squares = squares + weight * weight
+    end
+    local norm = math.sqrt(squares)
+    if norm == 0 then norm = 1.0 end
+    redis.call('HSET', story_key, '_o', order, '_n', string.format('%.17g', norm))
+  end
+  if best_id == nil then return pack('unique', '', id, '', '') end
+  return pack('unique', '', best_id, string.format('%.17g', best_similarity), 'story')
+end
+
+local function forget_story(story_id)
+  local story_key = prefix .. 'st:' .. story_id
+  local order = redis.call('HGET', story_key, '_o')
+  redis.call('DEL', story_key)
+  if not order then return end
+  local raw_story = to_raw(story_id)
+  for _, digest in ipairs(digests(order)) do
+    local key, field = bucket('t:', digest)
+    local holders, kept = redis.call('HGET', key, field), {}
+    if holders then
+      for j = 1, #holders, 16 do
+        local holder = string.sub(holders, j, j + 15)
+        if holder ~= raw_story then kept[#kept + 1] = holder end
+      end
+      if #kept == 0 then redis.call('HDEL', key, field) else redis.call('HSET', key, field, table.concat(kept)) end
+    end
+  end
+end
+
+local decisions, newest = {}, nil
+for base = 13, #ARGV, 11 do
   local source, id, url, content = ARGV[base], ARGV[base + 1], ARGV[base + 2], ARGV[base + 3]
   local signature, lede, size, bands = ARGV[base + 4], ARGV[base + 5], tonumber(ARGV[base + 6]), ARGV[base + 7]
+  local terms, timestamp, weights = ARGV[base + 8], tonumber(ARGV[base + 10]), {}
+  for weight in string.gmatch(ARGV[base + 9], '%S+') do weights[#weights + 1] = tonumber(weight) end
   local source_key = prefix .. 's:' .. source
   local decision = redis.call('GET', source_key)
   if not decision then
-    decision = exact(url, content) or near(signature, lede, size, bands) or pack('unique', '', id, '', '')
+    decision = exact(url, content) or near(signature, lede, size, bands) or story(id, terms, weights, timestamp)
+    newest = math.max(newest or timestamp, timestamp)
     redis.call('SET', source_key, decision, 'PX', ttl)
     if redis.call('EXISTS', prefix .. 'a:' .. id) == 0 then
       local cluster = string.match(decision, '^[^\\t]*\\t[^\\t]*\\t([^\\t]*)')
@@ -173,6 +263,14 @@ local excess = math.min(redis.call('ZCARD', entries) - max_entries, budget)
 if excess > 0 then
   local oldest = redis.call('ZPOPMIN', entries, excess)
   for i = 1, #oldest, 2 do forget(oldest[i]) end
+  budget = budget - excess
+end
+if newest and budget > 0 then  -- stories whose latest member is a story window older than this batch's newest
+  local cutoff = string.format('(%.17g', newest - story_window)
+  for _, story_id in ipairs(redis.call('ZRANGEBYSCORE', stories, '-inf', cutoff, 'LIMIT', 0, budget)) do
+    forget_story(story_id)
+    redis.call('ZREM', stories, story_id)
+  end
 end
 return decisions
 """
@@ -214,14 +312,16 @@ class RedisDedupIndex:
         args: list[bytes | str | int | float] = [
             self._prefix, self._ttl_ms, repr(limits.near_jaccard), repr(limits.containment),
             repr(limits.lede_jaccard), repr(limits.lede_containment), limits.max_entries,
-            limits.settings_version, 2 * len(candidates) + 100,
+            limits.settings_version, 2 * len(candidates) + 100, repr(limits.stories.similarity),
+            repr(limits.stories.window_seconds), limits.stories.members,
         ]  # fmt: skip
         for candidate in candidates:
             bands = np.array(band_keys(candidate.signature, candidate.lede_signature, limits.bands), dtype=">u8")
             args += [
                 candidate.source, _hex_id(candidate.article_id), _digest(candidate.canonical_url),
                 _digest(candidate.content_hash), candidate.signature.tobytes(), candidate.lede_signature.tobytes(),
-                candidate.shingle_count, bands.tobytes(),
+                candidate.shingle_count, bands.tobytes(), b"".join(digest for digest, _ in candidate.terms),
+                " ".join(repr(weight) for _, weight in candidate.terms), repr(candidate.timestamp),
             ]  # fmt: skip
         try:
             packed = await self._script(keys=[self._prefix + "entries"], args=args)

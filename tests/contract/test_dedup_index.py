@@ -14,7 +14,7 @@ from news_ingest.index import DedupIndex, InMemoryDedupIndex
 from news_ingest.models import DedupStatus
 from news_ingest.redis_server import LocalRedis
 from news_ingest.store import RedisDedupIndex
-from tests.dedup_cases import OTHER, STORY, candidate
+from tests.dedup_cases import FIRE, FIRE_RETOLD, HOUR, OTHER, OTHER_FIRE, STORY, candidate
 
 pytestmark = pytest.mark.integration
 
@@ -140,3 +140,27 @@ async def test_memory_held_is_reported_and_grows_with_the_index(index: DedupInde
     texts = [" ".join(f"story{n}word{k}" for k in range(60)) for n in range(200)]
     await index.check_and_insert([candidate(text, source=f"raw/0/{n}") for n, text in enumerate(texts)])
     assert 0 < empty < await index.memory_bytes()
+
+
+async def test_another_write_up_of_the_event_joins_its_story_without_being_a_duplicate(index: DedupIndex) -> None:
+    first = candidate(FIRE, source="raw/0/1")
+    first_decision, retold = await index.check_and_insert([first, candidate(FIRE_RETOLD, source="raw/1/1")])
+    assert (retold.status, retold.method, retold.duplicate_of) == (DedupStatus.UNIQUE, "story", None)
+    assert retold.cluster_id == first_decision.cluster_id == first.article_id
+    assert retold.similarity is not None
+    assert retold.similarity >= DedupSettings().story_similarity
+
+
+async def test_a_similar_but_different_event_starts_its_own_story(index: DedupIndex) -> None:
+    first = candidate(FIRE, source="raw/0/1")
+    other = candidate(OTHER_FIRE, source="raw/1/1")
+    _, decision = await index.check_and_insert([first, other])
+    assert (decision.status, decision.method, decision.cluster_id) == (DedupStatus.UNIQUE, None, other.article_id)
+
+
+async def test_a_story_quiet_for_longer_than_the_story_window_takes_no_new_members(index: DedupIndex) -> None:
+    window = DedupSettings().story_window_hours * HOUR
+    first = candidate(FIRE, source="raw/0/1", timestamp=1_790_000_000.0)
+    late = candidate(FIRE_RETOLD, source="raw/0/2", timestamp=1_790_000_000.0 + window + HOUR)
+    _, decision = await index.check_and_insert([first, late])
+    assert (decision.method, decision.cluster_id) == (None, late.article_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import signal
 import sys
 from collections.abc import Mapping
@@ -23,10 +24,11 @@ pytestmark = pytest.mark.integration
 
 
 def articles(count: int, *, tag: str = "a") -> list[bytes]:
-    return [
-        orjson.dumps({"url": f"https://n.example/{tag}/{i}", "body": f"Story {tag} number {i} about the harbour."})
-        for i in range(count)
-    ]
+    """Unrelated articles (made-up words), so no dedup or story decision links them whatever the order."""
+    rng = random.Random(tag)
+    syllables = ("ka", "ro", "mi", "tel", "san", "vo", "ther", "li", "dun", "pa", "gre", "so", "bel", "nu", "ost")
+    bodies = [" ".join("".join(rng.choices(syllables, k=4)) for _ in range(12)) for _ in range(count)]
+    return [orjson.dumps({"url": f"https://n.example/{tag}/{i}", "body": body}) for i, body in enumerate(bodies)]
 
 
 async def test_crash_between_publish_and_commit_loses_nothing_and_republishes_identical_bytes(

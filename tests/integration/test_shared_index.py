@@ -6,6 +6,7 @@ import asyncio
 import random
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping
 
 import orjson
 import pytest
@@ -16,7 +17,9 @@ from news_ingest.app import Running, serve
 from news_ingest.codec import decode_enriched
 from news_ingest.config import RedisSettings, Settings
 from news_ingest.health import Check
+from news_ingest.kafka import KafkaSource
 from news_ingest.models import DedupStatus
+from news_ingest.records import Partition
 from news_ingest.redis_server import LocalRedis
 from tests.integration.conftest import produce, read_outputs
 
@@ -151,3 +154,39 @@ async def test_index_outage_pauses_output_and_the_service_resumes_by_itself(sett
     assert paused_at == len(before), "nothing was published while the index was down"
     assert set(outputs.by_source()) == set(written)
     assert len(outputs.all) == len(written)
+
+
+async def test_with_redis_a_crashed_batch_is_republished_with_identical_decisions(
+    settings: Settings, redis_server: LocalRedis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The in-memory index starts empty after a restart; the Redis one remembers each offset's decision."""
+    settings = with_redis(settings, redis_server)
+    events = [orjson.dumps(event) for story in range(200, 206) for event in story_copies(story)]
+    written = await produce(settings, events)
+    reached_commit = asyncio.Event()
+    real_commit = KafkaSource.commit
+
+    async def crash_before_commit(self: KafkaSource, offsets: Mapping[Partition, int]) -> None:
+        reached_commit.set()
+        await asyncio.Event().wait()  # the process "dies" here: outputs acknowledged, offsets not committed
+
+    monkeypatch.setattr(KafkaSource, "commit", crash_before_commit)
+    first = asyncio.create_task(serve(settings, registry=CollectorRegistry()))
+    await asyncio.wait_for(reached_commit.wait(), 30)
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    monkeypatch.setattr(KafkaSource, "commit", real_commit)
+    await serve(settings, until_idle=True, registry=CollectorRegistry())
+    outputs = await read_outputs(settings, expected=len(written) + 1)
+
+    by_source = outputs.by_source()
+    republished = {where: values for where, values in by_source.items() if len(values) > 1}
+    statuses = [decode_enriched(value).dedup.status for values in republished.values() for value in values]
+    print(f"republished offsets: {len(republished)}; statuses: {sorted({s.value for s in statuses})}")
+    assert set(by_source) == set(written)
+    assert republished, "the crashed batch was published twice"
+    assert DedupStatus.UNIQUE in statuses, "the batch held originals..."
+    assert len(set(statuses)) > 1, "...and copies"
+    for where, values in republished.items():
+        assert len(set(values)) == 1, f"re-published record for {where} differs"

@@ -30,8 +30,9 @@ async def test_copies_of_each_story_land_in_its_cluster(tmp_path: Path, normalis
     report = await evaluate_dedup(jsonl_docs(tmp_path / "docs.jsonl"), normaliser, DedupSettings())
     assert report.documents == 8
     assert report.statuses["unique"] == 4
-    assert report.agreement.pairs.f1 == 1.0
-    assert report.agreement.adjusted_rand_index == pytest.approx(1.0)
+    assert report.stories.pairs.f1 == 1.0
+    assert report.stories.adjusted_rand_index == pytest.approx(1.0)
+    assert report.copies.pairs.f1 == 1.0
 
 
 def test_eval_dedup_command_prints_pair_and_cluster_scores(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -39,8 +40,8 @@ def test_eval_dedup_command_prints_pair_and_cluster_scores(tmp_path: Path, capsy
     assert main(["eval", "dedup", "--jsonl", str(tmp_path / "docs.jsonl")]) == 0
     printed = capsys.readouterr().out
     assert "8 articles" in printed
-    assert "precision 1.000  recall 1.000  F1 1.000" in printed
-    assert "ARI 1.000  purity 1.000" in printed
+    assert "story clusters: pairs precision 1.000  recall 1.000  F1 1.000  ARI 1.000  purity 1.000" in printed
+    assert "copy clusters: pairs precision 1.000  recall 1.000  F1 1.000  ARI 1.000  purity 1.000" in printed
 
 
 @pytest.mark.data

@@ -5,7 +5,8 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry
 
 from news_ingest.codec import encode_model
-from news_ingest.demo import MALFORMED, STORIES, demo_events
+from news_ingest.config import DedupSettings
+from news_ingest.demo import MALFORMED, STORIES, WRITE_UPS, demo_events
 from news_ingest.models import DedupStatus, RejectReason, Stage
 from news_ingest.normalise import Normaliser
 from news_ingest.records import Enriched, Rejected, SourceRecord
@@ -89,3 +90,22 @@ async def test_demo_variants_get_the_dedup_decision_they_were_written_for(normal
             ("exact_duplicate", "content"),
             ("exact_duplicate", "content"),
         ]
+
+
+async def test_demo_write_ups_of_an_event_join_its_story_and_foreign_stories_stay_apart(
+    normaliser: Normaliser,
+) -> None:
+    handled = await make_pipeline(normaliser).handle_batch([at(i, v) for i, v in enumerate(demo_events())])
+    articles = [result.article for result, _ in handled if not isinstance(result, Rejected)]
+    originals = {article.url.rsplit("/", 1)[-1]: article for article in articles[: 5 * len(STORIES) : 5]}
+    write_ups = [article for article in articles if article.url.endswith("-analysis")]
+    assert len(write_ups) == len(WRITE_UPS)
+    for write_up in write_ups:
+        original = originals[write_up.url.rsplit("/", 1)[-1].removesuffix("-analysis")]
+        assert (write_up.dedup.status.value, write_up.dedup.method) == ("unique", "story")
+        assert write_up.dedup.cluster_id == original.article_id
+        assert write_up.dedup.similarity is not None
+        assert write_up.dedup.similarity >= DedupSettings().story_similarity
+    foreign = [article for article in articles if "/artikel/" in article.url]
+    assert [article.dedup.method for article in foreign] == [None] * len(foreign)
+    assert len({article.dedup.cluster_id for article in articles}) == len(STORIES) + len(foreign)

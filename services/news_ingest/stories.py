@@ -1,0 +1,102 @@
+"""Story clusters: which live story a new article is another write-up of, by salient-term centroids in a window.
+
+Rules shared with the Redis index's script (kept step for step, so both backends decide alike):
+- a story's centroid is the sum of its first ``members`` articles' unit term vectors, terms in first-seen order;
+  later members join without moving it, so a story cannot drift away from what it is about;
+- similarity = (article terms, heaviest first, dotted with the centroid) / the centroid's norm;
+- a story is live while its last member is at most ``window_seconds`` older than the article (article time);
+- the best live story at or above ``similarity`` wins; ties go to the smaller story id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+Terms = tuple[tuple[bytes, float], ...]  # (8-byte term digest, weight), unit length, heaviest first
+
+
+def term_digest(term: str) -> bytes:
+    """Stable 64-bit identity of a term (the same in every process and in Redis)."""
+    return hashlib.blake2b(term.encode(), digest_size=8).digest()
+
+
+def digest_terms(terms: Sequence[tuple[str, float]]) -> Terms:
+    return tuple((term_digest(term), weight) for term, weight in terms)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRules:
+    similarity: float
+    window_seconds: float
+    members: int
+
+
+@dataclass(slots=True)
+class _Story:
+    centroid: dict[bytes, float]
+    norm: float
+    members: int
+    last_seen: float
+
+
+@dataclass
+class StoryClusters:
+    """The in-memory story table: centroids and an inverted index from term to story ids."""
+
+    rules: StoryRules
+    _stories: dict[str, _Story] = field(default_factory=dict)
+    _by_term: dict[bytes, set[str]] = field(default_factory=dict)
+
+    def match(self, terms: Terms, timestamp: float) -> tuple[str, float] | None:
+        """The story this article belongs to, with its similarity, or None."""
+        candidates: set[str] = set()
+        for digest, _ in terms:
+            candidates.update(self._by_term.get(digest, ()))
+        best: tuple[float, str] | None = None
+        for story_id in candidates:
+            story = self._stories[story_id]
+            if story.last_seen < timestamp - self.rules.window_seconds:
+                continue
+            dot = 0.0
+            for digest, weight in terms:
+                dot += weight * story.centroid.get(digest, 0.0)
+            similarity = dot / story.norm
+            if similarity >= self.rules.similarity and (
+                best is None or similarity > best[0] or (similarity == best[0] and story_id < best[1])
+            ):
+                best = (similarity, story_id)
+        return None if best is None else (best[1], best[0])
+
+    def add(self, story_id: str, terms: Terms, timestamp: float) -> None:
+        """Count an article into a story (a new story when ``story_id`` is new)."""
+        story = self._stories.get(story_id)
+        if story is None:
+            story = self._stories[story_id] = _Story(centroid={}, norm=1.0, members=0, last_seen=timestamp)
+        story.last_seen = max(story.last_seen, timestamp)
+        story.members += 1
+        if story.members > self.rules.members or not terms:
+            return
+        for digest, weight in terms:
+            story.centroid[digest] = story.centroid.get(digest, 0.0) + weight
+            self._by_term.setdefault(digest, set()).add(story_id)
+        squares = 0.0
+        for weight in story.centroid.values():
+            squares += weight * weight
+        story.norm = math.sqrt(squares) or 1.0
+
+    def expire(self, before: float) -> None:
+        """Forget stories whose last member is older than ``before``."""
+        for story_id in [sid for sid, story in self._stories.items() if story.last_seen < before]:
+            story = self._stories.pop(story_id)
+            for digest in story.centroid:
+                holders = self._by_term.get(digest)
+                if holders is not None:
+                    holders.discard(story_id)
+                    if not holders:
+                        del self._by_term[digest]
+
+    def __len__(self) -> int:
+        return len(self._stories)
