@@ -90,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     corpus.add_argument("--ecbplus", type=Path, help="ecbplus_docs.jsonl.gz (same-event clusters, hard negatives)")
     corpus.add_argument("--newswcl50", type=Path, help="newswcl50_docs.jsonl.gz (one event, five outlets)")
     corpus.add_argument("--bbc", type=Path, help="bbc articles.jsonl.gz plus generated syndicated copies")
+    corpus.add_argument("--uci", type=Path, help="UCI News Aggregator CSV (headlines, time-ordered story ids)")
     dedup.add_argument("--limit", type=int, default=0, help="with --bbc: use only the first N articles")
     dedup.add_argument("--topics", choices=("all", "odd", "even"), default="all",
                        help="with --ecbplus: all topics, or the odd (tuning) / even (held-out) half")  # fmt: skip
@@ -250,6 +251,8 @@ def _eval_dedup(args: argparse.Namespace, settings: Settings) -> int:
         docs, label = dedup_evaluation.ecbplus_docs(args.ecbplus, topics=args.topics), f"ECB+ ({args.topics} topics)"
     elif args.newswcl50:
         docs, label = dedup_evaluation.newswcl50_docs(args.newswcl50), "NewsWCL50"
+    elif args.uci:
+        docs, label = dedup_evaluation.uci_headlines(args.uci), "UCI News Aggregator headlines"
     else:
         docs, label = dedup_evaluation.bbc_syndication(args.bbc, limit=args.limit), "BBC + syndicated copies"
     report = asyncio.run(dedup_evaluation.evaluate_dedup(docs, build_normaliser(), settings.dedup))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -32,6 +34,7 @@ class LabelledDoc:
     title: str
     body: str
     cluster: str
+    published_at: str | None = None  # stream time, when the data has it
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +70,9 @@ async def evaluate_dedup(docs: list[LabelledDoc], normaliser: Normaliser, settin
     kept: list[tuple[LabelledDoc, Article]] = []
     for doc in docs:
         try:
-            kept.append((doc, normaliser(RawArticle(url=f"https://eval.invalid/{doc.id}", title=doc.title,
-                                                     body=doc.body))))  # fmt: skip
+            raw = RawArticle(url=f"https://eval.invalid/{doc.id}", title=doc.title or None, body=doc.body,
+                             published_at=doc.published_at)  # fmt: skip
+            kept.append((doc, normaliser(raw)))
         except InputRejected:
             continue
     stories: list[str] = []
@@ -149,6 +153,17 @@ def _copies(doc: LabelledDoc) -> list[LabelledDoc]:
         LabelledDoc(f"{doc.id}~abridged", doc.title, abridged, doc.cluster),
         LabelledDoc(f"{doc.id}~respelled", doc.title, f"LONDON (Reuters) - {respelled}", doc.cluster),
     ]
+
+
+def uci_headlines(path: Path) -> list[LabelledDoc]:
+    """UCI News Aggregator sample: headlines only, in time order, gold = the aggregator's story id."""
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as lines:
+        rows = sorted(csv.DictReader(lines), key=lambda row: int(row["TIMESTAMP"]))
+    return [
+        LabelledDoc(row["ID"], "", row["TITLE"], row["STORY"],
+                    datetime.fromtimestamp(int(row["TIMESTAMP"]) / 1000, tz=UTC).isoformat())
+        for row in rows
+    ]  # fmt: skip
 
 
 def _gzip_jsonl(path: Path) -> Iterator[dict[str, str]]:

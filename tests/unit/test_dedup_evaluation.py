@@ -9,7 +9,7 @@ import pytest
 
 from news_ingest.cli import main
 from news_ingest.config import DedupSettings
-from news_ingest.dedup_evaluation import bbc_syndication, ecbplus_docs, evaluate_dedup, jsonl_docs
+from news_ingest.dedup_evaluation import bbc_syndication, ecbplus_docs, evaluate_dedup, jsonl_docs, uci_headlines
 from news_ingest.demo import STORIES
 from news_ingest.normalise import Normaliser
 
@@ -59,3 +59,22 @@ def test_ecbplus_loads_its_86_clusters() -> None:
     docs = ecbplus_docs(DATA / "ecbplus-clusters" / "ecbplus_docs.jsonl.gz")
     assert len(docs) == 982
     assert len({doc.cluster for doc in docs}) == 86
+
+
+@pytest.mark.data
+@pytest.mark.skipif(not (DATA / "uci-news-aggregator-head-sample").is_dir(), reason="../shared/data is absent")
+def test_uci_headlines_load_in_time_order_with_their_87_stories() -> None:
+    docs = uci_headlines(DATA / "uci-news-aggregator-head-sample" / "uci_news_aggregator_first6366.csv.gz")
+    assert len(docs) == 6366
+    assert len({doc.cluster for doc in docs}) == 87
+    times = [doc.published_at or "" for doc in docs]
+    assert times == sorted(times)
+
+
+@pytest.mark.data
+@pytest.mark.skipif(not (DATA / "ecbplus-clusters").is_dir(), reason="../shared/data is absent")
+def test_ecbplus_halves_split_the_topics() -> None:
+    path = DATA / "ecbplus-clusters" / "ecbplus_docs.jsonl.gz"
+    odd, even = ecbplus_docs(path, topics="odd"), ecbplus_docs(path, topics="even")
+    assert len(odd) + len(even) == 982
+    assert not {doc.cluster for doc in odd} & {doc.cluster for doc in even}
