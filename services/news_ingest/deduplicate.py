@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from news_ingest.config import DedupSettings
 from news_ingest.index import Candidate, DedupIndex, Thresholds
 from news_ingest.models import Article, DedupInfo
-from news_ingest.sketch import MinHasher, shingles
+from news_ingest.sketch import MinHasher, shingle_hashes, word_ids
 from news_ingest.stories import StoryRules, digest_terms
 from news_ingest.terms import salient_terms
 
@@ -49,8 +49,8 @@ class Deduplicator:
         return await self._index.check_and_insert([self.candidate(source, article) for source, article in items])
 
     def candidate(self, source: str, article: Article) -> Candidate:
-        hashes = shingles(article.body, words=self._settings.shingle_words)
-        lede = " ".join(article.body.split()[: self._settings.lede_words])
+        ids = word_ids(article.body)  # tokenised once: the whole text's shingles, then the lede's
+        hashes = shingle_hashes(ids, words=self._settings.shingle_words)
         moment = article.published_at or article.fetched_at or datetime.now(UTC)
         return Candidate(
             source=source,
@@ -58,7 +58,9 @@ class Deduplicator:
             canonical_url=article.canonical_url,
             content_hash=article.content_hash,
             signature=self._hasher.signature(hashes),
-            lede_signature=self._hasher.signature(shingles(lede, words=self._settings.shingle_words)),
+            lede_signature=self._hasher.signature(
+                shingle_hashes(ids[: self._settings.lede_words], words=self._settings.shingle_words)
+            ),
             shingle_count=int(hashes.size),
             generation=int(moment.timestamp() // self._generation_seconds),
             terms=digest_terms(

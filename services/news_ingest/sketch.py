@@ -2,33 +2,42 @@
 
 from __future__ import annotations
 
-import re
 import zlib
 
 import numpy as np
 import numpy.typing as npt
 
+from news_ingest.text import WORD_EDGES
+
 Hashes = npt.NDArray[np.uint64]
-_WORD = re.compile(r"\w+")
 # Odd 64-bit multipliers that mix consecutive word hashes into one shingle hash (wrapping arithmetic).
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
                  0xFF51AFD7ED558CCD], dtype=np.uint64)  # fmt: skip
 
 
-def shingles(text: str, *, words: int) -> Hashes:
-    """Distinct 64-bit hashes of every run of ``words`` consecutive lower-cased words; stable across processes
-    (crc32 per word, not Python's salted ``hash``), so replicas sharing an index agree."""
-    tokens = _WORD.findall(text.lower())
-    if not tokens:
+def word_ids(text: str) -> Hashes:
+    """crc32 of every lower-cased word, punctuation at its edges stripped, in text order; stable across
+    processes (not Python's salted ``hash``), so replicas sharing an index agree."""
+    words = [word for word in (raw.strip(WORD_EDGES) for raw in text.lower().split()) if word]
+    return np.fromiter((zlib.crc32(word.encode()) for word in words), dtype=np.uint64, count=len(words))
+
+
+def shingle_hashes(ids: Hashes, *, words: int) -> Hashes:
+    """Distinct 64-bit hashes of every run of ``words`` consecutive word ids."""
+    if ids.size == 0:
         return np.empty(0, dtype=np.uint64)
-    ids = np.fromiter((zlib.crc32(token.encode()) for token in tokens), dtype=np.uint64, count=len(tokens))
-    size = min(words, len(tokens))
-    count = len(tokens) - size + 1
+    size = min(words, int(ids.size))
+    count = int(ids.size) - size + 1
     with np.errstate(over="ignore"):
         mixed = np.zeros(count, dtype=np.uint64)
         for offset in range(size):
             mixed += ids[offset : offset + count] * _MIX[offset % len(_MIX)]
     return np.unique(mixed)
+
+
+def shingles(text: str, *, words: int) -> Hashes:
+    """Distinct hashes of the text's ``words``-word shingles."""
+    return shingle_hashes(word_ids(text), words=words)
 
 
 class MinHasher:

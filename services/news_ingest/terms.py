@@ -12,7 +12,8 @@ from operator import itemgetter
 
 import wordfreq
 
-_EDGES = "\"'()[]{}<>,.;:!?*#%&/\\|-_=+~`^$@\u00ab\u00bb\u2026"  # stripped from both ends of a word
+from news_ingest.text import WORD_EDGES
+
 _MAX_WORDS = 400  # the title and lede carry the story; a cap bounds the work per article
 _MIN_LENGTH = 3
 _CEILING = 7.5  # zipf of the commonest words ("the" is 7.7): the weight of word w is 7.5 - zipf(w)
@@ -63,7 +64,7 @@ def salient_terms(title: str | None, body: str, *, language: str | None, top: in
     idf = _idf_table(supported(language))
     counts: dict[str, int] = {}
     for word in f"{title or ''}\n{body}".lower().split(maxsplit=_MAX_WORDS)[:_MAX_WORDS]:
-        term = word.strip(_EDGES)
+        term = word.strip(WORD_EDGES)
         if term.endswith("'s"):
             term = term[:-2]
         counts[term] = counts.get(term, 0) + 1

@@ -56,3 +56,7 @@ def paragraphs(text: str) -> list[str]:
         if joined:
             out.append(joined)
     return out
+
+
+# Punctuation stripped from both ends of a whitespace-separated word before it is hashed or weighed.
+WORD_EDGES = "\"'()[]{}<>,.;:!?*#%&/\\|-_=+~`^$@\u00ab\u00bb\u2026\u2013\u2014"
