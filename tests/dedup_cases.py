@@ -7,8 +7,7 @@ import hashlib
 from news_ingest.config import DedupSettings
 from news_ingest.index import Candidate
 from news_ingest.sketch import MinHasher, shingles
-from news_ingest.stories import digest_terms
-from news_ingest.terms import salient_terms
+from news_ingest.terms import text_terms
 
 HASHER = MinHasher(permutations=64)
 STORY = (
@@ -54,6 +53,6 @@ def candidate(
         lede_signature=HASHER.signature(shingles(" ".join(text.split()[:60]), words=3)),
         shingle_count=int(hashes.size),
         generation=generation,
-        terms=digest_terms(salient_terms(None, text, language="en", top=DedupSettings().story_terms)),
+        terms=text_terms(None, text, language="en", top=DedupSettings().story_terms),
         timestamp=timestamp,
     )

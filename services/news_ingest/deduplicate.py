@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from news_ingest.config import DedupSettings
 from news_ingest.index import Candidate, DedupIndex, Thresholds
 from news_ingest.models import Article, DedupInfo
-from news_ingest.sketch import MinHasher, shingle_hashes, word_ids
-from news_ingest.stories import StoryRules, digest_terms
+from news_ingest.sketch import MinHasher, shingle_hashes, words
+from news_ingest.stories import StoryRules
 from news_ingest.terms import salient_terms
 
 
@@ -49,7 +49,8 @@ class Deduplicator:
         return await self._index.check_and_insert([self.candidate(source, article) for source, article in items])
 
     def candidate(self, source: str, article: Article) -> Candidate:
-        ids = word_ids(article.body)  # tokenised once: the whole text's shingles, then the lede's
+        body = words(article.body)  # tokenised once: the whole text's shingles, the lede's, the terms
+        ids = body.ids
         hashes = shingle_hashes(ids, words=self._settings.shingle_words)
         moment = article.published_at or article.fetched_at or datetime.now(UTC)
         return Candidate(
@@ -63,8 +64,8 @@ class Deduplicator:
             ),
             shingle_count=int(hashes.size),
             generation=int(moment.timestamp() // self._generation_seconds),
-            terms=digest_terms(
-                salient_terms(article.title, article.body, language=article.language, top=self._settings.story_terms)
+            terms=salient_terms(
+                words(article.title or "") + body, language=article.language, top=self._settings.story_terms
             ),
             timestamp=moment.timestamp(),
         )

@@ -14,7 +14,8 @@ import numpy.typing as npt
 
 from news_ingest.models import DedupInfo, DedupStatus
 from news_ingest.sketch import containment, jaccard
-from news_ingest.stories import StoryClusters, StoryRules, Terms
+from news_ingest.stories import StoryClusters, StoryRules
+from news_ingest.terms import Terms
 
 Signature = npt.NDArray[np.uint32]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -15,11 +16,29 @@ _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD
                  0xFF51AFD7ED558CCD], dtype=np.uint64)  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class Words:
+    """A text's words in order, as stable ids (crc32 of the lower-cased word; the same in every process,
+    unlike Python's salted ``hash``, so replicas sharing an index agree) and their lengths in characters."""
+
+    ids: Hashes
+    lengths: npt.NDArray[np.int64]
+
+    def __add__(self, other: Words) -> Words:
+        return Words(np.concatenate((self.ids, other.ids)), np.concatenate((self.lengths, other.lengths)))
+
+
+def words(text: str) -> Words:
+    """Whitespace-separated words, punctuation at their edges and a possessive 's stripped, lower-cased."""
+    found = [raw.strip(WORD_EDGES).removesuffix("'s") for raw in text.lower().split()]
+    ids = np.array(list(map(zlib.crc32, map(str.encode, found))), dtype=np.uint64)
+    lengths = np.array(list(map(len, found)), dtype=np.int64)
+    kept = lengths > 0  # a "word" that was only punctuation
+    return Words(ids[kept], lengths[kept])
+
+
 def word_ids(text: str) -> Hashes:
-    """crc32 of every lower-cased word, punctuation at its edges stripped, in text order; stable across
-    processes (not Python's salted ``hash``), so replicas sharing an index agree."""
-    words = [word for word in (raw.strip(WORD_EDGES) for raw in text.lower().split()) if word]
-    return np.fromiter((zlib.crc32(word.encode()) for word in words), dtype=np.uint64, count=len(words))
+    return words(text).ids
 
 
 def shingle_hashes(ids: Hashes, *, words: int) -> Hashes:

@@ -10,21 +10,10 @@ Rules shared with the Redis index's script (kept step for step, so both backends
 
 from __future__ import annotations
 
-import hashlib
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-Terms = tuple[tuple[bytes, float], ...]  # (8-byte term digest, weight), unit length, heaviest first
-
-
-def term_digest(term: str) -> bytes:
-    """Stable 64-bit identity of a term (the same in every process and in Redis)."""
-    return hashlib.blake2b(term.encode(), digest_size=8).digest()
-
-
-def digest_terms(terms: Sequence[tuple[str, float]]) -> Terms:
-    return tuple((term_digest(term), weight) for term, weight in terms)
+from news_ingest.terms import Terms
 
 
 @dataclass(frozen=True, slots=True)

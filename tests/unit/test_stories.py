@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from news_ingest.stories import StoryClusters, StoryRules, digest_terms
+from news_ingest.stories import StoryClusters, StoryRules
+from news_ingest.terms import Terms, term_id
 
 RULES = StoryRules(similarity=0.5, window_seconds=3600.0, members=2)
 
 
-def terms(*words: str) -> tuple[tuple[bytes, float], ...]:
+def terms(*words: str) -> Terms:
     weight = 1 / len(words) ** 0.5
-    return digest_terms([(word, weight) for word in words])
+    return tuple((term_id(word), weight) for word in words)
 
 
 def test_an_article_matches_the_story_sharing_its_terms() -> None:
