@@ -6,10 +6,12 @@ import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+import numpy as np
+
 from news_ingest.config import DedupSettings
 from news_ingest.index import Candidate, DedupIndex, Thresholds
 from news_ingest.models import Article, DedupInfo
-from news_ingest.sketch import MinHasher, shingle_hashes, words
+from news_ingest.sketch import MinHasher, shingle_sets, words
 from news_ingest.stories import StoryRules
 from news_ingest.terms import salient_terms
 
@@ -46,26 +48,39 @@ class Deduplicator:
 
     async def __call__(self, items: Sequence[tuple[str, Article]]) -> list[DedupInfo]:
         """Decisions for (source position, article) pairs, in order, from one index call."""
-        return await self._index.check_and_insert([self.candidate(source, article) for source, article in items])
+        return await self._index.check_and_insert(self.candidates(items))
+
+    def candidates(self, items: Sequence[tuple[str, Article]]) -> list[Candidate]:
+        """Sketch a batch: each body tokenised once; shingles and MinHash computed for the whole batch at once
+        (numpy's per-call cost, not the arithmetic, dominates for one article)."""
+        shingle_words, lede_words = self._settings.shingle_words, self._settings.lede_words
+        bodies = [words(article.body) for _, article in items]
+        hashes, offsets = shingle_sets([body.ids for body in bodies], words=shingle_words)
+        signatures = self._hasher.signatures(hashes, offsets)
+        lede_hashes, lede_offsets = shingle_sets([body.ids[:lede_words] for body in bodies], words=shingle_words)
+        lede_signatures = self._hasher.signatures(lede_hashes, lede_offsets)
+        shingle_counts = np.diff(offsets).tolist()
+        built = []
+        for n, ((source, article), body) in enumerate(zip(items, bodies, strict=True)):
+            moment = article.published_at or article.fetched_at or datetime.now(UTC)
+            terms = salient_terms(words(article.title or "") + body, language=article.language,
+                                  top=self._settings.story_terms)  # fmt: skip
+            built.append(
+                Candidate(
+                    source=source,
+                    article_id=article.article_id,
+                    canonical_url=article.canonical_url,
+                    content_hash=article.content_hash,
+                    signature=signatures[n],
+                    lede_signature=lede_signatures[n],
+                    shingle_count=shingle_counts[n],
+                    generation=int(moment.timestamp() // self._generation_seconds),
+                    terms=terms,
+                    timestamp=moment.timestamp(),
+                )
+            )
+        return built
 
     def candidate(self, source: str, article: Article) -> Candidate:
-        body = words(article.body)  # tokenised once: the whole text's shingles, the lede's, the terms
-        ids = body.ids
-        hashes = shingle_hashes(ids, words=self._settings.shingle_words)
-        moment = article.published_at or article.fetched_at or datetime.now(UTC)
-        return Candidate(
-            source=source,
-            article_id=article.article_id,
-            canonical_url=article.canonical_url,
-            content_hash=article.content_hash,
-            signature=self._hasher.signature(hashes),
-            lede_signature=self._hasher.signature(
-                shingle_hashes(ids[: self._settings.lede_words], words=self._settings.shingle_words)
-            ),
-            shingle_count=int(hashes.size),
-            generation=int(moment.timestamp() // self._generation_seconds),
-            terms=salient_terms(
-                words(article.title or "") + body, language=article.language, top=self._settings.story_terms
-            ),
-            timestamp=moment.timestamp(),
-        )
+        """One article's candidate (the batch path with a batch of one)."""
+        return self.candidates([(source, article)])[0]

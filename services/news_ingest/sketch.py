@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,6 +12,7 @@ import numpy.typing as npt
 from news_ingest.text import WORD_EDGES
 
 Hashes = npt.NDArray[np.uint64]
+_CHUNK = 65_536  # shingles per permutation matrix (x permutations x 8 bytes: 32 MiB at 64)
 # Odd 64-bit multipliers that mix consecutive word hashes into one shingle hash (wrapping arithmetic).
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
                  0xFF51AFD7ED558CCD], dtype=np.uint64)  # fmt: skip
@@ -29,7 +31,8 @@ class Words:
 
 
 def words(text: str) -> Words:
-    """Whitespace-separated words, punctuation at their edges and a possessive 's stripped, lower-cased."""
+    """Whitespace-separated words, lower-cased, punctuation at their edges and a possessive 's stripped
+    (splitting at inner punctuation as well was measured: no faster, and worse on held-out story data)."""
     found = [raw.strip(WORD_EDGES).removesuffix("'s") for raw in text.lower().split()]
     ids = np.array(list(map(zlib.crc32, map(str.encode, found))), dtype=np.uint64)
     lengths = np.array(list(map(len, found)), dtype=np.int64)
@@ -54,6 +57,33 @@ def shingle_hashes(ids: Hashes, *, words: int) -> Hashes:
     return np.unique(mixed)
 
 
+def shingle_sets(id_lists: Sequence[Hashes], *, words: int) -> tuple[Hashes, npt.NDArray[np.int64]]:
+    """``shingle_hashes`` of many texts at once: every text's distinct hashes, sorted, concatenated, and the
+    offset where each text's hashes start (one more than the texts, the last being the total)."""
+    lengths = np.fromiter((ids.size for ids in id_lists), dtype=np.int64, count=len(id_lists))
+    flat = np.concatenate(id_lists) if id_lists else np.empty(0, dtype=np.uint64)
+    ends = np.cumsum(lengths)
+    count = max(int(flat.size) - words + 1, 0)
+    with np.errstate(over="ignore"):
+        mixed = np.zeros(count, dtype=np.uint64)
+        for offset in range(words):
+            mixed += flat[offset : offset + count] * _MIX[offset % len(_MIX)]
+    texts = np.repeat(np.arange(len(id_lists), dtype=np.int64), lengths)[:count]
+    inside = np.arange(count) + words <= ends[texts]  # windows that do not run into the next text
+    hashes, owners = [mixed[inside]], [texts[inside]]
+    for short in np.flatnonzero((lengths > 0) & (lengths < words)).tolist():  # fewer words than a shingle
+        hashes.append(shingle_hashes(id_lists[short], words=words))
+        owners.append(np.full(1, short, dtype=np.int64))
+    flat_hashes, flat_owners = np.concatenate(hashes), np.concatenate(owners)
+    order = np.lexsort((flat_hashes, flat_owners))
+    flat_hashes, flat_owners = flat_hashes[order], flat_owners[order]
+    distinct = np.ones(flat_hashes.size, dtype=bool)
+    distinct[1:] = (flat_hashes[1:] != flat_hashes[:-1]) | (flat_owners[1:] != flat_owners[:-1])
+    flat_hashes, flat_owners = flat_hashes[distinct], flat_owners[distinct]
+    offsets = np.searchsorted(flat_owners, np.arange(len(id_lists) + 1)).astype(np.int64)
+    return flat_hashes, offsets
+
+
 def shingles(text: str, *, words: int) -> Hashes:
     """Distinct hashes of the text's ``words``-word shingles."""
     return shingle_hashes(word_ids(text), words=words)
@@ -76,6 +106,25 @@ class MinHasher:
             permuted = self._a[:, None] * hashes[None, :] + self._b[:, None]
         smallest: npt.NDArray[np.uint32] = (permuted.min(axis=1) >> np.uint64(32)).astype(np.uint32)
         return smallest
+
+    def signatures(self, hashes: Hashes, offsets: npt.NDArray[np.int64]) -> npt.NDArray[np.uint32]:
+        """``signature`` of many texts at once, from ``shingle_sets``: one row per text."""
+        texts = offsets.size - 1
+        rows = np.full((texts, self.permutations), np.iinfo(np.uint32).max, dtype=np.uint32)
+        first = 0
+        while first < texts:  # chunks of about _CHUNK shingles bound the permutation matrix's memory
+            last = max(first + 1, int(np.searchsorted(offsets, offsets[first] + _CHUNK, side="right")) - 1)
+            last = min(last, texts)
+            starts, stops = offsets[first:last], offsets[first + 1 : last + 1]
+            filled = np.flatnonzero(stops > starts)
+            if filled.size:
+                columns = hashes[offsets[first] : offsets[last]]
+                with np.errstate(over="ignore"):
+                    permuted = self._a[:, None] * columns[None, :] + self._b[:, None]
+                smallest = np.minimum.reduceat(permuted, starts[filled] - offsets[first], axis=1)
+                rows[first + filled] = (smallest.T >> np.uint64(32)).astype(np.uint32)
+            first = last
+        return rows
 
 
 def jaccard(first: npt.NDArray[np.uint32], second: npt.NDArray[np.uint32]) -> float:

@@ -59,4 +59,4 @@ def paragraphs(text: str) -> list[str]:
 
 
 # Punctuation stripped from both ends of a whitespace-separated word before it is hashed or weighed.
-WORD_EDGES = "\"'()[]{}<>,.;:!?*#%&/\\|-_=+~`^$@\u00ab\u00bb\u2026\u2013\u2014"
+WORD_EDGES = "\"'()[]{}<>,.;:!?*#%&/\\|-_=+~`^$@\u00ab\u00bb\u2026\u2013\u2014\u2018\u2019\u201c\u201d"
