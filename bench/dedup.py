@@ -1,8 +1,9 @@
 """Dedup stage benchmark: sketch cost per article, index cost per article and memory per 100k articles, per backend.
 
 The sketch is measured on real articles (BBC News under ../shared/data when present, else the demo stream).
-The index is filled with synthetic candidates (random signatures, realistic id/URL/hash lengths, one in ten a
-near-copy of an earlier one), which is what a unique article costs it; growth is reported per 10k-article step.
+The index is filled with synthetic candidates (random signatures, realistic id/URL/hash lengths, 25 salient terms
+drawn from a Zipf-like vocabulary, one in ten a near-copy of an earlier one), which is what a unique article
+costs it; growth is reported per 10k-article step.
 """
 
 from __future__ import annotations
@@ -86,6 +87,8 @@ def synthetic_candidates(count: int, settings: DedupSettings) -> list[Candidate]
         keep = rng.random(settings.permutations) < 0.8
         signatures[row][keep] = signatures[source][keep]
         ledes[row] = ledes[source]
+    vocabulary = rng.zipf(1.3, size=(count, settings.story_terms)) % 200_000  # a few common terms, a long tail
+    weight = 1 / settings.story_terms**0.5
     return [
         Candidate(
             source=f"news.articles.raw.v1/{row % 12}/{row}",
@@ -96,6 +99,8 @@ def synthetic_candidates(count: int, settings: DedupSettings) -> list[Candidate]
             lede_signature=ledes[row],
             shingle_count=400,
             generation=0,
+            terms=tuple((int(term).to_bytes(8, "big"), weight) for term in dict.fromkeys(vocabulary[row].tolist())),
+            timestamp=1_790_000_000.0 + row,
         )
         for row in range(count)
     ]

@@ -147,7 +147,7 @@ class InMemoryDedupIndex:
             per_band = sum(sys.getsizeof(key) + (sys.getsizeof(ids) if isinstance(ids, list) else 0)
                            for key, ids in bands) / len(bands)  # fmt: skip
             total += round(per_band * len(self._bands))
-        return total
+        return total + self._stories.memory_bytes()
 
     def _info(self, decision: _Decision) -> DedupInfo:
         status, duplicate_of, cluster_id, similarity, method = decision

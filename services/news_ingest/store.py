@@ -14,6 +14,7 @@ from redis.exceptions import RedisError
 from news_ingest.errors import DedupIndexUnavailable
 from news_ingest.index import Candidate, Thresholds, band_keys
 from news_ingest.models import DedupInfo, DedupStatus
+from news_ingest.stories import CANDIDATES, RECENT_STORIES, SEED_TERMS
 
 # The same decision rules as ``InMemoryDedupIndex``, run inside Redis so that check and insert are one atomic
 # step for the whole batch: two replicas that receive copies of one story at the same moment are serialised
@@ -30,7 +31,7 @@ from news_ingest.models import DedupInfo, DedupStatus
 #   entries             sorted set: article ids by insert time; trimming it forgets entries (window, max_entries)
 #   st:<story id>       hash: centroid weight per 8-byte term digest, _o (digests in first-seen order), _n (norm),
 #                       _m (members), _t (latest member's article time)                     TTL = 2 x story window
-#   t:<2 bytes>         hash: rest of a term digest -> 16-byte binary ids of the stories holding the term
+#   t:<2 bytes>         hash: rest of a term id -> 16-byte binary ids of the last RECENT_STORIES stories to gain it
 #   stories             sorted set: story ids by latest member's article time; trimmed a story window behind
 # Bucket hashes carry no TTL (refreshing one on every write cost a third of the script's time): trimming the
 # entries set removes their fields, a bounded number per batch, also after a long pause.
@@ -41,6 +42,7 @@ local near_jaccard, min_containment = tonumber(ARGV[3]), tonumber(ARGV[4])
 local lede_jaccard, lede_containment = tonumber(ARGV[5]), tonumber(ARGV[6])
 local max_entries, version, max_forget = tonumber(ARGV[7]), ARGV[8], tonumber(ARGV[9])
 local story_similarity, story_window, story_members = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
+local seed_terms, recent_stories, max_candidates = tonumber(ARGV[13]), tonumber(ARGV[14]), tonumber(ARGV[15])
 local stories = prefix .. 'stories'
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
@@ -157,19 +159,31 @@ local function digests(terms)
 end
 
 local function story(id, terms, weights, timestamp)
-  local keys, candidates = digests(terms), {}
-  for _, digest in ipairs(keys) do
-    local holders = redis.call('HGET', bucket('t:', digest))
+  local keys, shared, order = digests(terms), {}, {}
+  for k = 1, math.min(#keys, seed_terms) do
+    local holders = redis.call('HGET', bucket('t:', keys[k]))
     if holders then
-      for j = 1, #holders, 16 do candidates[string.sub(holders, j, j + 15)] = true end
+      for j = 1, #holders, 16 do
+        local holder = string.sub(holders, j, j + 15)
+        if shared[holder] == nil then shared[holder] = 0; order[#order + 1] = holder end
+        shared[holder] = shared[holder] + 1
+      end
     end
   end
-  local best_similarity, best_id = nil, nil
-  for raw_id, _ in pairs(candidates) do
-    local story_id = to_hex(raw_id)
+  local hex = {}
+  for _, holder in ipairs(order) do hex[holder] = to_hex(holder) end
+  table.sort(order, function(a, b)
+    if shared[a] ~= shared[b] then return shared[a] > shared[b] end
+    return hex[a] < hex[b]
+  end)
+  local best_similarity, best_id, scored = nil, nil, 0
+  for _, holder in ipairs(order) do
+    local story_id = hex[holder]
     local story_key = prefix .. 'st:' .. story_id
     local head = redis.call('HMGET', story_key, '_n', '_t')
     if head[1] and tonumber(head[2]) >= timestamp - story_window then
+      if scored == max_candidates then break end
+      scored = scored + 1
       local values, dot = redis.call('HMGET', story_key, unpack(keys)), 0.0
       for k = 1, #keys do dot = dot + weights[k] * (tonumber(values[k]) or 0.0) end
       local similarity = dot / tonumber(head[1])
@@ -195,7 +209,9 @@ local function story(id, terms, weights, timestamp)
       if old == nil then
         old, order = 0.0, order .. digest
         local key, field = bucket('t:', digest)
-        redis.call('HSET', key, field, (redis.call('HGET', key, field) or '') .. raw_story)
+        local holders = (redis.call('HGET', key, field) or '') .. raw_story
+        if #holders > 16 * recent_stories then holders = string.sub(holders, -16 * recent_stories) end
+        redis.call('HSET', key, field, holders)
       end
       redis.call('HSET', story_key, digest, string.format('%.17g', old + weights[k]))
     end
@@ -232,7 +248,7 @@ local function forget_story(story_id)
 end
 
 local decisions, newest = {}, nil
-for base = 13, #ARGV, 11 do
+for base = 16, #ARGV, 11 do
   local source, id, url, content = ARGV[base], ARGV[base + 1], ARGV[base + 2], ARGV[base + 3]
   local signature, lede, size, bands = ARGV[base + 4], ARGV[base + 5], tonumber(ARGV[base + 6]), ARGV[base + 7]
   local terms, timestamp, weights = ARGV[base + 8], tonumber(ARGV[base + 10]), {}
@@ -313,7 +329,7 @@ class RedisDedupIndex:
             self._prefix, self._ttl_ms, repr(limits.near_jaccard), repr(limits.containment),
             repr(limits.lede_jaccard), repr(limits.lede_containment), limits.max_entries,
             limits.settings_version, 2 * len(candidates) + 100, repr(limits.stories.similarity),
-            repr(limits.stories.window_seconds), limits.stories.members,
+            repr(limits.stories.window_seconds), limits.stories.members, SEED_TERMS, RECENT_STORIES, CANDIDATES,
         ]  # fmt: skip
         for candidate in candidates:
             bands = np.array(band_keys(candidate.signature, candidate.lede_signature, limits.bands), dtype=">u8")

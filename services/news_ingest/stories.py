@@ -5,15 +5,25 @@ Rules shared with the Redis index's script (kept step for step, so both backends
   later members join without moving it, so a story cannot drift away from what it is about;
 - similarity = (article terms, heaviest first, dotted with the centroid) / the centroid's norm;
 - a story is live while its last member is at most ``window_seconds`` older than the article (article time);
+- each term remembers only the ``RECENT_STORIES`` stories that gained it last; candidates come from the
+  article's ``SEED_TERMS`` heaviest terms, ordered by how many of them they share (ties: smaller id), and the
+  first ``CANDIDATES`` live ones are scored, so the cost per article stays flat however many stories share a
+  common word;
 - the best live story at or above ``similarity`` wins; ties go to the smaller story id.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
+import sys
 from dataclasses import dataclass, field
 
 from news_ingest.terms import Terms
+
+SEED_TERMS = 8
+RECENT_STORIES = 32
+CANDIDATES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,18 +47,23 @@ class StoryClusters:
 
     rules: StoryRules
     _stories: dict[str, _Story] = field(default_factory=dict)
-    _by_term: dict[bytes, set[str]] = field(default_factory=dict)
+    _by_term: dict[bytes, list[str]] = field(default_factory=dict)  # stories in the order they gained the term
 
     def match(self, terms: Terms, timestamp: float) -> tuple[str, float] | None:
         """The story this article belongs to, with its similarity, or None."""
-        candidates: set[str] = set()
-        for digest, _ in terms:
-            candidates.update(self._by_term.get(digest, ()))
+        shared: dict[str, int] = {}
+        for digest, _ in terms[:SEED_TERMS]:
+            for story_id in self._by_term.get(digest, [])[-RECENT_STORIES:]:
+                shared[story_id] = shared.get(story_id, 0) + 1
         best: tuple[float, str] | None = None
-        for story_id in candidates:
+        scored = 0
+        for story_id in sorted(shared, key=lambda story_id: (-shared[story_id], story_id)):
             story = self._stories[story_id]
             if story.last_seen < timestamp - self.rules.window_seconds:
                 continue
+            if scored == CANDIDATES:
+                break
+            scored += 1
             dot = 0.0
             for digest, weight in terms:
                 dot += weight * story.centroid.get(digest, 0.0)
@@ -69,8 +84,12 @@ class StoryClusters:
         if story.members > self.rules.members or not terms:
             return
         for digest, weight in terms:
+            if digest not in story.centroid:
+                holders = self._by_term.setdefault(digest, [])
+                holders.append(story_id)
+                if len(holders) > RECENT_STORIES:
+                    del holders[0]
             story.centroid[digest] = story.centroid.get(digest, 0.0) + weight
-            self._by_term.setdefault(digest, set()).add(story_id)
         squares = 0.0
         for weight in story.centroid.values():
             squares += weight * weight
@@ -82,10 +101,24 @@ class StoryClusters:
             story = self._stories.pop(story_id)
             for digest in story.centroid:
                 holders = self._by_term.get(digest)
-                if holders is not None:
-                    holders.discard(story_id)
+                if holders is not None and story_id in holders:
+                    holders.remove(story_id)
                     if not holders:
                         del self._by_term[digest]
 
     def __len__(self) -> int:
         return len(self._stories)
+
+    def memory_bytes(self, *, sample: int = 64) -> int:
+        """Estimated bytes held: the tables measured whole, stories and postings at a sample's mean size."""
+        total = sys.getsizeof(self._stories) + sys.getsizeof(self._by_term)
+        stories = list(itertools.islice(self._stories.values(), sample))
+        if stories:
+            each = sum(sys.getsizeof(story) + sys.getsizeof(story.centroid) + 49 * len(story.centroid)
+                       for story in stories) / len(stories)  # fmt: skip  # 49: an 8-byte id and a float
+            total += round(each * len(self._stories))
+        postings = list(itertools.islice(self._by_term.items(), sample))
+        if postings:
+            each = sum(sys.getsizeof(term) + sys.getsizeof(ids) for term, ids in postings) / len(postings)
+            total += round(each * len(self._by_term))
+        return total
