@@ -170,15 +170,17 @@ local function story(id, terms, weights, timestamp)
       end
     end
   end
-  local hex = {}
-  for _, holder in ipairs(order) do hex[holder] = to_hex(holder) end
+  local rank = {}  -- the first 8 bytes as two numbers: byte order = hex order, without building hex strings
+  for _, holder in ipairs(order) do rank[holder] = {struct.unpack('>I4I4', holder)} end
   table.sort(order, function(a, b)
     if shared[a] ~= shared[b] then return shared[a] > shared[b] end
-    return hex[a] < hex[b]
+    if rank[a][1] ~= rank[b][1] then return rank[a][1] < rank[b][1] end
+    if rank[a][2] ~= rank[b][2] then return rank[a][2] < rank[b][2] end
+    return a < b
   end)
   local best_similarity, best_id, scored = nil, nil, 0
   for _, holder in ipairs(order) do
-    local story_id = hex[holder]
+    local story_id = to_hex(holder)
     local story_key = prefix .. 'st:' .. story_id
     local head = redis.call('HMGET', story_key, '_n', '_t')
     if head[1] and tonumber(head[2]) >= timestamp - story_window then
