@@ -129,23 +129,24 @@ local function insert(id, url, content, signature, lede, size, bands, cluster)
   redis.call('ZADD', entries, now, id)
 end
 
+local function drop_id(kind, digest, raw_id)  -- remove one 16-byte id from a bucket field's list
+  local key, field = bucket(kind, digest)
+  local members, kept = redis.call('HGET', key, field), {}
+  if not members then return end
+  for j = 1, #members, 16 do
+    local member = string.sub(members, j, j + 15)
+    if member ~= raw_id then kept[#kept + 1] = member end
+  end
+  if #kept == 0 then redis.call('HDEL', key, field) else redis.call('HSET', key, field, table.concat(kept)) end
+end
+
 local function forget(id)
   local entry = prefix .. 'a:' .. id
   local fields = redis.call('HMGET', entry, 'b', 'u', 'c')
   redis.call('DEL', entry)
   if not fields[1] then return end
   local raw_id = to_raw(id)
-  for i = 1, #fields[1], 8 do
-    local key, field = bucket('b:', string.sub(fields[1], i, i + 7))
-    local members, kept = redis.call('HGET', key, field), {}
-    if members then
-      for j = 1, #members, 16 do
-        local member = string.sub(members, j, j + 15)
-        if member ~= raw_id then kept[#kept + 1] = member end
-      end
-      if #kept == 0 then redis.call('HDEL', key, field) else redis.call('HSET', key, field, table.concat(kept)) end
-    end
-  end
+  for i = 1, #fields[1], 8 do drop_id('b:', string.sub(fields[1], i, i + 7), raw_id) end
   for index, kind in ipairs({'u:', 'c:'}) do
     local key, field = bucket(kind, fields[index + 1])
     if redis.call('HGET', key, field) == id then redis.call('HDEL', key, field) end
@@ -236,17 +237,7 @@ local function forget_story(story_id)
   redis.call('DEL', story_key)
   if not order then return end
   local raw_story = to_raw(story_id)
-  for _, digest in ipairs(digests(order)) do
-    local key, field = bucket('t:', digest)
-    local holders, kept = redis.call('HGET', key, field), {}
-    if holders then
-      for j = 1, #holders, 16 do
-        local holder = string.sub(holders, j, j + 15)
-        if holder ~= raw_story then kept[#kept + 1] = holder end
-      end
-      if #kept == 0 then redis.call('HDEL', key, field) else redis.call('HSET', key, field, table.concat(kept)) end
-    end
-  end
+  for _, digest in ipairs(digests(order)) do drop_id('t:', digest, raw_story) end
 end
 
 local decisions, newest = {}, nil

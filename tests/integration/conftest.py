@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from prometheus_client import CollectorRegistry
 
+from news_ingest.app import serve
 from news_ingest.broker import EmbeddedBroker
 from news_ingest.config import Settings
-from news_ingest.kafka import consume_values, create_topics
-from news_ingest.records import SourceRecord
+from news_ingest.kafka import KafkaSource, consume_values, create_topics
+from news_ingest.records import Partition, SourceRecord
 
 pytestmark = pytest.mark.integration
 
@@ -114,3 +116,21 @@ async def read_outputs(settings: Settings, *, expected: int, timeout_seconds: fl
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
     return outputs
+
+
+async def crash_before_first_commit(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the service until its first batch is published and acknowledged, then kill it before the commit."""
+    reached_commit = asyncio.Event()
+    real_commit = KafkaSource.commit
+
+    async def crash_before_commit(self: KafkaSource, offsets: Mapping[Partition, int]) -> None:
+        reached_commit.set()
+        await asyncio.Event().wait()  # the process "dies" here: outputs acknowledged, offsets not committed
+
+    monkeypatch.setattr(KafkaSource, "commit", crash_before_commit)
+    first = asyncio.create_task(serve(settings, registry=CollectorRegistry()))
+    await asyncio.wait_for(reached_commit.wait(), 30)
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    monkeypatch.setattr(KafkaSource, "commit", real_commit)

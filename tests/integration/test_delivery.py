@@ -7,7 +7,6 @@ import os
 import random
 import signal
 import sys
-from collections.abc import Mapping
 
 import orjson
 import pytest
@@ -16,9 +15,7 @@ from prometheus_client import CollectorRegistry
 from news_ingest.app import Running, serve
 from news_ingest.config import Settings
 from news_ingest.health import Check
-from news_ingest.kafka import KafkaSource
-from news_ingest.records import Partition
-from tests.integration.conftest import committed, produce, read_outputs
+from tests.integration.conftest import committed, crash_before_first_commit, produce, read_outputs
 
 pytestmark = pytest.mark.integration
 
@@ -35,22 +32,9 @@ async def test_crash_between_publish_and_commit_loses_nothing_and_republishes_id
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     written = await produce(settings, articles(40))
-    reached_commit = asyncio.Event()
-    real_commit = KafkaSource.commit
-
-    async def crash_before_commit(self: KafkaSource, offsets: Mapping[Partition, int]) -> None:
-        reached_commit.set()
-        await asyncio.Event().wait()  # the process "dies" here: outputs acknowledged, offsets not committed
-
-    monkeypatch.setattr(KafkaSource, "commit", crash_before_commit)
-    first = asyncio.create_task(serve(settings, registry=CollectorRegistry()))
-    await asyncio.wait_for(reached_commit.wait(), 30)
-    first.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await first
+    await crash_before_first_commit(settings, monkeypatch)
     assert set((await committed(settings)).values()) == {0}, "nothing was committed before the crash"
 
-    monkeypatch.setattr(KafkaSource, "commit", real_commit)
     summary = await serve(settings, until_idle=True, registry=CollectorRegistry())
     outputs = await read_outputs(settings, expected=len(written) + 1)
 

@@ -6,7 +6,6 @@ import asyncio
 import random
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping
 
 import orjson
 import pytest
@@ -17,11 +16,9 @@ from news_ingest.app import Running, serve
 from news_ingest.codec import decode_enriched
 from news_ingest.config import RedisSettings, Settings
 from news_ingest.health import Check
-from news_ingest.kafka import KafkaSource
 from news_ingest.models import DedupStatus
-from news_ingest.records import Partition
 from news_ingest.redis_server import LocalRedis
-from tests.integration.conftest import produce, read_outputs
+from tests.integration.conftest import crash_before_first_commit, produce, read_outputs
 
 pytestmark = pytest.mark.integration
 SYLLABLES = ("ka", "ro", "mi", "tel", "san", "vo", "ther", "li", "dun", "pa", "gre", "so", "bel", "nu", "ost", "ar")
@@ -163,20 +160,7 @@ async def test_with_redis_a_crashed_batch_is_republished_with_identical_decision
     settings = with_redis(settings, redis_server)
     events = [orjson.dumps(event) for story in range(200, 206) for event in story_copies(story)]
     written = await produce(settings, events)
-    reached_commit = asyncio.Event()
-    real_commit = KafkaSource.commit
-
-    async def crash_before_commit(self: KafkaSource, offsets: Mapping[Partition, int]) -> None:
-        reached_commit.set()
-        await asyncio.Event().wait()  # the process "dies" here: outputs acknowledged, offsets not committed
-
-    monkeypatch.setattr(KafkaSource, "commit", crash_before_commit)
-    first = asyncio.create_task(serve(settings, registry=CollectorRegistry()))
-    await asyncio.wait_for(reached_commit.wait(), 30)
-    first.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await first
-    monkeypatch.setattr(KafkaSource, "commit", real_commit)
+    await crash_before_first_commit(settings, monkeypatch)
     await serve(settings, until_idle=True, registry=CollectorRegistry())
     outputs = await read_outputs(settings, expected=len(written) + 1)
 
