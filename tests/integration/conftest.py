@@ -11,11 +11,13 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from prometheus_client import CollectorRegistry
 
-from news_ingest.app import serve
+from news_ingest.app import Running, serve
 from news_ingest.broker import EmbeddedBroker
 from news_ingest.config import Settings
+from news_ingest.health import Check
 from news_ingest.kafka import KafkaSource, consume_values, create_topics
 from news_ingest.records import Partition, SourceRecord
+from news_ingest.worker import Summary
 
 pytestmark = pytest.mark.integration
 
@@ -134,3 +136,43 @@ async def crash_before_first_commit(settings: Settings, monkeypatch: pytest.Monk
     with pytest.raises(asyncio.CancelledError):
         await first
     monkeypatch.setattr(KafkaSource, "commit", real_commit)
+
+
+@dataclass
+class Group:
+    """Service instances running in one consumer group."""
+
+    tasks: list[asyncio.Task[Summary]]
+    stops: list[asyncio.Event]
+    started: list[Running]
+
+    def processed(self) -> int:
+        return sum(sum(running.metrics.outcome_totals().values()) for running in self.started)
+
+    async def stop(self) -> list[Summary]:
+        for stop in self.stops:
+            stop.set()
+        return list(await asyncio.gather(*self.tasks))
+
+
+async def start_group(settings: Settings, instances: int) -> Group:
+    """Start ``instances`` services in the settings' group; return once each has partitions and the group settled."""
+    group = Group(tasks=[], stops=[asyncio.Event() for _ in range(instances)], started=[])
+
+    async def remember(running: Running) -> None:
+        group.started.append(running)
+
+    group.tasks = [
+        asyncio.create_task(serve(settings, stop=stop, registry=CollectorRegistry(), on_started=remember))
+        for stop in group.stops
+    ]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 40
+    while not (
+        len(group.started) == instances
+        and all(r.readiness.report()[Check.PARTITIONS_ASSIGNED.value] for r in group.started)
+    ):
+        assert loop.time() < deadline, "instances did not all get partitions"
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(1.0)  # let the group settle after the last join
+    return group

@@ -12,10 +12,9 @@ import orjson
 import pytest
 from prometheus_client import CollectorRegistry
 
-from news_ingest.app import Running, serve
+from news_ingest.app import serve
 from news_ingest.config import Settings
-from news_ingest.health import Check
-from tests.integration.conftest import committed, crash_before_first_commit, produce, read_outputs
+from tests.integration.conftest import committed, crash_before_first_commit, produce, read_outputs, start_group
 
 pytestmark = pytest.mark.integration
 
@@ -51,30 +50,13 @@ async def test_crash_between_publish_and_commit_loses_nothing_and_republishes_id
 
 
 async def test_two_instances_split_the_partitions_and_account_for_every_input(settings: Settings) -> None:
-    started: list[Running] = []
-    stops = [asyncio.Event(), asyncio.Event()]
-
-    async def remember(running: Running) -> None:
-        started.append(running)
-
-    instances = [
-        asyncio.create_task(serve(settings, stop=stop, registry=CollectorRegistry(), on_started=remember))
-        for stop in stops
-    ]
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 40
-    while loop.time() < deadline and not (
-        len(started) == 2 and all(r.readiness.report()[Check.PARTITIONS_ASSIGNED.value] for r in started)
-    ):
-        await asyncio.sleep(0.2)
-    await asyncio.sleep(1.0)  # let the group settle after the second join
-
+    group = await start_group(settings, 2)
     written = await produce(settings, articles(90, tag="split"))
-    while loop.time() < deadline + 30 and sum(sum(r.metrics.outcome_totals().values()) for r in started) < 90:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 60
+    while loop.time() < deadline and group.processed() < len(written):
         await asyncio.sleep(0.2)
-    for stop in stops:
-        stop.set()
-    summaries = await asyncio.gather(*instances)
+    summaries = await group.stop()
     outputs = await read_outputs(settings, expected=len(written))
 
     consumed = [summary.consumed for summary in summaries]

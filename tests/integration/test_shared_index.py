@@ -18,7 +18,7 @@ from news_ingest.config import RedisSettings, Settings
 from news_ingest.health import Check
 from news_ingest.models import DedupStatus
 from news_ingest.redis_server import LocalRedis
-from tests.integration.conftest import crash_before_first_commit, produce, read_outputs
+from tests.integration.conftest import crash_before_first_commit, produce, read_outputs, start_group
 
 pytestmark = pytest.mark.integration
 SYLLABLES = ("ka", "ro", "mi", "tel", "san", "vo", "ther", "li", "dun", "pa", "gre", "so", "bel", "nu", "ost", "ar")
@@ -63,36 +63,15 @@ async def test_replicas_sharing_redis_publish_exactly_one_unique_per_story(
     stories = 12
     events = [event for story in range(stories) for event in story_copies(story)]
     random.Random(3).shuffle(events)  # copies of one story land on different partitions, in any order
-    started: list[Running] = []
-    stops = [asyncio.Event(), asyncio.Event()]
-
-    async def remember(running: Running) -> None:
-        started.append(running)
-
-    instances = [
-        asyncio.create_task(serve(settings, stop=stop, registry=CollectorRegistry(), on_started=remember))
-        for stop in stops
-    ]
-    await wait_for(
-        lambda: len(started) == 2 and all(r.readiness.report()[Check.PARTITIONS_ASSIGNED.value] for r in started),
-        seconds=40,
-        what="both instances assigned",
-    )
-    await asyncio.sleep(1.0)  # let the group settle after the second join
+    group = await start_group(settings, 2)
     keys = [uuid.uuid4().bytes for _ in events]
     written = [
         where
         for event, key in zip(events, keys, strict=True)
         for where in await produce(settings, [orjson.dumps(event)], key=key)
     ]
-    await wait_for(
-        lambda: sum(sum(r.metrics.outcome_totals().values()) for r in started) >= len(events),
-        seconds=60,
-        what="every event processed",
-    )
-    for stop in stops:
-        stop.set()
-    summaries = await asyncio.gather(*instances)
+    await wait_for(lambda: group.processed() >= len(events), seconds=60, what="every event processed")
+    summaries = await group.stop()
     outputs = await read_outputs(settings, expected=len(written))
 
     print(f"instances consumed {[s.consumed for s in summaries]}; partitions used {sorted({p for p, _ in written})}")
