@@ -54,6 +54,15 @@ def test_secrets_are_masked(monkeypatch: pytest.MonkeyPatch) -> None:
     assert masked(settings)["kafka"]["sasl_password"] == "**********"
 
 
+def test_redis_url_may_hold_a_password_so_it_is_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWS_INGEST_REDIS__URL", "redis://:hunter2@index.internal:6379/0")
+    settings = load_settings()
+    assert settings.redis.url is not None
+    assert settings.redis.url.get_secret_value().endswith("@index.internal:6379/0")
+    assert "hunter2" not in repr(settings)
+    assert masked(settings)["redis"]["url"] == "**********"
+
+
 def test_config_command_prints_effective_settings_without_secrets(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
