@@ -113,7 +113,7 @@ local function near(signature, lede, size, bands)
   return pack('near_duplicate', best_id, best_cluster, string.format('%.17g', best_score), best_method)
 end
 
-local function insert(id, url, content, signature, lede, size, bands, cluster)
+local function insert(id, raw_id, url, content, signature, lede, size, bands, cluster)
   local entry = prefix .. 'a:' .. id
   redis.call('HSET', entry, 's', signature, 'l', lede, 'n', size, 'k', cluster, 'b', bands, 'u', url, 'c', content)
   redis.call('PEXPIRE', entry, 2 * ttl)
@@ -121,7 +121,6 @@ local function insert(id, url, content, signature, lede, size, bands, cluster)
     local key, field = bucket(probe[1], probe[2])
     redis.call('HSETNX', key, field, id)
   end
-  local raw_id = to_raw(id)
   for i = 1, #bands, 8 do
     local key, field = bucket('b:', string.sub(bands, i, i + 7))
     redis.call('HSET', key, field, (redis.call('HGET', key, field) or '') .. raw_id)
@@ -159,40 +158,36 @@ local function digests(terms)
   return list
 end
 
-local function story(id, terms, weights, timestamp)
-  local keys, shared, order = digests(terms), {}, {}
+local function story(id, raw_id, terms, weights, timestamp)
+  local keys, shared, order = digests(terms), {}, {}  -- order: as met, seed terms heaviest first, newest first
   for k = 1, math.min(#keys, seed_terms) do
     local holders = redis.call('HGET', bucket('t:', keys[k]))
     if holders then
-      for j = 1, #holders, 16 do
+      for j = #holders - 15, 1, -16 do
         local holder = string.sub(holders, j, j + 15)
         if shared[holder] == nil then shared[holder] = 0; order[#order + 1] = holder end
         shared[holder] = shared[holder] + 1
       end
     end
   end
-  local rank = {}  -- the first 8 bytes as two numbers: byte order = hex order, without building hex strings
-  for _, holder in ipairs(order) do rank[holder] = {struct.unpack('>I4I4', holder)} end
-  table.sort(order, function(a, b)
-    if shared[a] ~= shared[b] then return shared[a] > shared[b] end
-    if rank[a][1] ~= rank[b][1] then return rank[a][1] < rank[b][1] end
-    if rank[a][2] ~= rank[b][2] then return rank[a][2] < rank[b][2] end
-    return a < b
-  end)
-  local best_similarity, best_id, scored = nil, nil, 0
-  for _, holder in ipairs(order) do
-    local story_id = to_hex(holder)
-    local story_key = prefix .. 'st:' .. story_id
-    local head = redis.call('HMGET', story_key, '_n', '_t')
-    if head[1] and tonumber(head[2]) >= timestamp - story_window then
+  local best_similarity, best_id, best_raw, scored = nil, nil, nil, 0
+  for count = seed_terms, 1, -1 do  -- most shared first; within a count, as met (a stable order, no sort)
+    for _, holder in ipairs(order) do
       if scored == max_candidates then break end
-      scored = scored + 1
-      local values, dot = redis.call('HMGET', story_key, unpack(keys)), 0.0
-      for k = 1, #keys do dot = dot + weights[k] * (tonumber(values[k]) or 0.0) end
-      local similarity = dot / tonumber(head[1])
-      if similarity >= story_similarity and (best_similarity == nil or similarity > best_similarity
-          or (similarity == best_similarity and story_id < best_id)) then
-        best_similarity, best_id = similarity, story_id
+      if shared[holder] == count then
+        local story_id = to_hex(holder)
+        local story_key = prefix .. 'st:' .. story_id
+        local head = redis.call('HMGET', story_key, '_n', '_t')
+        if head[1] and tonumber(head[2]) >= timestamp - story_window then
+          scored = scored + 1
+          local values, dot = redis.call('HMGET', story_key, unpack(keys)), 0.0
+          for k = 1, #keys do dot = dot + weights[k] * (tonumber(values[k]) or 0.0) end
+          local similarity = dot / tonumber(head[1])
+          if similarity >= story_similarity and (best_similarity == nil or similarity > best_similarity
+              or (similarity == best_similarity and story_id < best_id)) then
+            best_similarity, best_id, best_raw = similarity, story_id, holder
+          end
+        end
       end
     end
   end
@@ -206,7 +201,7 @@ local function story(id, terms, weights, timestamp)
   redis.call('ZADD', stories, last_seen, joined)
   if members <= story_members and #keys > 0 then
     local order, current = head[3] or '', redis.call('HMGET', story_key, unpack(keys))
-    local raw_story = to_raw(joined)
+    local raw_story = best_raw or raw_id
     for k, digest in ipairs(keys) do
       local old = tonumber(current[k])
       if old == nil then
@@ -241,20 +236,20 @@ local function forget_story(story_id)
 end
 
 local decisions, newest = {}, nil
-for base = 16, #ARGV, 11 do
+for base = 16, #ARGV, 12 do
   local source, id, url, content = ARGV[base], ARGV[base + 1], ARGV[base + 2], ARGV[base + 3]
   local signature, lede, size, bands = ARGV[base + 4], ARGV[base + 5], tonumber(ARGV[base + 6]), ARGV[base + 7]
-  local terms, timestamp, weights = ARGV[base + 8], tonumber(ARGV[base + 10]), {}
+  local terms, timestamp, weights, raw_id = ARGV[base + 8], tonumber(ARGV[base + 10]), {}, ARGV[base + 11]
   for weight in string.gmatch(ARGV[base + 9], '%S+') do weights[#weights + 1] = tonumber(weight) end
   local source_key = prefix .. 's:' .. source
   local decision = redis.call('GET', source_key)
   if not decision then
-    decision = exact(url, content) or near(signature, lede, size, bands) or story(id, terms, weights, timestamp)
+    decision = exact(url, content) or near(signature, lede, size, bands) or story(id, raw_id, terms, weights, timestamp)
     newest = math.max(newest or timestamp, timestamp)
     redis.call('SET', source_key, decision, 'PX', ttl)
     if redis.call('EXISTS', prefix .. 'a:' .. id) == 0 then
       local cluster = string.match(decision, '^[^\\t]*\\t[^\\t]*\\t([^\\t]*)')
-      insert(id, url, content, signature, lede, size, bands, cluster)
+      insert(id, raw_id, url, content, signature, lede, size, bands, cluster)
     end
   end
   decisions[#decisions + 1] = decision
@@ -331,6 +326,7 @@ class RedisDedupIndex:
                 _digest(candidate.content_hash), candidate.signature.tobytes(), candidate.lede_signature.tobytes(),
                 candidate.shingle_count, bands.tobytes(), b"".join(digest for digest, _ in candidate.terms),
                 " ".join(repr(weight) for _, weight in candidate.terms), repr(candidate.timestamp),
+                bytes.fromhex(candidate.article_id),
             ]  # fmt: skip
         try:
             packed = await self._script(keys=[self._prefix + "entries"], args=args)

@@ -6,9 +6,9 @@ Rules shared with the Redis index's script (kept step for step, so both backends
 - similarity = (article terms, heaviest first, dotted with the centroid) / the centroid's norm;
 - a story is live while its last member is at most ``window_seconds`` older than the article (article time);
 - each term remembers only the ``RECENT_STORIES`` stories that gained it last; candidates come from the
-  article's ``SEED_TERMS`` heaviest terms, ordered by how many of them they share (ties: smaller id), and the
-  first ``CANDIDATES`` live ones are scored, so the cost per article stays flat however many stories share a
-  common word;
+  article's ``SEED_TERMS`` heaviest terms, ordered by how many of them they share (ties: first met, walking
+  the seed terms heaviest first and each term's stories newest first), and the first ``CANDIDATES`` live ones
+  are scored, so the cost per article stays flat however many stories share a common word;
 - the best live story at or above ``similarity`` wins; ties go to the smaller story id.
 """
 
@@ -51,13 +51,13 @@ class StoryClusters:
 
     def match(self, terms: Terms, timestamp: float) -> tuple[str, float] | None:
         """The story this article belongs to, with its similarity, or None."""
-        shared: dict[str, int] = {}
+        shared: dict[str, int] = {}  # in the order met: seed terms heaviest first, each term's stories newest first
         for digest, _ in terms[:SEED_TERMS]:
-            for story_id in self._by_term.get(digest, [])[-RECENT_STORIES:]:
+            for story_id in reversed(self._by_term.get(digest, [])):
                 shared[story_id] = shared.get(story_id, 0) + 1
         best: tuple[float, str] | None = None
         scored = 0
-        for story_id in sorted(shared, key=lambda story_id: (-shared[story_id], story_id)):
+        for story_id in sorted(shared, key=lambda story_id: -shared[story_id]):  # stable: ties stay as met
             story = self._stories[story_id]
             if story.last_seen < timestamp - self.rules.window_seconds:
                 continue
