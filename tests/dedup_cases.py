@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import zlib
 
 from news_ingest.config import DedupSettings
 from news_ingest.index import Candidate
-from news_ingest.sketch import MinHasher, shingles
-from news_ingest.terms import text_terms
+from news_ingest.sketch import Hashes, MinHasher, shingle_hashes, words
+from news_ingest.terms import Terms, salient_terms
 
 HASHER = MinHasher(permutations=64)
 STORY = (
@@ -38,6 +39,23 @@ OTHER_FIRE = (
     "residents of Les Pennes-Mirabeau to stay indoors."
 )
 HOUR = 3600.0
+
+
+def word_ids(text: str) -> Hashes:
+    return words(text).ids
+
+
+def shingles(text: str, *, words: int) -> Hashes:
+    return shingle_hashes(word_ids(text), words=words)
+
+
+def term_id(word: str) -> bytes:
+    """The id ``salient_terms`` gives a (lower-cased, stripped) word."""
+    return zlib.crc32(word.encode()).to_bytes(8, "big")
+
+
+def text_terms(title: str | None, body: str, *, language: str | None, top: int) -> Terms:
+    return salient_terms(words(f"{title or ''}\n{body}"), language=language, top=top)
 
 
 def candidate(

@@ -62,7 +62,7 @@ class Deduplicator:
         shingle_counts = np.diff(offsets).tolist()
         built = []
         for n, ((source, article), body) in enumerate(zip(items, bodies, strict=True)):
-            moment = article.published_at or article.fetched_at or datetime.now(UTC)
+            moment = (article.published_at or article.fetched_at or datetime.now(UTC)).timestamp()
             terms = salient_terms(words(article.title or "") + body, language=article.language,
                                   top=self._settings.story_terms)  # fmt: skip
             built.append(
@@ -74,9 +74,9 @@ class Deduplicator:
                     signature=signatures[n],
                     lede_signature=lede_signatures[n],
                     shingle_count=shingle_counts[n],
-                    generation=int(moment.timestamp() // self._generation_seconds),
+                    generation=int(moment // self._generation_seconds),
                     terms=terms,
-                    timestamp=moment.timestamp(),
+                    timestamp=moment,
                 )
             )
         return built

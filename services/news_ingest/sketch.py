@@ -40,10 +40,6 @@ def words(text: str) -> Words:
     return Words(ids[kept], lengths[kept])
 
 
-def word_ids(text: str) -> Hashes:
-    return words(text).ids
-
-
 def shingle_hashes(ids: Hashes, *, words: int) -> Hashes:
     """Distinct 64-bit hashes of every run of ``words`` consecutive word ids."""
     if ids.size == 0:
@@ -82,11 +78,6 @@ def shingle_sets(id_lists: Sequence[Hashes], *, words: int) -> tuple[Hashes, npt
     flat_hashes, flat_owners = flat_hashes[distinct], flat_owners[distinct]
     offsets = np.searchsorted(flat_owners, np.arange(len(id_lists) + 1)).astype(np.int64)
     return flat_hashes, offsets
-
-
-def shingles(text: str, *, words: int) -> Hashes:
-    """Distinct hashes of the text's ``words``-word shingles."""
-    return shingle_hashes(word_ids(text), words=words)
 
 
 class MinHasher:

@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 import wordfreq
 
-from news_ingest.sketch import Words, words
+from news_ingest.sketch import Words
 
 Terms = tuple[tuple[bytes, float], ...]  # (8-byte term id, weight), unit length, heaviest first
 
@@ -59,11 +59,6 @@ def supported(language: str | None) -> str:
     return "en"
 
 
-def term_id(word: str) -> bytes:
-    """The 8-byte id of one (lower-cased, stripped) word, as ``salient_terms`` returns it."""
-    return zlib.crc32(word.encode()).to_bytes(8, "big")
-
-
 def salient_terms(text: Words, *, language: str | None, top: int) -> Terms:
     """The ``top`` heaviest terms among the first 400 words, unit length, heaviest first (ties: smaller id).
 
@@ -84,8 +79,3 @@ def salient_terms(text: Words, *, language: str | None, top: int) -> Terms:
     norm = float(np.sqrt(np.sum(chosen * chosen))) or 1.0
     pairs = zip(unique[heaviest].tolist(), (chosen / norm).tolist(), strict=True)
     return tuple((term.to_bytes(8, "big"), weight) for term, weight in pairs)
-
-
-def text_terms(title: str | None, body: str, *, language: str | None, top: int) -> Terms:
-    """``salient_terms`` of a title and body given as text (tests, evaluation)."""
-    return salient_terms(words(f"{title or ''}\n{body}"), language=language, top=top)

@@ -8,8 +8,7 @@ from news_ingest.config import DedupSettings
 from news_ingest.deduplicate import thresholds
 from news_ingest.index import InMemoryDedupIndex
 from news_ingest.models import DedupStatus
-from news_ingest.sketch import shingles
-from tests.dedup_cases import HASHER, OTHER, STORY, candidate
+from tests.dedup_cases import HASHER, OTHER, STORY, candidate, shingles
 
 
 async def test_articles_older_than_the_window_are_forgotten_whole() -> None:

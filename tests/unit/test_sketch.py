@@ -6,7 +6,8 @@ import numpy as np
 
 from news_ingest import sketch
 from news_ingest.demo import STORIES
-from news_ingest.sketch import MinHasher, shingle_hashes, shingle_sets, word_ids
+from news_ingest.sketch import MinHasher, shingle_hashes, shingle_sets
+from tests.dedup_cases import word_ids
 
 TEXTS = ["", "Two words", "Three words here", *["\n\n".join(story.paragraphs) for story in STORIES], "x"]
 

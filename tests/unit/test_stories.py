@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from news_ingest.stories import StoryClusters, StoryRules
-from news_ingest.terms import Terms, term_id
+from news_ingest.terms import Terms
+from tests.dedup_cases import term_id
 
 RULES = StoryRules(similarity=0.5, window_seconds=3600.0, members=2)
 

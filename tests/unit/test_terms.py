@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from news_ingest.terms import supported, term_id, text_terms
+from news_ingest.terms import supported
+from tests.dedup_cases import term_id, text_terms
 
 TEXT = (
     "Firefighters in Valparaiso battled a forest fire that destroyed about 120 homes on Saturday, officials said. "
