@@ -32,8 +32,8 @@ class Candidate:
     lede_signature: Signature  # of the first words only: abridged copies keep the lede, not the Jaccard
     shingle_count: int
     generation: int  # time bucket of the article (published_at, else fetched_at)
-    terms: Terms = ()  # salient terms (8-byte word id, weight), for story clustering
-    timestamp: float = 0.0  # the article's time (published_at, else fetched_at), epoch seconds
+    terms: Terms  # salient terms (8-byte word id, weight), for story clustering
+    timestamp: float  # the article's time (published_at, else fetched_at), epoch seconds
 
 
 @dataclass(frozen=True, slots=True)
