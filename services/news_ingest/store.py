@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
 
@@ -35,6 +37,7 @@ from news_ingest.stories import CANDIDATES, RECENT_STORIES, SEED_TERMS
 #   stories             sorted set: story ids by latest member's article time; trimmed a story window behind
 # Bucket hashes carry no TTL (refreshing one on every write cost a third of the script's time): trimming the
 # entries set removes their fields, a bounded number per batch, also after a long pause.
+_HEX_ID = re.compile(r"[0-9a-f]{32}")
 _CHECK_AND_INSERT = """
 local entries, prefix = KEYS[1], ARGV[1]
 local ttl = tonumber(ARGV[2])
@@ -322,36 +325,37 @@ class RedisDedupIndex:
         for candidate in candidates:
             bands = np.array(band_keys(candidate.signature, candidate.lede_signature, limits.bands), dtype=">u8")
             args += [
-                candidate.source, _hex_id(candidate.article_id), _digest(candidate.canonical_url),
+                candidate.source, candidate.article_id, _digest(candidate.canonical_url),
                 _digest(candidate.content_hash), candidate.signature.tobytes(), candidate.lede_signature.tobytes(),
                 candidate.shingle_count, bands.tobytes(), b"".join(digest for digest, _ in candidate.terms),
                 " ".join(repr(weight) for _, weight in candidate.terms), repr(candidate.timestamp),
-                bytes.fromhex(candidate.article_id),
+                _raw_id(candidate.article_id),
             ]  # fmt: skip
-        try:
+        with _unavailable("check-and-insert"):
             packed = await self._script(keys=[self._prefix + "entries"], args=args)
-        except RedisError as error:
-            raise DedupIndexUnavailable(f"redis check-and-insert failed: {error}") from error
         return [_unpack(value) for value in packed]
 
     async def ping(self) -> None:
-        try:
+        with _unavailable("ping"):
             await self._client.ping()
-        except RedisError as error:
-            raise DedupIndexUnavailable(f"redis ping failed: {error}") from error
 
     async def size(self) -> int:
-        try:
+        with _unavailable("size"):
             return int(await self._client.zcard(self._prefix + "entries"))
-        except RedisError as error:
-            raise DedupIndexUnavailable(f"redis size failed: {error}") from error
 
     async def memory_bytes(self) -> int:
         """Redis ``used_memory``: the whole server, so give the index a Redis (or database) of its own."""
-        try:
+        with _unavailable("info"):
             return int((await self._client.info("memory"))["used_memory"])
-        except RedisError as error:
-            raise DedupIndexUnavailable(f"redis info failed: {error}") from error
+
+
+@contextmanager
+def _unavailable(action: str) -> Iterator[None]:
+    """Any Redis failure becomes the retriable ``DedupIndexUnavailable``."""
+    try:
+        yield
+    except RedisError as error:
+        raise DedupIndexUnavailable(f"redis {action} failed: {error}") from error
 
 
 def _digest(text: str) -> bytes:
@@ -359,11 +363,11 @@ def _digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode(), digest_size=12).digest()
 
 
-def _hex_id(article_id: str) -> str:
-    """Article ids are stored as 16 binary bytes inside band values, so they must be 32 hex digits."""
-    if len(article_id) != 32 or any(c not in "0123456789abcdef" for c in article_id):
-        raise ValueError(f"the Redis index needs 32-hex-digit article ids, got {article_id!r}")
-    return article_id
+def _raw_id(article_id: str) -> bytes:
+    """The 16 bytes stored in band and story lists; the script turns them back into lower-case hex."""
+    if not _HEX_ID.fullmatch(article_id):
+        raise ValueError(f"the Redis index needs 32 lower-case hex digit article ids, got {article_id!r}")
+    return bytes.fromhex(article_id)
 
 
 def _unpack(value: bytes) -> DedupInfo:
