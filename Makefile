@@ -48,6 +48,7 @@ schemas-check: $(STAMP)  ## fail if schemas/ drifted from the models
 bench: $(STAMP)  ## benchmarks: print figures, write bench/results/
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.dedup
+	$(BIN)/python -m bench.sketch
 
 clean:  ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import zlib
 
 from news_ingest.config import DedupSettings
 from news_ingest.index import Candidate
-from news_ingest.sketch import Hashes, MinHasher, shingle_hashes, words
+from news_ingest.sketch import Hashes, OnePermutationHasher, Signatures, distinct_counts, shingles, words
 from news_ingest.terms import Terms, salient_terms
 
-HASHER = MinHasher(permutations=64)
+HASHER = OnePermutationHasher(bins=64)
 STORY = (
     "The port authority said the harbour would reopen on Tuesday after a week of storms that damaged two "
     "piers and sank a fishing boat. Ferry operators expect normal timetables by the weekend, a spokeswoman "
@@ -45,31 +44,37 @@ def word_ids(text: str) -> Hashes:
     return words(text).ids
 
 
-def shingles(text: str, *, words: int) -> Hashes:
-    return shingle_hashes(word_ids(text), words=words)
+def signature(text: str) -> Signatures:
+    """One text's signature (3-word shingles)."""
+    hashes, owners = shingles([word_ids(text)], size=3)
+    return HASHER.signatures(hashes, owners, 1)[0]
+
+
+def shingle_count(text: str) -> int:
+    hashes, owners = shingles([word_ids(text)], size=3)
+    return int(distinct_counts(hashes, owners, 1)[0])
 
 
 def term_id(word: str) -> bytes:
-    """The id ``salient_terms`` gives a (lower-cased, stripped) word."""
-    return zlib.crc32(word.encode()).to_bytes(8, "big")
+    """The id ``salient_terms`` gives a (lower-cased, stripped) word: its word id's upper 52 bits."""
+    return (int(word_ids(word)[0]) >> 12).to_bytes(8, "big")
 
 
 def text_terms(title: str | None, body: str, *, language: str | None, top: int) -> Terms:
-    return salient_terms(words(f"{title or ''}\n{body}"), language=language, top=top)
+    return salient_terms([words(f"{title or ''}\n{body}")], [language], top=top)[0]
 
 
 def candidate(
     text: str, *, source: str, url: str | None = None, generation: int = 100, timestamp: float = 1_790_000_000.0
 ) -> Candidate:
-    hashes = shingles(text, words=3)
     return Candidate(
         source=source,
         article_id=hashlib.blake2b(f"{url or source}\n{text}".encode(), digest_size=16).hexdigest(),
         canonical_url=url or f"https://a.example/{source}",
         content_hash=hashlib.blake2b(text.encode(), digest_size=16).hexdigest(),
-        signature=HASHER.signature(hashes),
-        lede_signature=HASHER.signature(shingles(" ".join(text.split()[:60]), words=3)),
-        shingle_count=int(hashes.size),
+        signature=signature(text),
+        lede_signature=signature(" ".join(text.split()[:60])),
+        shingle_count=shingle_count(text),
         generation=generation,
         terms=text_terms(None, text, language="en", top=DedupSettings().story_terms),
         timestamp=timestamp,

@@ -85,6 +85,11 @@ class LimitSettings(BaseModel):
     max_message_bytes: int = Field(default=1_000_000, ge=1_024)
 
 
+# Bumped when the sketch's algorithm changes (tokens, hashes, signatures, terms): the same settings then make
+# different decisions, so the version stamped on them must change too. 2: 64-bit word ids, one-permutation MinHash.
+SKETCH_REVISION = 2
+
+
 class DedupSettings(BaseModel):
     """Deduplication window and thresholds (word-shingle MinHash with LSH banding)."""
 
@@ -95,7 +100,7 @@ class DedupSettings(BaseModel):
     max_entries: int = Field(default=2_000_000, ge=1)
     shingle_words: int = Field(default=3, ge=1, le=5)
     lede_words: int = Field(default=60, ge=10, description="Words of the lede sketched to find abridged copies.")
-    permutations: int = Field(default=64, ge=8)
+    permutations: int = Field(default=64, ge=8, description="MinHash signature length (one-permutation bins).")
     bands: int = Field(default=16, ge=1)
     near_jaccard: float = Field(default=0.5, gt=0, le=1)
     containment: float = Field(default=0.8, gt=0, le=1)
@@ -108,7 +113,8 @@ class DedupSettings(BaseModel):
 
     def version(self) -> str:
         """Short stable id of these settings, stamped on every decision they make."""
-        digest = hashlib.blake2b(self.model_dump_json().encode(), digest_size=4).hexdigest()
+        stamped = f"{SKETCH_REVISION}\n{self.model_dump_json()}".encode()
+        digest = hashlib.blake2b(stamped, digest_size=4).hexdigest()
         return f"dedup-{digest}"
 
 

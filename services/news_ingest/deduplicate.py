@@ -6,12 +6,10 @@ import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-import numpy as np
-
 from news_ingest.config import DedupSettings
 from news_ingest.index import Candidate, DedupIndex, Thresholds
 from news_ingest.models import Article, DedupInfo
-from news_ingest.sketch import MinHasher, shingle_sets, words
+from news_ingest.sketch import MAX_TEXTS, OnePermutationHasher, distinct_counts, shingles, words_of
 from news_ingest.stories import StoryRules
 from news_ingest.terms import salient_terms
 
@@ -43,7 +41,7 @@ class Deduplicator:
             raise ValueError("dedup.permutations must be a multiple of dedup.bands")
         self._index = index
         self._settings = settings
-        self._hasher = MinHasher(permutations=settings.permutations)
+        self._hasher = OnePermutationHasher(bins=settings.permutations)
         self._generation_seconds = settings.generation_hours * 3600
 
     async def __call__(self, items: Sequence[tuple[str, Article]]) -> list[DedupInfo]:
@@ -51,20 +49,27 @@ class Deduplicator:
         return await self._index.check_and_insert(self.candidates(items))
 
     def candidates(self, items: Sequence[tuple[str, Article]]) -> list[Candidate]:
-        """Sketch a batch: each body tokenised once; shingles and MinHash computed for the whole batch at once
-        (numpy's per-call cost, not the arithmetic, dominates for one article)."""
-        shingle_words, lede_words = self._settings.shingle_words, self._settings.lede_words
-        bodies = [words(article.body) for _, article in items]
-        hashes, offsets = shingle_sets([body.ids for body in bodies], words=shingle_words)
-        signatures = self._hasher.signatures(hashes, offsets)
-        lede_hashes, lede_offsets = shingle_sets([body.ids[:lede_words] for body in bodies], words=shingle_words)
-        lede_signatures = self._hasher.signatures(lede_hashes, lede_offsets)
-        shingle_counts = np.diff(offsets).tolist()
+        """Sketch a batch: every step (words, shingles, signatures, terms) runs once over the whole batch, as
+        numpy's per-call cost, not the arithmetic, dominates for one article."""
+        built: list[Candidate] = []
+        for start in range(0, len(items), MAX_TEXTS):
+            built.extend(self._sketch(items[start : start + MAX_TEXTS]))
+        return built
+
+    def _sketch(self, items: Sequence[tuple[str, Article]]) -> list[Candidate]:
+        size, lede = self._settings.shingle_words, self._settings.lede_words
+        found = words_of([article.body for _, article in items] + [article.title or "" for _, article in items])
+        bodies, titles = found[: len(items)], found[len(items) :]
+        hashes, owners = shingles([body.ids for body in bodies], size=size)
+        signatures = self._hasher.signatures(hashes, owners, len(items))
+        shingle_counts = distinct_counts(hashes, owners, len(items)).tolist()
+        lede_hashes, lede_owners = shingles([body.ids[:lede] for body in bodies], size=size)
+        lede_signatures = self._hasher.signatures(lede_hashes, lede_owners, len(items))
+        terms = salient_terms([title + body for title, body in zip(titles, bodies, strict=True)],
+                              [article.language for _, article in items], top=self._settings.story_terms)  # fmt: skip
         built = []
-        for n, ((source, article), body) in enumerate(zip(items, bodies, strict=True)):
+        for n, (source, article) in enumerate(items):
             moment = (article.published_at or article.fetched_at or datetime.now(UTC)).timestamp()
-            terms = salient_terms(words(article.title or "") + body, language=article.language,
-                                  top=self._settings.story_terms)  # fmt: skip
             built.append(
                 Candidate(
                     source=source,
@@ -75,7 +80,7 @@ class Deduplicator:
                     lede_signature=lede_signatures[n],
                     shingle_count=shingle_counts[n],
                     generation=int(moment // self._generation_seconds),
-                    terms=terms,
+                    terms=terms[n],
                     timestamp=moment,
                 )
             )

@@ -191,7 +191,7 @@ def _variants(index: int, story: Story, previous: Story) -> list[dict[str, objec
     base = 30 * index
     original_body = story.dateline + "\n\n".join(story.paragraphs)
     original = _event(story, outlet=0, minutes=base, body=original_body)
-    syndicated_text = "\n\n".join((story.dateline + story.paragraphs[0], story.paragraphs[1]))
+    syndicated_text = "\n\n".join((story.dateline + story.paragraphs[0], *story.paragraphs[1:]))
     syndicated = _event(
         story,
         outlet=1,

@@ -8,16 +8,21 @@ Terms are word ids (``sketch.words``), so the text is tokenised once for shingle
 from __future__ import annotations
 
 import math
-import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 import wordfreq
 
-from news_ingest.sketch import Words
+from news_ingest.sketch import MAX_TEXTS, Words, words_of
 
 Terms = tuple[tuple[bytes, float], ...]  # (8-byte term id, weight), unit length, heaviest first
 
+_OWNER_BITS = np.uint64(MAX_TEXTS.bit_length() - 1)  # a batch's text index, packed below a term id
+_OWNER_MASK = np.uint64(MAX_TEXTS - 1)
+_RANKS = 1_000.0  # more than any weight: 7.5 * (1 + ln 400) = 52.4
 _MAX_WORDS = 400  # the title and lede carry the story; a cap bounds the work per article
 _MIN_LENGTH = 3
 _CEILING = 7.5  # zipf of the commonest words ("the" is 7.7): the weight of word w is 7.5 - zipf(w)
@@ -34,17 +39,35 @@ _STOP_WORDS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """Word id -> weight: ids sorted, for one vectorised binary search per batch."""
+
+    ids: npt.NDArray[np.uint64]
+    weights: npt.NDArray[np.float64]
+
+    def weigh(self, ids: npt.NDArray[np.uint64]) -> npt.NDArray[np.float64]:
+        """Each id's weight; a word missing from the list (a name, a rare word) weighs the most."""
+        at = np.minimum(np.searchsorted(self.ids, ids), self.ids.size - 1)
+        return np.where(self.ids[at] == ids, self.weights[at], _CEILING)
+
+
 @lru_cache(maxsize=8)
-def _weights(language: str) -> dict[int, float]:
-    """Word id -> inverse-frequency weight, 7.5 - zipf floored at 0.5, stop words 0 (about a second and 30 MB
-    for English, once per process). A dict, not a sorted array: a binary search over 300k ids misses the CPU
-    cache at every step."""
+def _table(language: str) -> _Table:
+    """7.5 - zipf floored at 0.5 per listed word, stop words 0 (about a second and 20 MB for English, once per
+    process). Words are keyed by the id ``sketch.words`` gives them, so a text is tokenised once."""
+    listed = wordfreq.get_frequency_dict(language)
     table: dict[int, float] = {}
-    for word, frequency in wordfreq.get_frequency_dict(language).items():
-        table.setdefault(zlib.crc32(word.encode()), max(_FLOOR, _CEILING - math.log10(frequency * 1e9)))
-    for word in _STOP_WORDS.split():
-        table[zlib.crc32(word.encode())] = 0.0
-    return table
+    for word, found in zip(listed, words_of(list(listed)), strict=True):
+        if found.ids.size == 1:  # a list entry our tokeniser would split or empty cannot match a word
+            table.setdefault(int(found.ids[0] >> _OWNER_BITS), max(_FLOOR, _CEILING - math.log10(listed[word] * 1e9)))
+    stops = _STOP_WORDS.split()
+    for found in words_of(stops):
+        table[int(found.ids[0] >> _OWNER_BITS)] = 0.0
+    ids = np.fromiter(table, dtype=np.uint64, count=len(table))
+    weights = np.fromiter(table.values(), dtype=np.float64, count=len(table))
+    order = np.argsort(ids)
+    return _Table(ids[order], weights[order])
 
 
 @lru_cache(maxsize=1)
@@ -59,23 +82,43 @@ def supported(language: str | None) -> str:
     return "en"
 
 
-def salient_terms(text: Words, *, language: str | None, top: int) -> Terms:
-    """The ``top`` heaviest terms among the first 400 words, unit length, heaviest first (ties: smaller id).
+def salient_terms(texts: Sequence[Words], languages: Sequence[str | None], *, top: int) -> list[Terms]:
+    """Each text's ``top`` heaviest terms among its first 400 words, unit length, heaviest first (ties: smaller
+    id), computed for the whole batch at once. A term's id is its word id's upper 52 bits.
 
     Weight = (1 + log count) * (7.5 - zipf frequency), floored at 0.5; words missing from the list (names,
     rare words) weigh 7.5; stop words and words under three characters are left out.
     """
-    ids, lengths = text.ids[:_MAX_WORDS], text.lengths[:_MAX_WORDS]
-    unique, counts = np.unique(ids[lengths >= _MIN_LENGTH], return_counts=True)
-    if unique.size == 0:
-        return ()
-    table = _weights(supported(language))
-    idf = np.array([table.get(term, _CEILING) for term in unique.tolist()], dtype=np.float64)
-    weight = idf * (1.0 + np.log(counts))
+    if len(texts) > MAX_TEXTS:
+        raise ValueError(f"at most {MAX_TEXTS} texts per call")
+    firsts = [text[:_MAX_WORDS] for text in texts]
+    counts = np.fromiter((text.ids.size for text in firsts), dtype=np.int64, count=len(firsts))
+    ids = np.concatenate([text.ids for text in firsts]) if firsts else np.empty(0, dtype=np.uint64)
+    owners = np.repeat(np.arange(len(firsts), dtype=np.uint64), counts)
+    long_enough = np.concatenate([text.lengths for text in firsts]) >= _MIN_LENGTH if firsts else ids > 0
+    # one 64-bit key per word: term id above the text's index, so one sort groups each text's repeats of a term
+    packed = np.sort(((ids >> _OWNER_BITS) << _OWNER_BITS | owners)[long_enough])
+    if packed.size == 0:
+        return [() for _ in texts]
+    runs = np.flatnonzero(np.r_[True, packed[1:] != packed[:-1]])
+    tf = np.diff(np.r_[runs, packed.size])
+    packed = packed[runs]
+    terms, owner = packed >> _OWNER_BITS, (packed & _OWNER_MASK).astype(np.int64)
+    idf = np.empty(terms.size, dtype=np.float64)
+    spoken = np.array([supported(language) for language in languages])
+    for language in np.unique(spoken).tolist():
+        these = (spoken == language)[owner]
+        idf[these] = _table(language).weigh(terms[these])  # ``terms`` is sorted: the binary searches stay in cache
+    weight = idf * (1.0 + np.log(tf))
     kept = weight > 0
-    unique, weight = unique[kept], weight[kept]
-    heaviest = np.lexsort((unique, -weight))[:top]
-    chosen = weight[heaviest]
-    norm = float(np.sqrt(np.sum(chosen * chosen))) or 1.0
-    pairs = zip(unique[heaviest].tolist(), (chosen / norm).tolist(), strict=True)
-    return tuple((term.to_bytes(8, "big"), weight) for term, weight in pairs)
+    terms, owner, weight = terms[kept], owner[kept], weight[kept]
+    order = np.argsort(owner * _RANKS - weight, kind="stable")  # by text, heaviest first; ties stay in id order
+    terms, owner, weight = terms[order], owner[order], weight[order]
+    starts = np.searchsorted(owner, np.arange(len(texts) + 1))
+    chosen = np.arange(owner.size) - starts[owner] < top
+    terms, owner, weight = terms[chosen], owner[chosen], weight[chosen]
+    norms = np.sqrt(np.bincount(owner, weights=weight * weight, minlength=len(texts)))
+    keys = terms.astype(">u8").tobytes()
+    pairs = list(zip([keys[i : i + 8] for i in range(0, len(keys), 8)], (weight / norms[owner]).tolist(), strict=True))
+    cuts = np.searchsorted(owner, np.arange(len(texts) + 1)).tolist()
+    return [tuple(pairs[cuts[n] : cuts[n + 1]]) for n in range(len(texts))]
