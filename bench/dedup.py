@@ -3,7 +3,8 @@
 The sketch is measured on real articles (BBC News under ../shared/data when present, else the demo stream).
 The index is filled with synthetic candidates (random signatures, realistic id/URL/hash lengths, 25 salient terms
 drawn from a Zipf-like vocabulary, one in ten a near-copy of an earlier one), which is what a unique article
-costs it; growth is reported per 10k-article step.
+costs it; growth is reported per 10k-article step. The articles' times spread evenly over one dedup window
+(72 h, 12 generations), so the in-memory index seals generations as a live stream would make it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import math
 import gzip
 import platform
 import time
@@ -89,6 +91,7 @@ def synthetic_candidates(count: int, settings: DedupSettings) -> list[Candidate]
         ledes[row] = ledes[source]
     vocabulary = rng.zipf(1.3, size=(count, settings.story_terms)) % 200_000  # a few common terms, a long tail
     weight = 1 / settings.story_terms**0.5
+    window = math.ceil(settings.window_hours / settings.generation_hours)
     return [
         Candidate(
             source=f"news.articles.raw.v1/{row % 12}/{row}",
@@ -98,9 +101,9 @@ def synthetic_candidates(count: int, settings: DedupSettings) -> list[Candidate]
             signature=signatures[row],
             lede_signature=ledes[row],
             shingle_count=400,
-            generation=0,
+            generation=row * window // count,  # the articles fill one whole window, oldest first
             terms=tuple((int(term).to_bytes(8, "big"), weight) for term in dict.fromkeys(vocabulary[row].tolist())),
-            timestamp=1_790_000_000.0 + row,
+            timestamp=1_790_000_000.0 + row * settings.window_hours * 3600 / count,
         )
         for row in range(count)
     ]

@@ -13,6 +13,8 @@ import numpy as np
 import numpy.typing as npt
 
 from news_ingest.models import DedupInfo, DedupStatus
+from news_ingest.segment import Decision, Packed, Segment
+from news_ingest.segment import keys as segment_keys
 from news_ingest.sketch import containment, jaccard
 from news_ingest.stories import StoryClusters, StoryRules
 from news_ingest.terms import Terms
@@ -72,7 +74,7 @@ class DedupIndex(Protocol):
 
 @dataclass(slots=True)
 class _Entry:
-    """What later articles are compared with: the sketches as bytes, and how to find and forget it."""
+    """An article not sealed yet: its sketches as bytes, and how to find and forget it."""
 
     signature: bytes
     lede_signature: bytes
@@ -80,6 +82,7 @@ class _Entry:
     canonical_url: str
     content_hash: str
     cluster_id: str
+    sequence: int
 
 
 _SAMPLE = 256  # entries measured per memory estimate
@@ -90,50 +93,89 @@ def _entry_bytes(article_id: str, entry: _Entry) -> int:
     return sum(sys.getsizeof(part) for part in parts)
 
 
-# A remembered decision, compact: (status, duplicate_of, cluster_id, similarity, method).
-_Decision = tuple[DedupStatus, str | None, str, float | None, str | None]
+@dataclass(slots=True)
+class _Generation:
+    article_ids: list[str] = field(default_factory=list)  # not sealed yet
+    sources: list[str] = field(default_factory=list)  # not sealed yet
+    sealed: list[Segment] = field(default_factory=list)
 
 
 @dataclass(slots=True)
-class _Generation:
-    article_ids: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
+class _Other:
+    """An indexed article a candidate is compared with, wherever it is kept."""
+
+    signature: Signature
+    lede_signature: Signature
+    shingle_count: int
+    cluster_id: str
+
+
+@dataclass(slots=True)
+class _Sealed:
+    """What the sealed segments know about one candidate, looked up for the whole batch at once."""
+
+    replay: tuple[Segment, int] | None = None
+    url: tuple[int, Segment, int] | None = None  # (sequence, segment, row): the earliest wins
+    content: tuple[int, Segment, int] | None = None
+    indexed: Segment | None = None
+    bands: list[tuple[Segment, int]] = field(default_factory=list)
 
 
 class InMemoryDedupIndex:
-    """The single-replica index: dictionaries keyed by URL, content hash and LSH band, in time generations
-    that expire whole (O(1) per entry, never half-deleted). Lost on restart: use Redis for many replicas.
+    """The single-replica index, in time generations that expire whole (never half-deleted). Lost on
+    restart: use Redis for many replicas.
 
-    Memory: one 62-bit integer key per band in one table, holding the article id itself (a list only when
-    bands collide), sketches kept as bytes and decisions as tuples (``make bench`` prints bytes per article).
+    The newest generation (and articles arriving late for older ones) lives in dictionaries keyed by URL,
+    content hash and LSH band; once the window moves past a generation it is sealed into numpy arrays
+    (``segment.py``), searched once per batch. ``make bench`` prints bytes per article.
     """
 
     def __init__(self, thresholds: Thresholds) -> None:
         self._thresholds = thresholds
-        self._entries: dict[str, _Entry] = {}  # first article per id
-        self._decisions: dict[str, _Decision] = {}  # per source offset
+        self._entries: dict[str, _Entry] = {}  # first article per id, not sealed yet
+        self._decisions: dict[str, Decision] = {}  # per source offset, not sealed yet
         self._by_url: dict[str, str] = {}
         self._by_content: dict[str, str] = {}
         self._bands: dict[int, str | list[str]] = {}  # band key (whole text, then lede) -> article id(s)
         self._generations: dict[int, _Generation] = {}
         self._order: list[int] = []  # live generations, oldest first
         self._newest = -(2**62)
+        self._sequence = 0
+        self._sealed_size = 0
+        self._live: set[int] = set()  # ids of the segments not expired
         self._stories = StoryClusters(thresholds.stories)
         self._newest_timestamp = 0.0
 
     async def check_and_insert(self, candidates: Sequence[Candidate]) -> list[DedupInfo]:
-        return [self._info(self._decide(candidate)) for candidate in candidates]
+        if not candidates:
+            return []
+        signatures = np.array([c.signature for c in candidates])
+        ledes = np.array([c.lede_signature for c in candidates])
+        keys: list[list[int]] = band_key_rows(signatures, ledes, self._thresholds.bands).tolist()
+        sealed = self._look_up_sealed(candidates, keys)
+        decisions = [self._info(self._decide(*found)) for found in zip(candidates, keys, sealed, strict=True)]
+        generations = self._generations
+        sealing = [
+            g for g in self._order if g < self._newest and (generations[g].article_ids or generations[g].sources)
+        ]
+        for generation in sealing:  # the window has moved past these: pack them
+            self._seal(generation)
+        if sealing:
+            self._rebuild()
+        return decisions
 
     async def ping(self) -> None:
         return None
 
     async def size(self) -> int:
-        return len(self._entries)
+        return len(self._entries) + self._sealed_size
 
     async def memory_bytes(self) -> int:
-        """Hash tables measured whole, plus entries, decisions and band keys at the mean size of a sample."""
+        """Sealed arrays counted exactly; hash tables measured whole, plus entries, decisions and band keys at
+        the mean size of a sample."""
         tables = (self._entries, self._decisions, self._by_url, self._by_content, self._bands)
         total = sum(sys.getsizeof(table) for table in tables)
+        total += sum(segment.nbytes for generation in self._generations.values() for segment in generation.sealed)
         entries = list(itertools.islice(self._entries.items(), _SAMPLE))
         if entries:
             per_entry = sum(_entry_bytes(article_id, entry) for article_id, entry in entries) / len(entries)
@@ -149,21 +191,54 @@ class InMemoryDedupIndex:
             total += round(per_band * len(self._bands))
         return total + self._stories.memory_bytes()
 
-    def _info(self, decision: _Decision) -> DedupInfo:
+    def _info(self, decision: Decision) -> DedupInfo:
         status, duplicate_of, cluster_id, similarity, method = decision
         return DedupInfo(status=status, duplicate_of=duplicate_of, cluster_id=cluster_id, similarity=similarity,
                          method=method, settings_version=self._thresholds.settings_version)  # fmt: skip
 
-    def _decide(self, candidate: Candidate) -> _Decision:
+    def _look_up_sealed(self, candidates: Sequence[Candidate], keys: list[list[int]]) -> list[_Sealed]:
+        """Everything the sealed segments hold about each candidate: one set of array searches per segment
+        for the whole batch (a segment expiring during the batch is skipped when the answer is used)."""
+        found = [_Sealed() for _ in candidates]
+        segments = [segment for generation in self._generations.values() for segment in generation.sealed]
+        if not segments or not candidates:
+            return found
+        sources = segment_keys([c.source for c in candidates])
+        urls = segment_keys([c.canonical_url for c in candidates])
+        contents = segment_keys([c.content_hash for c in candidates])
+        ids = segment_keys([c.article_id for c in candidates])
+        bands = np.array(keys, dtype=np.uint64).reshape(-1)
+        per_candidate = len(keys[0])
+        for segment in segments:
+            replays = segment.sources.first(sources)
+            for n in np.flatnonzero(replays >= 0).tolist():
+                found[n].replay = (segment, int(replays[n]))
+            for field_name, queries, lookup in (("url", urls, segment.urls), ("content", contents, segment.contents)):
+                rows = lookup.first(queries)
+                for n in np.flatnonzero(rows >= 0).tolist():
+                    row = int(rows[n])
+                    match = (int(segment.sequence[row]), segment, row)
+                    current = getattr(found[n], field_name)
+                    if current is None or match[0] < current[0]:
+                        setattr(found[n], field_name, match)
+            for n in np.flatnonzero(segment.ids.first(ids) >= 0).tolist():
+                found[n].indexed = segment
+            query, rows = segment.bands.every(bands)
+            for q, row in zip((query // per_candidate).tolist(), rows.tolist(), strict=True):
+                found[q].bands.append((segment, row))
+        return found
+
+    def _decide(self, candidate: Candidate, keys: list[int], sealed: _Sealed) -> Decision:
         replayed = self._decisions.get(candidate.source)
         if replayed is not None:
             return replayed
-        keys = band_keys(candidate.signature, candidate.lede_signature, self._thresholds.bands)
-        decision = self._exact(candidate) or self._near(candidate, keys) or self._story(candidate)
-        self._insert(candidate, decision, keys)
+        if sealed.replay is not None and id(sealed.replay[0]) in self._live:
+            return sealed.replay[0].decision(sealed.replay[1])
+        decision = self._exact(candidate, sealed) or self._near(candidate, keys, sealed) or self._story(candidate)
+        self._insert(candidate, decision, keys, sealed)
         return decision
 
-    def _story(self, candidate: Candidate) -> _Decision:
+    def _story(self, candidate: Candidate) -> Decision:
         """Not a copy: the first article of a story, or another write-up of a live one."""
         self._newest_timestamp = max(self._newest_timestamp, candidate.timestamp)
         found = self._stories.match(candidate.terms, candidate.timestamp)
@@ -174,28 +249,33 @@ class InMemoryDedupIndex:
         self._stories.add(story_id, candidate.terms, candidate.timestamp)
         return (DedupStatus.UNIQUE, None, story_id, round(similarity, 4), "story")
 
-    def _exact(self, candidate: Candidate) -> _Decision | None:
-        for method, table, key in (
-            ("url", self._by_url, candidate.canonical_url),
-            ("content", self._by_content, candidate.content_hash),
+    def _exact(self, candidate: Candidate, sealed: _Sealed) -> Decision | None:
+        for method, table, key, found in (
+            ("url", self._by_url, candidate.canonical_url, sealed.url),
+            ("content", self._by_content, candidate.content_hash, sealed.content),
         ):
+            best: tuple[int, str, str] | None = None  # (sequence, article id, cluster id): the first copy
             first = table.get(key)
             if first is not None and first in self._entries:
-                return (DedupStatus.EXACT_DUPLICATE, first, self._entries[first].cluster_id, 1.0, method)
+                entry = self._entries[first]
+                best = (entry.sequence, first, entry.cluster_id)
+            if found is not None and id(found[1]) in self._live and (best is None or found[0] < best[0]):
+                best = (found[0], found[1].article_id(found[2]), found[1].cluster_id(found[2]))
+            if best is not None:
+                return (DedupStatus.EXACT_DUPLICATE, best[1], best[2], 1.0, method)
         return None
 
-    def _near(self, candidate: Candidate, keys: list[int]) -> _Decision | None:
+    def _near(self, candidate: Candidate, keys: list[int], sealed: _Sealed) -> Decision | None:
         best: tuple[float, str, str] | None = None
-        for other_id in self._band_matches(keys):
-            other = self._entries[other_id]
-            similarity = jaccard(candidate.signature, np.frombuffer(other.signature, dtype=np.uint32))
+        matches = self._band_matches(keys, sealed)
+        for other_id, other in matches.items():
+            similarity = jaccard(candidate.signature, other.signature)
             contained = containment(similarity, candidate.shingle_count, other.shingle_count)
             if similarity >= self._thresholds.near_jaccard:
                 scored = (similarity, "minhash", other_id)
             elif contained >= self._thresholds.containment or (
                 contained >= self._thresholds.lede_containment
-                and jaccard(candidate.lede_signature, np.frombuffer(other.lede_signature, dtype=np.uint32))
-                >= self._thresholds.lede_jaccard
+                and jaccard(candidate.lede_signature, other.lede_signature) >= self._thresholds.lede_jaccard
             ):
                 scored = (contained, "containment", other_id)  # abridged copy: same lede, a part of the text
             else:
@@ -205,20 +285,27 @@ class InMemoryDedupIndex:
         if best is None:
             return None
         score, method, original_id = best
-        cluster_id = self._entries[original_id].cluster_id
+        cluster_id = matches[original_id].cluster_id
         return (DedupStatus.NEAR_DUPLICATE, original_id, cluster_id, round(score, 4), method)
 
-    def _band_matches(self, keys: list[int]) -> set[str]:
-        matches: set[str] = set()
+    def _band_matches(self, keys: list[int], sealed: _Sealed) -> dict[str, _Other]:
+        matches: dict[str, _Other] = {}
+        for segment, row in sealed.bands:
+            if id(segment) in self._live:
+                count, cluster_id = int(segment.shingle_counts[row]), segment.cluster_id(row)
+                matches[segment.article_id(row)] = _Other(
+                    segment.signatures[row], segment.ledes[row], count, cluster_id
+                )
         for key in keys:
             members = self._bands.get(key)
-            if isinstance(members, str):
-                matches.add(members)
-            elif members is not None:
-                matches.update(members)
+            for article_id in [members] if isinstance(members, str) else members or ():
+                entry = self._entries[article_id]
+                matches[article_id] = _Other(np.frombuffer(entry.signature, dtype=np.uint32),
+                                             np.frombuffer(entry.lede_signature, dtype=np.uint32),
+                                             entry.shingle_count, entry.cluster_id)  # fmt: skip
         return matches
 
-    def _insert(self, candidate: Candidate, decision: _Decision, keys: list[int]) -> None:
+    def _insert(self, candidate: Candidate, decision: Decision, keys: list[int], sealed: _Sealed) -> None:
         self._advance(candidate.generation)
         generation = max(candidate.generation, self._newest - self._thresholds.window_generations + 1)
         if generation not in self._generations:
@@ -227,28 +314,21 @@ class InMemoryDedupIndex:
         self._decisions[candidate.source] = decision
         self._generations[generation].sources.append(candidate.source)
         article_id = candidate.article_id
-        if article_id in self._entries:
+        if article_id in self._entries or (sealed.indexed is not None and id(sealed.indexed) in self._live):
             return  # a later copy of an article already indexed: its decision is remembered, nothing more
-        self._entries[article_id] = _Entry(
+        self._sequence += 1
+        entry = self._entries[article_id] = _Entry(
             signature=candidate.signature.tobytes(),
             lede_signature=candidate.lede_signature.tobytes(),
             shingle_count=candidate.shingle_count,
             canonical_url=candidate.canonical_url,
             content_hash=candidate.content_hash,
             cluster_id=decision[2],
+            sequence=self._sequence,
         )
-        self._by_url.setdefault(candidate.canonical_url, article_id)
-        self._by_content.setdefault(candidate.content_hash, article_id)
-        for key in keys:
-            members = self._bands.get(key)
-            if members is None:
-                self._bands[key] = article_id
-            elif isinstance(members, str):
-                self._bands[key] = [members, article_id]
-            else:
-                members.append(article_id)
+        self._index(article_id, entry, keys)
         self._generations[generation].article_ids.append(article_id)
-        while len(self._entries) > self._thresholds.max_entries and self._order:
+        while len(self._entries) + self._sealed_size > self._thresholds.max_entries and self._order:
             self._expire(self._order.pop(0))
 
     def _advance(self, generation: int) -> None:
@@ -261,6 +341,74 @@ class InMemoryDedupIndex:
         while self._order and self._order[0] < oldest_kept:
             self._expire(self._order.pop(0))
 
+    def _seal(self, generation: int) -> None:
+        """Move a generation's open articles and decisions out of the dictionaries into a segment."""
+        open_ = self._generations[generation]
+        kept = [(article_id, self._entries.pop(article_id)) for article_id in open_.article_ids]
+        signatures = np.array([np.frombuffer(e.signature, dtype=np.uint32) for _, e in kept], dtype=np.uint32)
+        ledes = np.array([np.frombuffer(e.lede_signature, dtype=np.uint32) for _, e in kept], dtype=np.uint32)
+        no_keys = np.empty((0, 2 * self._thresholds.bands), dtype=np.uint64)
+        packed = Packed(
+            article_ids=[article_id for article_id, _ in kept],
+            cluster_ids=[entry.cluster_id for _, entry in kept],
+            sequence=np.array([entry.sequence for _, entry in kept], dtype=np.int64),
+            signatures=signatures,
+            ledes=ledes,
+            shingle_counts=np.array([entry.shingle_count for _, entry in kept], dtype=np.int32),
+            band_keys=band_key_rows(signatures, ledes, self._thresholds.bands) if kept else no_keys,
+            urls=segment_keys([entry.canonical_url for _, entry in kept]),
+            contents=segment_keys([entry.content_hash for _, entry in kept]),
+            sources=open_.sources,
+            decisions=[self._decisions.pop(source) for source in open_.sources],
+        )
+        segment = Segment(packed)
+        open_.sealed.append(segment)
+        self._live.add(id(segment))
+        self._sealed_size += segment.size
+        open_.article_ids, open_.sources = [], []
+
+    def _rebuild(self) -> None:
+        """After sealing: the dictionaries rebuilt from the articles still open (a dictionary keeps its largest
+        size after deletions, and this is cheaper than forgetting each sealed article's band keys one by one)."""
+        self._entries, self._decisions = dict(self._entries), dict(self._decisions)
+        self._by_url, self._by_content, self._bands = {}, {}, {}
+        if not self._entries:
+            return
+        ids, entries = list(self._entries), list(self._entries.values())
+        signatures = np.array([np.frombuffer(entry.signature, dtype=np.uint32) for entry in entries])
+        ledes = np.array([np.frombuffer(entry.lede_signature, dtype=np.uint32) for entry in entries])
+        rows = band_key_rows(signatures, ledes, self._thresholds.bands).tolist()
+        for article_id, entry, keys in sorted(zip(ids, entries, rows, strict=True), key=lambda e: e[1].sequence):
+            self._index(article_id, entry, keys)
+
+    def _index(self, article_id: str, entry: _Entry, keys: list[int]) -> None:
+        """Make an open article findable by URL, content and band keys (the first one keeps a URL or hash)."""
+        self._by_url.setdefault(entry.canonical_url, article_id)
+        self._by_content.setdefault(entry.content_hash, article_id)
+        for key in keys:
+            members = self._bands.get(key)
+            if members is None:
+                self._bands[key] = article_id
+            elif isinstance(members, str):
+                self._bands[key] = [members, article_id]
+            else:
+                members.append(article_id)
+
+    def _forget(self, article_id: str) -> _Entry | None:
+        """Take an open article out of the dictionaries."""
+        entry = self._entries.pop(article_id, None)
+        if entry is None:
+            return None
+        if self._by_url.get(entry.canonical_url) == article_id:
+            del self._by_url[entry.canonical_url]
+        if self._by_content.get(entry.content_hash) == article_id:
+            del self._by_content[entry.content_hash]
+        signature = np.frombuffer(entry.signature, dtype=np.uint32)
+        lede = np.frombuffer(entry.lede_signature, dtype=np.uint32)
+        for key in band_keys(signature, lede, self._thresholds.bands):
+            self._forget_band(key, article_id)
+        return entry
+
     def _expire(self, generation: int) -> None:
         expired = self._generations.pop(generation, None)
         if expired is None:
@@ -268,17 +416,10 @@ class InMemoryDedupIndex:
         for source in expired.sources:
             self._decisions.pop(source, None)
         for article_id in expired.article_ids:
-            entry = self._entries.pop(article_id, None)
-            if entry is None:
-                continue
-            if self._by_url.get(entry.canonical_url) == article_id:
-                del self._by_url[entry.canonical_url]
-            if self._by_content.get(entry.content_hash) == article_id:
-                del self._by_content[entry.content_hash]
-            signature = np.frombuffer(entry.signature, dtype=np.uint32)
-            lede = np.frombuffer(entry.lede_signature, dtype=np.uint32)
-            for key in band_keys(signature, lede, self._thresholds.bands):
-                self._forget_band(key, article_id)
+            self._forget(article_id)
+        for segment in expired.sealed:
+            self._live.discard(id(segment))
+            self._sealed_size -= segment.size
 
     def _forget_band(self, key: int, article_id: str) -> None:
         members = self._bands.get(key)
@@ -301,14 +442,20 @@ _BAND_MIX = np.uint64(0xD6E8FEB86659FD93)
 _KEY_BITS = np.uint64((1 << 62) - 1)  # small enough for CPython's compact int representation
 
 
-def band_keys(signature: Signature, lede_signature: Signature, bands: int) -> list[int]:
-    """One integer key per LSH band of the whole-text signature, then per band of the lede signature."""
-    rows = len(signature) // bands
-    stacked = np.concatenate((signature, lede_signature)).astype(np.uint64).reshape(2 * bands, rows)
+def band_key_rows(signatures: Signature, ledes: Signature, bands: int) -> npt.NDArray[np.uint64]:
+    """One integer key per LSH band of each row's whole-text signature, then per band of its lede signature."""
+    rows = signatures.shape[1] // bands
+    stacked = np.concatenate((signatures, ledes), axis=1).astype(np.uint64).reshape(len(signatures), 2 * bands, rows)
     mix = np.resize(_ROW_MIX, rows)
     with np.errstate(over="ignore"):
-        folded = (stacked * mix).sum(axis=1, dtype=np.uint64)
+        folded = (stacked * mix).sum(axis=2, dtype=np.uint64)
         folded += np.arange(1, 2 * bands + 1, dtype=np.uint64) * _BAND_MIX
         folded ^= folded >> np.uint64(29)
-    keys: list[int] = (folded & _KEY_BITS).tolist()
+    keys: npt.NDArray[np.uint64] = folded & _KEY_BITS
+    return keys
+
+
+def band_keys(signature: Signature, lede_signature: Signature, bands: int) -> list[int]:
+    """``band_key_rows`` of one article, as Python integers (dictionary keys)."""
+    keys: list[int] = band_key_rows(signature[None, :], lede_signature[None, :], bands)[0].tolist()
     return keys

@@ -57,7 +57,7 @@ class StoryClusters:
                 shared[story_id] = shared.get(story_id, 0) + 1
         best: tuple[float, str] | None = None
         scored = 0
-        for story_id in sorted(shared, key=lambda story_id: -shared[story_id]):  # stable: ties stay as met
+        for story_id in sorted(shared, key=shared.__getitem__, reverse=True):  # stable: ties stay as met
             story = self._stories[story_id]
             if story.last_seen < timestamp - self.rules.window_seconds:
                 continue

@@ -1,0 +1,131 @@
+"""A sealed generation of the in-memory dedup index: its articles and decisions packed into numpy arrays.
+
+Once the window has moved past a generation, its entries only need to be found, never changed, so they
+leave the index's dictionaries (about 100 bytes per band key, 300 per sketch as Python objects) for sorted
+arrays searched once per consumer batch: 12 bytes per band key, 256 per sketch. Strings that must be
+matched exactly (URL, content hash, source offset, article id) are kept as 64-bit hashes; collisions are
+negligible (about 1 in 2**64 per pair) and can only make two different strings look equal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from news_ingest.models import DedupStatus
+
+Keys = npt.NDArray[np.uint64]
+Rows = npt.NDArray[np.int64]
+
+# A remembered decision, compact: (status, duplicate_of, cluster_id, similarity, method).
+Decision = tuple[DedupStatus, str | None, str, float | None, str | None]
+_STATUSES = list(DedupStatus)
+_METHODS: list[str | None] = [None, "url", "content", "minhash", "containment", "story"]
+
+
+def key(text: str) -> int:
+    """A string's 64-bit lookup key."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+
+
+def keys(texts: Sequence[str]) -> Keys:
+    return np.fromiter(map(key, texts), dtype=np.uint64, count=len(texts))
+
+
+@dataclass(frozen=True, slots=True)
+class Packed:
+    """Articles as rows (in insertion order) and decisions as rows, before they are indexed."""
+
+    article_ids: list[str]
+    cluster_ids: list[str]
+    sequence: npt.NDArray[np.int64]  # insertion order across the whole index: the first copy wins
+    signatures: npt.NDArray[np.uint32]
+    ledes: npt.NDArray[np.uint32]
+    shingle_counts: npt.NDArray[np.int32]
+    band_keys: Keys  # (rows, keys per article)
+    urls: Keys
+    contents: Keys
+    sources: list[str]
+    decisions: list[Decision]
+
+
+class _Lookup:
+    """Sorted keys and the row each came from; ties in key keep the order rows were given."""
+
+    def __init__(self, keys: Keys, rows: Rows) -> None:
+        order = np.argsort(keys, kind="stable")
+        self.keys, self.rows = keys[order], rows[order]
+
+    def first(self, queries: Keys) -> Rows:
+        """The first row with each query's key, or -1."""
+        if self.keys.size == 0:
+            return np.full(queries.size, -1, dtype=np.int64)
+        at = np.searchsorted(self.keys, queries)
+        found = at < self.keys.size
+        found[found] = self.keys[at[found]] == queries[found]
+        return np.where(found, self.rows[np.minimum(at, self.keys.size - 1)], -1)
+
+    def every(self, queries: Keys) -> tuple[Rows, Rows]:
+        """All (query index, row) pairs whose keys are equal."""
+        low, high = np.searchsorted(self.keys, queries), np.searchsorted(self.keys, queries, side="right")
+        counts = high - low
+        query = np.repeat(np.arange(queries.size), counts)
+        offsets = np.arange(query.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        return query, self.rows[np.repeat(low, counts) + offsets]
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.keys.nbytes + self.rows.nbytes)
+
+
+class Segment:
+    """Articles and decisions sealed together, read-only. A generation is sealed once the window moves past
+    it; articles that arrive late for it are sealed later into a segment of their own."""
+
+    def __init__(self, packed: Packed) -> None:
+        rows = np.arange(len(packed.article_ids), dtype=np.int64)
+        self.size = len(packed.article_ids)
+        self.article_ids = np.array([a.encode() for a in packed.article_ids], dtype=np.bytes_)
+        self.cluster_ids = np.array([c.encode() for c in packed.cluster_ids], dtype=np.bytes_)
+        self.sequence = packed.sequence
+        self.signatures, self.ledes, self.shingle_counts = packed.signatures, packed.ledes, packed.shingle_counts
+        self.bands = _Lookup(packed.band_keys.reshape(-1), np.repeat(rows, packed.band_keys.shape[1]))
+        self.ids = _Lookup(keys(packed.article_ids), rows)
+        self.urls = _Lookup(packed.urls, rows)
+        self.contents = _Lookup(packed.contents, rows)
+        self.sources = _Lookup(keys(packed.sources), np.arange(len(packed.sources), dtype=np.int64))
+        decisions = packed.decisions
+        self._status = np.array([_STATUSES.index(d[0]) for d in decisions], dtype=np.uint8)
+        self._method = np.array([_METHODS.index(d[4]) for d in decisions], dtype=np.uint8)
+        self._similarity = np.array([np.nan if d[3] is None else d[3] for d in decisions], dtype=np.float64)
+        self._duplicate_of = np.array([(d[1] or "").encode() for d in decisions], dtype=np.bytes_)
+        self._cluster = np.array([d[2].encode() for d in decisions], dtype=np.bytes_)
+
+    def decision(self, row: int) -> Decision:
+        """The decision remembered in ``row`` (of the sources), exactly as it was made."""
+        similarity = float(self._similarity[row])
+        return (
+            _STATUSES[int(self._status[row])],
+            self._duplicate_of[row].decode() or None,
+            self._cluster[row].decode(),
+            None if np.isnan(similarity) else similarity,
+            _METHODS[int(self._method[row])],
+        )
+
+    def article_id(self, row: int) -> str:
+        return str(self.article_ids[row].decode())
+
+    def cluster_id(self, row: int) -> str:
+        return str(self.cluster_ids[row].decode())
+
+    @property
+    def nbytes(self) -> int:
+        arrays = (self.article_ids, self.cluster_ids, self.sequence, self.signatures, self.ledes,
+                  self.shingle_counts, self._status, self._method, self._similarity, self._duplicate_of,
+                  self._cluster)  # fmt: skip
+        lookups = (self.bands, self.ids, self.urls, self.contents, self.sources)
+        return sum(int(array.nbytes) for array in arrays) + sum(lookup.nbytes for lookup in lookups)
