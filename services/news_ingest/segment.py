@@ -53,7 +53,7 @@ class Packed:
     decisions: list[Decision]
 
 
-class _Lookup:
+class SortedKeys:
     """Sorted keys and the row each came from; ties in key keep the order rows were given."""
 
     def __init__(self, keys: Keys, rows: Rows) -> None:
@@ -70,12 +70,25 @@ class _Lookup:
         return np.where(found, self.rows[np.minimum(at, self.keys.size - 1)], -1)
 
     def every(self, queries: Keys) -> tuple[Rows, Rows]:
-        """All (query index, row) pairs whose keys are equal."""
-        low, high = np.searchsorted(self.keys, queries), np.searchsorted(self.keys, queries, side="right")
-        counts = high - low
-        query = np.repeat(np.arange(queries.size), counts)
-        offsets = np.arange(query.size) - np.repeat(np.cumsum(counts) - counts, counts)
-        return query, self.rows[np.repeat(low, counts) + offsets]
+        """All (query index, row) pairs whose keys are equal. The queries are searched in sorted order (the
+        binary searches then walk the keys in one direction and stay in cache), once each; the rare key held
+        by several rows is followed row by row."""
+        if self.keys.size == 0 or queries.size == 0:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        order = np.argsort(queries)
+        at = np.empty_like(order)
+        at[order] = np.searchsorted(self.keys, queries[order])
+        found_queries, found_rows = [], []
+        query = np.arange(queries.size)
+        while query.size:
+            inside = at < self.keys.size
+            query, at = query[inside], at[inside]
+            equal = self.keys[at] == queries[query]
+            query, at = query[equal], at[equal]
+            found_queries.append(query)
+            found_rows.append(self.rows[at])
+            at = at + 1
+        return np.concatenate(found_queries), np.concatenate(found_rows)
 
     @property
     def nbytes(self) -> int:
@@ -93,11 +106,11 @@ class Segment:
         self.cluster_ids = np.array([c.encode() for c in packed.cluster_ids], dtype=np.bytes_)
         self.sequence = packed.sequence
         self.signatures, self.ledes, self.shingle_counts = packed.signatures, packed.ledes, packed.shingle_counts
-        self.bands = _Lookup(packed.band_keys.reshape(-1), np.repeat(rows, packed.band_keys.shape[1]))
-        self.ids = _Lookup(keys(packed.article_ids), rows)
-        self.urls = _Lookup(packed.urls, rows)
-        self.contents = _Lookup(packed.contents, rows)
-        self.sources = _Lookup(keys(packed.sources), np.arange(len(packed.sources), dtype=np.int64))
+        self.bands = SortedKeys(packed.band_keys.reshape(-1), np.repeat(rows, packed.band_keys.shape[1]))
+        self.ids = SortedKeys(keys(packed.article_ids), rows)
+        self.urls = SortedKeys(packed.urls, rows)
+        self.contents = SortedKeys(packed.contents, rows)
+        self.sources = SortedKeys(keys(packed.sources), np.arange(len(packed.sources), dtype=np.int64))
         decisions = packed.decisions
         self._status = np.array([_STATUSES.index(d[0]) for d in decisions], dtype=np.uint8)
         self._method = np.array([_METHODS.index(d[4]) for d in decisions], dtype=np.uint8)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 
 from news_ingest.terms import Terms
@@ -51,10 +52,9 @@ class StoryClusters:
 
     def match(self, terms: Terms, timestamp: float) -> tuple[str, float] | None:
         """The story this article belongs to, with its similarity, or None."""
-        shared: dict[str, int] = {}  # in the order met: seed terms heaviest first, each term's stories newest first
-        for digest, _ in terms[:SEED_TERMS]:
-            for story_id in reversed(self._by_term.get(digest, [])):
-                shared[story_id] = shared.get(story_id, 0) + 1
+        by_term = self._by_term
+        # counted in the order met: seed terms heaviest first, each term's stories newest first
+        shared = Counter(itertools.chain.from_iterable(reversed(by_term.get(d, ())) for d, _ in terms[:SEED_TERMS]))
         best: tuple[float, str] | None = None
         scored = 0
         for story_id in sorted(shared, key=shared.__getitem__, reverse=True):  # stable: ties stay as met
@@ -64,9 +64,9 @@ class StoryClusters:
             if scored == CANDIDATES:
                 break
             scored += 1
-            dot = 0.0
-            for digest, weight in terms:
-                dot += weight * story.centroid.get(digest, 0.0)
+            dot, weight_of = 0.0, story.centroid.get
+            for digest, weight in terms:  # summed in this order, as the Redis script does
+                dot += weight * weight_of(digest, 0.0)
             similarity = dot / story.norm
             if similarity >= self.rules.similarity and (
                 best is None or similarity > best[0] or (similarity == best[0] and story_id < best[1])
