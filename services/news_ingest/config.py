@@ -86,8 +86,9 @@ class LimitSettings(BaseModel):
 
 
 # Bumped when the sketch's algorithm changes (tokens, hashes, signatures, terms): the same settings then make
-# different decisions, so the version stamped on them must change too. 2: 64-bit word ids, one-permutation MinHash.
-SKETCH_REVISION = 2
+# different decisions, so the version stamped on them must change too. 2: 64-bit word ids, one-permutation MinHash;
+# 3: word weights from each language's 200k commonest words.
+SKETCH_REVISION = 3
 
 
 class DedupSettings(BaseModel):

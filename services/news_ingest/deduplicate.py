@@ -11,7 +11,7 @@ from news_ingest.index import Candidate, DedupIndex, Thresholds
 from news_ingest.models import Article, DedupInfo
 from news_ingest.sketch import MAX_TEXTS, OnePermutationHasher, distinct_counts, shingles, words_of
 from news_ingest.stories import StoryRules
-from news_ingest.terms import salient_terms
+from news_ingest.terms import preload, salient_terms
 
 
 def thresholds(settings: DedupSettings) -> Thresholds:
@@ -43,6 +43,7 @@ class Deduplicator:
         self._settings = settings
         self._hasher = OnePermutationHasher(bins=settings.permutations)
         self._generation_seconds = settings.generation_hours * 3600
+        preload("en")  # the commonest language's word weights, before the first batch rather than inside it
 
     async def __call__(self, items: Sequence[tuple[str, Article]]) -> list[DedupInfo]:
         """Decisions for (source position, article) pairs, in order, from one index call."""

@@ -191,6 +191,13 @@ class InMemoryDedupIndex:
             total += round(per_band * len(self._bands))
         return total + self._stories.memory_bytes()
 
+    def story_memory_bytes(self) -> int:
+        """The part of ``memory_bytes`` the story table holds."""
+        return self._stories.memory_bytes()
+
+    def live_stories(self) -> int:
+        return len(self._stories)
+
     def _info(self, decision: Decision) -> DedupInfo:
         status, duplicate_of, cluster_id, similarity, method = decision
         return DedupInfo(status=status, duplicate_of=duplicate_of, cluster_id=cluster_id, similarity=similarity,

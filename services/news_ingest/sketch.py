@@ -85,6 +85,14 @@ def words_of(texts: Sequence[str]) -> list[Words]:
     """Each text's words: split at whitespace, lower-cased, punctuation at the word's edges and then a
     possessive 's stripped, as ``w.strip(WORD_EDGES).removesuffix("'s")`` would; a word of punctuation only is
     dropped. Lengths count code points. One pass over the batch's code points (no per-word Python)."""
+    ids, lengths, counts = flat_words(texts)
+    cuts = np.r_[0, np.cumsum(counts)].tolist()
+    return [Words(ids[cuts[n] : cuts[n + 1]], lengths[cuts[n] : cuts[n + 1]]) for n in range(len(texts))]
+
+
+def flat_words(texts: Sequence[str]) -> tuple[Hashes, Positions, Positions]:
+    """``words_of`` without the per-text objects: every text's word ids and lengths, concatenated, and how
+    many words each text has."""
     lowered = [text.lower() for text in texts]
     joined = "\n".join(lowered)
     points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
@@ -92,7 +100,7 @@ def words_of(texts: Sequence[str]) -> list[Words]:
     classes[points > 0xFFFF] = 0  # beyond the BMP: letters and symbols, never spaces or edges
     core = np.flatnonzero(classes == 0)  # points a word may start or end at
     if core.size == 0:
-        return [Words(np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)) for _ in texts]
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64), np.zeros(len(texts), dtype=np.int64)
     space = classes == _SPACE
     token = np.cumsum(~space & np.r_[True, space[:-1]])  # which whitespace-separated token each point is in
     tokens = token[core]
@@ -107,9 +115,9 @@ def words_of(texts: Sequence[str]) -> list[Words]:
         np.cumsum((points.astype(np.uint64) + np.uint64(1)) * _POWERS.up[: points.size], out=prefix[1:])
         ids = mix((prefix[ends] - prefix[starts]) * _POWERS.down[starts])
     lengths = (ends - starts).astype(np.int64)
-    bounds = np.cumsum([0, *(len(text) + 1 for text in lowered)])  # each text's first point, and the end
-    cuts = np.searchsorted(starts, bounds).tolist()
-    return [Words(ids[cuts[n] : cuts[n + 1]], lengths[cuts[n] : cuts[n + 1]]) for n in range(len(texts))]
+    bounds = np.cumsum(np.fromiter(map(len, lowered), dtype=np.int64, count=len(lowered)) + 1)  # each text's end
+    counts = np.diff(np.r_[0, np.searchsorted(starts, bounds)])
+    return ids, lengths, counts
 
 
 def words(text: str) -> Words:

@@ -18,6 +18,7 @@ import itertools
 import math
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from news_ingest.terms import Terms
@@ -25,6 +26,12 @@ from news_ingest.terms import Terms
 SEED_TERMS = 8
 RECENT_STORIES = 32
 CANDIDATES = 8
+
+
+def _newest_first(holders: str | list[str] | None) -> Iterable[str]:
+    if holders is None:
+        return ()
+    return (holders,) if isinstance(holders, str) else reversed(holders)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,13 +55,14 @@ class StoryClusters:
 
     rules: StoryRules
     _stories: dict[str, _Story] = field(default_factory=dict)
-    _by_term: dict[bytes, list[str]] = field(default_factory=dict)  # stories in the order they gained the term
+    # stories in the order they gained the term; one story as itself (most terms have one: a list costs more)
+    _by_term: dict[bytes, str | list[str]] = field(default_factory=dict)
 
     def match(self, terms: Terms, timestamp: float) -> tuple[str, float] | None:
         """The story this article belongs to, with its similarity, or None."""
         by_term = self._by_term
         # counted in the order met: seed terms heaviest first, each term's stories newest first
-        shared = Counter(itertools.chain.from_iterable(reversed(by_term.get(d, ())) for d, _ in terms[:SEED_TERMS]))
+        shared = Counter(itertools.chain.from_iterable(_newest_first(by_term.get(d)) for d, _ in terms[:SEED_TERMS]))
         best: tuple[float, str] | None = None
         scored = 0
         for story_id in sorted(shared, key=shared.__getitem__, reverse=True):  # stable: ties stay as met
@@ -85,10 +93,15 @@ class StoryClusters:
             return
         for digest, weight in terms:
             if digest not in story.centroid:
-                holders = self._by_term.setdefault(digest, [])
-                holders.append(story_id)
-                if len(holders) > RECENT_STORIES:
-                    del holders[0]
+                holders = self._by_term.get(digest)
+                if holders is None:
+                    self._by_term[digest] = story_id
+                elif isinstance(holders, str):
+                    self._by_term[digest] = [holders, story_id]
+                else:
+                    holders.append(story_id)
+                    if len(holders) > RECENT_STORIES:
+                        del holders[0]
             story.centroid[digest] = story.centroid.get(digest, 0.0) + weight
         squares = 0.0
         for weight in story.centroid.values():
@@ -101,10 +114,12 @@ class StoryClusters:
             story = self._stories.pop(story_id)
             for digest in story.centroid:
                 holders = self._by_term.get(digest)
-                if holders is not None and story_id in holders:
+                if holders == story_id:
+                    del self._by_term[digest]
+                elif isinstance(holders, list) and story_id in holders:
                     holders.remove(story_id)
-                    if not holders:
-                        del self._by_term[digest]
+                    if len(holders) == 1:
+                        self._by_term[digest] = holders[0]
 
     def __len__(self) -> int:
         return len(self._stories)
@@ -119,6 +134,7 @@ class StoryClusters:
             total += round(each * len(self._stories))
         postings = list(itertools.islice(self._by_term.items(), sample))
         if postings:
-            each = sum(sys.getsizeof(term) + sys.getsizeof(ids) for term, ids in postings) / len(postings)
+            each = sum(sys.getsizeof(term) + (sys.getsizeof(ids) if isinstance(ids, list) else 0)
+                       for term, ids in postings) / len(postings)  # fmt: skip
             total += round(each * len(self._by_term))
         return total

@@ -7,22 +7,23 @@ Terms are word ids (``sketch.words``), so the text is tokenised once for shingle
 
 from __future__ import annotations
 
-import math
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 import numpy.typing as npt
 import wordfreq
 
-from news_ingest.sketch import MAX_TEXTS, Words, words_of
+from news_ingest.sketch import MAX_TEXTS, Words, flat_words
 
 Terms = tuple[tuple[bytes, float], ...]  # (8-byte term id, weight), unit length, heaviest first
 
 _OWNER_BITS = np.uint64(MAX_TEXTS.bit_length() - 1)  # a batch's text index, packed below a term id
 _OWNER_MASK = np.uint64(MAX_TEXTS - 1)
 _RANKS = 1_000.0  # more than any weight: 7.5 * (1 + ln 400) = 52.4
+_TABLE_WORDS = 200_000  # the commonest words per language; rarer ones (zipf under ~1.4) weigh as unknown words
 _MAX_WORDS = 400  # the title and lede carry the story; a cap bounds the work per article
 _MIN_LENGTH = 3
 _CEILING = 7.5  # zipf of the commonest words ("the" is 7.7): the weight of word w is 7.5 - zipf(w)
@@ -52,22 +53,28 @@ class _Table:
         return np.where(self.ids[at] == ids, self.weights[at], _CEILING)
 
 
-@lru_cache(maxsize=8)
+@cache  # one per wordfreq language met (42 at most), never rebuilt: ~3 MB each
 def _table(language: str) -> _Table:
-    """7.5 - zipf floored at 0.5 per listed word, stop words 0 (about a second and 20 MB for English, once per
-    process). Words are keyed by the id ``sketch.words`` gives them, so a text is tokenised once."""
-    listed = wordfreq.get_frequency_dict(language)
-    table: dict[int, float] = {}
-    for word, found in zip(listed, words_of(list(listed)), strict=True):
-        if found.ids.size == 1:  # a list entry our tokeniser would split or empty cannot match a word
-            table.setdefault(int(found.ids[0] >> _OWNER_BITS), max(_FLOOR, _CEILING - math.log10(listed[word] * 1e9)))
-    stops = _STOP_WORDS.split()
-    for found in words_of(stops):
-        table[int(found.ids[0] >> _OWNER_BITS)] = 0.0
+    """7.5 - zipf floored at 0.5 per listed word, stop words 0. Words are keyed by the id ``sketch.words`` gives
+    them, so a text is tokenised once."""
+    listed = dict(itertools.islice(wordfreq.get_frequency_dict(language).items(), _TABLE_WORDS))
+    ids, _, counts = flat_words(list(listed))
+    single = counts == 1  # a list entry our tokeniser would split or empty cannot match a word
+    ids = ids[np.repeat(single, counts)] >> _OWNER_BITS
+    weights = np.maximum(_FLOOR, _CEILING - np.log10(np.fromiter(listed.values(), dtype=np.float64)[single] * 1e9))
+    table = dict(zip(reversed(ids.tolist()), reversed(weights.tolist()), strict=True))  # the commonest spelling wins
+    for stop in flat_words(_STOP_WORDS.split())[0].tolist():
+        table[stop >> int(_OWNER_BITS)] = 0.0
     ids = np.fromiter(table, dtype=np.uint64, count=len(table))
     weights = np.fromiter(table.values(), dtype=np.float64, count=len(table))
     order = np.argsort(ids)
     return _Table(ids[order], weights[order])
+
+
+def preload(language: str = "en") -> None:
+    """Build a language's table now rather than in the middle of a batch (about 0.5 s here; another language's
+    table is built the first time an article in it arrives, once per process)."""
+    _table(supported(language))
 
 
 @lru_cache(maxsize=1)
