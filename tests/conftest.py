@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import pytest
 import structlog
 from prometheus_client import CollectorRegistry
 
-from news_ingest.app import build_normaliser
+from news_ingest.app import build_normaliser, build_tagger
 from news_ingest.config import DedupSettings, TopicSettings
 from news_ingest.deduplicate import Deduplicator, thresholds
 from news_ingest.index import InMemoryDedupIndex
@@ -16,6 +17,7 @@ from news_ingest.metrics import Metrics
 from news_ingest.normalise import Normaliser
 from news_ingest.pipeline import Pipeline
 from news_ingest.redis_server import LocalRedis
+from news_ingest.tag import Tagger
 
 
 @pytest.fixture(autouse=True)
@@ -37,6 +39,12 @@ def normaliser() -> Normaliser:
     return build_normaliser()
 
 
+@functools.cache
+def tagger() -> Tagger:
+    """The real tag stage, built once per test session (its automaton takes about a second)."""
+    return build_tagger()
+
+
 def make_pipeline(
     normaliser: Normaliser, registry: CollectorRegistry | None = None, *, metrics: Metrics | None = None
 ) -> Pipeline:
@@ -46,6 +54,7 @@ def make_pipeline(
         metrics=metrics or Metrics(registry or CollectorRegistry()),
         normalise=normaliser,
         deduplicate=Deduplicator(index=InMemoryDedupIndex(thresholds(dedup)), settings=dedup),
+        tag=tagger(),
         topics=TopicSettings(),
         max_message_bytes=100_000,
         max_output_bytes=1_000_000,

