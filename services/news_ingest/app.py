@@ -16,14 +16,16 @@ from prometheus_client import CollectorRegistry
 
 from news_ingest import __version__
 from news_ingest.broker import EmbeddedBroker
-from news_ingest.config import Settings
+from news_ingest.config import Settings, TagSettings
 from news_ingest.deduplicate import Deduplicator, thresholds
+from news_ingest.entities import RuleExtractor
 from news_ingest.errors import BrokerUnavailable, InfrastructureError
 from news_ingest.health import Check, HealthServer, Liveness, Readiness
 from news_ingest.index import DedupIndex, InMemoryDedupIndex
 from news_ingest.kafka import KafkaPublisher, KafkaSource, create_topics
 from news_ingest.language import LanguageDetector
 from news_ingest.metrics import Metrics
+from news_ingest.ner import ModelExtractor
 from news_ingest.normalise import Normaliser
 from news_ingest.pipeline import Pipeline
 from news_ingest.places import Gazetteer
@@ -55,8 +57,16 @@ def shared_gazetteer() -> Gazetteer:
     return Gazetteer()  # half a second to build: once per process, shared by normalise and tag
 
 
-def build_tagger() -> Tagger:
-    return Tagger(regions=RegionTagger(shared_gazetteer()))
+def build_tagger(settings: TagSettings | None = None) -> Tagger:
+    """The tag stage for ``settings.profile``; ``close()`` it to stop the NER worker processes."""
+    settings = settings or TagSettings()
+    regions = RegionTagger(shared_gazetteer())
+    rules = RuleExtractor(regions)
+    if settings.profile == "fast":
+        return Tagger(regions, rules)
+    extractor = ModelExtractor(rules, model=settings.ner_model, processes=settings.ner_processes,
+                               max_chars=settings.ner_max_chars, batch_size=settings.ner_batch_size)  # fmt: skip
+    return Tagger(regions, extractor)
 
 
 def build_normaliser() -> Normaliser:
@@ -86,13 +96,15 @@ async def open_index(settings: Settings, stack: AsyncExitStack) -> DedupIndex:
     return index
 
 
-def build_pipeline(settings: Settings, metrics: Metrics, index: DedupIndex | None = None) -> Pipeline:
+def build_pipeline(
+    settings: Settings, metrics: Metrics, index: DedupIndex | None = None, tagger: Tagger | None = None
+) -> Pipeline:
     """The pipeline with its stage dependencies; shared by ``run`` and the offline ``process`` command."""
     return Pipeline(
         metrics=metrics,
         normalise=build_normaliser(),
         deduplicate=Deduplicator(index=index or build_index(settings), settings=settings.dedup),
-        tag=build_tagger(),
+        tag=tagger or build_tagger(settings.tag),
         topics=settings.topics,
         max_message_bytes=settings.limits.max_message_bytes,
         max_output_bytes=settings.producer.max_request_bytes,
@@ -153,11 +165,13 @@ async def serve(
                 on_assigned=assigned,
             )
         )
+        tagger = build_tagger(settings.tag)  # loads the NER model now: a missing model fails at start-up
+        stack.callback(tagger.close)
         index = await open_index(settings, stack)
         worker = Worker(
             source=source,
             publisher=publisher,
-            pipeline=build_pipeline(settings, metrics, index),
+            pipeline=build_pipeline(settings, metrics, index, tagger),
             metrics=metrics,
             readiness=readiness,
             topics=settings.topics,

@@ -16,7 +16,7 @@ import orjson
 from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
-from news_ingest import __version__, dedup_evaluation, evaluation, region_evaluation, schemas
+from news_ingest import __version__, dedup_evaluation, evaluation, ner_evaluation, region_evaluation, schemas
 from news_ingest.app import Running, build_normaliser, build_pipeline, build_tagger, serve, shared_gazetteer
 from news_ingest.codec import decode_enriched, decode_rejected
 from news_ingest.config import Settings, load_settings, masked
@@ -26,6 +26,7 @@ from news_ingest.logs import configure
 from news_ingest.metrics import Metrics
 from news_ingest.pipeline import Handled
 from news_ingest.records import SourceRecord
+from news_ingest.regions import RegionTagger
 
 EXIT_USAGE = 2
 
@@ -98,6 +99,11 @@ def _parser() -> argparse.ArgumentParser:
     regions.add_argument("file", type=Path, help="reuters21578.jsonl.gz")
     regions.add_argument("--split", choices=("test", "train", "all"), default="test",
                          help="Reuters' LEWISSPLIT: test (held out, the default), train (tuning) or all")  # fmt: skip
+    ner = evals.add_parser("ner", help="people, organisations, places vs CoNLL-2003 gold (P/R/F1)")
+    ner.add_argument("file", type=Path, help="CoNLL-2003 per article: {split}.docs.jsonl.gz")
+    ner.add_argument("--profile", choices=("fast", "full"), help="default: NEWS_INGEST_TAG__PROFILE")
+    ner.add_argument("--max-chars", type=int, help="characters the model reads (default: the setting)")
+    ner.add_argument("--limit", type=int, default=0, help="score only the first N articles")
     demo = commands.add_parser("demo", help="write the demo stream as JSONL (for replay)")
     demo.add_argument("--out", type=Path, help="file to write; default stdout")
     return parser
@@ -209,11 +215,15 @@ def _process(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _handle_in_batches(settings: Settings, records: list[SourceRecord], *, batch: int) -> list[Handled]:
-    pipeline = build_pipeline(settings, Metrics(CollectorRegistry()))
-    handled: list[Handled] = []
-    for start in range(0, len(records), batch):
-        handled += await pipeline.handle_batch(records[start : start + batch])
-    return handled
+    tagger = build_tagger(settings.tag)
+    try:
+        pipeline = build_pipeline(settings, Metrics(CollectorRegistry()), tagger=tagger)
+        handled: list[Handled] = []
+        for start in range(0, len(records), batch):
+            handled += await pipeline.handle_batch(records[start : start + batch])
+        return handled
+    finally:
+        tagger.close()
 
 
 def _config(_: argparse.Namespace, settings: Settings) -> int:
@@ -235,9 +245,12 @@ def _schemas(args: argparse.Namespace, _: Settings) -> int:
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.evaluation == "dedup":
         return _eval_dedup(args, settings)
+    if args.evaluation == "ner":
+        return _eval_ner(args, settings)
     if args.evaluation == "regions":
         docs = region_evaluation.reuters_docs(args.file, split=args.split)
-        regions = region_evaluation.evaluate_regions(docs, build_normaliser(), build_tagger(), shared_gazetteer())
+        gazetteer = shared_gazetteer()
+        regions = region_evaluation.evaluate_regions(docs, build_normaliser(), RegionTagger(gazetteer), gazetteer)
         print("\n".join(regions.lines(f"Reuters-21578 ({args.split} split)")))
         return 0
     if args.jsonl:
@@ -250,6 +263,20 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         pages = itertools.islice(pages, args.limit)
     report = evaluation.evaluate_boilerplate(pages, build_normaliser())
     print("\n".join(report.lines(label)))
+    return 0
+
+
+def _eval_ner(args: argparse.Namespace, settings: Settings) -> int:
+    chosen = {"profile": args.profile, "ner_max_chars": args.max_chars}
+    tag = settings.tag.model_copy(update={key: value for key, value in chosen.items() if value is not None})
+    docs = list(ner_evaluation.conll_docs(args.file))[: args.limit or None]
+    tagger = build_tagger(tag)
+    try:
+        report = ner_evaluation.evaluate_ner(docs, tagger.extractor)
+    finally:
+        tagger.close()
+    cut = f", model reads {tag.ner_max_chars} chars" if tag.profile == "full" else ""
+    print("\n".join(report.lines(f"{args.file.name} ({tag.profile} profile{cut})")))
     return 0
 
 

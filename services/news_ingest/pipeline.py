@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -29,7 +29,7 @@ class Pipeline:
         metrics: Metrics,
         normalise: Callable[[RawArticle], Article],
         deduplicate: Deduplicate,
-        tag: Callable[[Article], Tags],
+        tag: Callable[[Sequence[Article]], Awaitable[list[Tags]]],
         topics: TopicSettings,
         max_message_bytes: int,
         max_output_bytes: int,
@@ -53,10 +53,14 @@ class Pipeline:
             for record, item in zip(records, prepared, strict=True)
             if isinstance(item, Article)
         ]
-        decisions = iter(await self._deduplicate_timed(articles))
+        decisions = await self._deduplicate_timed(articles)
+        to_tag = [article for (_, article), decision in zip(articles, decisions, strict=True)
+                  if decision.status is not DedupStatus.EXACT_DUPLICATE]  # fmt: skip
+        tags = iter(await self._tag_timed(to_tag))
+        found = iter(decisions)
         handled = []
         for record, item in zip(records, prepared, strict=True):
-            result = item if isinstance(item, Rejected) else self._finish(record, item, next(decisions))
+            result = item if isinstance(item, Rejected) else self._finish(record, item, next(found), tags)
             output = self._timed(
                 Stage.ENCODE,
                 lambda result=result, record=record: to_output(  # type: ignore[misc]
@@ -77,14 +81,20 @@ class Pipeline:
         except InputRejected as error:
             return reject(record, error, max_embed_bytes=self._max_output_bytes)
 
-    def _finish(self, record: SourceRecord, article: Article, dedup: DedupInfo) -> Result:
+    def _finish(self, record: SourceRecord, article: Article, dedup: DedupInfo, tags: Iterator[Tags]) -> Result:
         exact = dedup.status is DedupStatus.EXACT_DUPLICATE
-        try:
-            tags = Tags() if exact else self._timed(Stage.TAG, lambda: self._tag(article))
-        except InputRejected as error:
-            return reject(record, error, max_embed_bytes=self._max_output_bytes)
-        enriched = assemble(article, dedup, tags, provenance(record, article))
+        enriched = assemble(article, dedup, Tags() if exact else next(tags), provenance(record, article))
         return Duplicate(enriched) if exact else Enriched(enriched)
+
+    async def _tag_timed(self, articles: Sequence[Article]) -> list[Tags]:
+        if not articles:
+            return []
+        started = time.perf_counter()
+        tags = await self._tag(articles)
+        per_article = (time.perf_counter() - started) / len(articles)
+        for _ in articles:
+            self._timers[Stage.TAG].observe(per_article)
+        return tags
 
     async def _deduplicate_timed(self, articles: Sequence[tuple[str, Article]]) -> list[DedupInfo]:
         if not articles:

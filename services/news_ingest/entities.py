@@ -1,0 +1,277 @@
+"""Entities: people, organisations and places named in an article, each once, with a stable id.
+
+Spans come from an ``EntityExtractor``: ``fast`` (gazetteer places and rule patterns for people and
+organisations) or ``full`` (the same plus spaCy's statistical NER, see ``ner.py``). This module turns spans
+into entities: short mentions resolve to the full name introduced earlier in the article ("Shoigu" ->
+"Sergei Shoigu", "Kim" -> "Kim Jong Un"), possessives are stripped, places link to ISO / GeoNames ids and
+people and organisations get a normalised-name id.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from news_ingest.models import Entity, EntityType
+from news_ingest.regions import Kind, RegionTagger
+
+_NAME_WORD = r"(?:[A-Z][a-z'\u2019]+(?:-[A-Z][a-z]+)?|[A-Z]\.)"
+_PARTICLE = r"(?:bin|ibn|al-|el-|de|da|di|van|von|der|del|la|le)"
+_NAME = rf"{_NAME_WORD}(?: (?:{_PARTICLE} )?{_NAME_WORD}){{0,3}}"
+# Roles that introduce a person's name: "Defence Minister Sergei Shoigu", "leader Kim Jong Un", "Mr. Smith".
+_ROLES = (
+    "President|Prime Minister|Vice President|Minister|Chancellor|King|Queen|Prince|Princess|Pope|Sheikh|"
+    "General|Gen\\.|Senator|Sen\\.|Rep\\.|Representative|Governor|Gov\\.|Mayor|Chairman|Chairwoman|Chair|"
+    "Chief Executive|CEO|Director|Secretary|Secretary-General|Judge|Justice|Ambassador|Commissioner|Mr\\.?|"
+    "Mrs\\.?|Ms\\.?|Dr\\.?|Professor|Prof\\.|Lieutenant|Colonel|Col\\.|Captain|Capt\\.|Admiral|Sir|Dame|Lord|"
+    "leader|spokesman|spokeswoman|spokesperson|chief|minister|president|premier|coach|striker|midfielder|"
+    "defender|goalkeeper|captain|actor|actress|singer|analyst|economist|lawyer|reporter|author|founder"
+)
+_PERSON_AFTER_ROLE = re.compile(rf"\b(?:{_ROLES}) ({_NAME})")
+_PERSON_SAID = re.compile(rf"(?:\bsaid|\btold|\badded) ({_NAME_WORD} {_NAME_WORD}(?: {_NAME_WORD})?)\b")
+_PERSON_AGE = re.compile(rf"\b({_NAME_WORD} {_NAME_WORD}(?: {_NAME_WORD})?), (?:aged )?\d{{1,2}},")
+_ORG_WORDS = (
+    "Ministry|Bank|Corp\\.?|Corporation|Inc\\.?|Ltd\\.?|Plc|PLC|Group|Party|Agency|Council|Commission|University|"
+    "Association|Union|Organisation|Organization|Fund|Institute|Committee|Authority|Court|Department|Company|"
+    "Co\\.|Airlines|Airways|Motors|Exchange|Federation|League|Reserve|Parliament|Congress|Senate|Army|Navy|"
+    "Police|Foundation|Office|Service|Board|Bureau|Holdings|Industries|Times|Post|News|Network|Trust|Front|"
+    "Forces|Guard|Assembly|Cabinet|Club"
+)
+_ORG = re.compile(rf"\b({_NAME_WORD}(?: (?:{_NAME_WORD}|&|for)){{0,3}} (?:{_ORG_WORDS}))(?![\w-])")
+_ORG_OF = re.compile(rf"\b((?:Ministry|Bank|Department|University|Council|Court|Office) of (?:the )?{_NAME})")
+_ACRONYM = re.compile(r"\b([A-Z]{2,6})\b")
+_KNOWN_ACRONYMS = frozenset(
+    (
+        "NATO",
+        "OPEC",
+        "IMF",
+        "WHO",
+        "WTO",
+        "UN",
+        "EU",
+        "ECB",
+        "FBI",
+        "CIA",
+        "NASA",
+        "UNICEF",
+        "UNESCO",
+        "FIFA",
+        "UEFA",
+        "IOC",
+        "OECD",
+        "ASEAN",
+        "BBC",
+        "CNN",
+        "IAEA",
+        "ICC",
+        "SEC",
+        "FDA",
+        "EPA",
+        "NHS",
+        "IRA",
+        "PLO",
+        "ANC",
+    )
+)
+_NOT_NAMES = frozenset(
+    (
+        "The",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "It",
+        "Its",
+        "He",
+        "She",
+        "They",
+        "We",
+        "I",
+        "A",
+        "An",
+        "In",
+        "On",
+        "At",
+        "For",
+        "From",
+        "With",
+        "By",
+        "But",
+        "And",
+        "Or",
+        "If",
+        "When",
+        "While",
+        "After",
+        "Before",
+        "During",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    )
+)
+_SHORT_NAME = re.compile(r"[A-Z][a-z'\u2019-]+")  # a surname alone: capitalised letters, no digits
+_POSSESSIVE = re.compile(r"(?:'s|\u2019s|')$")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A name found in a text: where, what type, and the id it links to when one is known (places)."""
+
+    start: int
+    end: int
+    type: EntityType
+    text: str
+    link: str | None = None
+
+
+class EntityExtractor(Protocol):
+    """Spans for a batch of texts (title and body joined with a blank line)."""
+
+    async def spans(self, texts: Sequence[str]) -> list[list[Span]]: ...
+
+    def close(self) -> None: ...
+
+
+class RuleExtractor:
+    """The ``fast`` profile: gazetteer places and rule patterns; no model, a few hundred microseconds."""
+
+    def __init__(self, regions: RegionTagger) -> None:
+        self._regions = regions
+
+    async def spans(self, texts: Sequence[str]) -> list[list[Span]]:
+        return [self.find(text) for text in texts]
+
+    def find(self, text: str, *, cities: bool = True) -> list[Span]:
+        """Places from the gazetteer (countries, and states and cities unless ``cities`` is False), people
+        after a role or before "said", organisations by their last word, and well-known acronyms."""
+        found = list(self._places(text, cities=cities))
+        found += [Span(m.start(1), m.end(1), EntityType.PERSON, m.group(1)) for pattern in
+                  (_PERSON_AFTER_ROLE, _PERSON_SAID, _PERSON_AGE) for m in pattern.finditer(text)]  # fmt: skip
+        found += [Span(m.start(1), m.end(1), EntityType.ORG, _strip_article(m.group(1))) for pattern in (_ORG_OF, _ORG)
+                  for m in pattern.finditer(text)]  # fmt: skip
+        found += [Span(m.start(1), m.end(1), EntityType.ORG, m.group(1)) for m in _ACRONYM.finditer(text)
+                  if m.group(1) in _KNOWN_ACRONYMS]  # fmt: skip
+        return without_overlaps(found)
+
+    def close(self) -> None:
+        return None
+
+    def _places(self, text: str, *, cities: bool) -> Iterable[Span]:
+        kinds = (Kind.COUNTRY, Kind.STATE, Kind.CITY) if cities else (Kind.COUNTRY,)
+        for mention in self._regions.find(text):
+            if mention.place.kind in kinds:
+                yield Span(mention.start, mention.end, EntityType.LOC, mention.text, mention.place.id)
+
+    def link(self, span: Span) -> Span:
+        """A place span from elsewhere (a model) linked to the gazetteer when its name is known."""
+        if span.type is not EntityType.LOC or span.link:
+            return span
+        mentions = list(self._regions.find(span.text))
+        if len(mentions) == 1 and mentions[0].end - mentions[0].start == len(span.text):
+            return Span(span.start, span.end, span.type, span.text, mentions[0].place.id)
+        return span
+
+
+def _strip_article(name: str) -> str:
+    return name[4:] if name.startswith(("the ", "The ")) else name
+
+
+def without_overlaps(spans: Iterable[Span]) -> list[Span]:
+    """Longest first, then earliest; a span overlapping one already kept is dropped."""
+    kept: list[Span] = []
+    taken: list[tuple[int, int]] = []
+    for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start)):
+        if span.text.split()[0] in _NOT_NAMES and span.type is not EntityType.LOC:
+            continue
+        if all(span.end <= start or span.start >= end for start, end in taken):
+            kept.append(span)
+            taken.append((span.start, span.end))
+    return sorted(kept, key=lambda s: s.start)
+
+
+def with_short_names(spans: Sequence[Span], text: str) -> list[Span]:
+    """Add the later mentions of a person by one word of the full name introduced earlier: the surname
+    ("Shoigu also visited"), or a short first word, the family name of East Asian names ("Kim")."""
+    added: list[Span] = []
+    for span in spans:
+        words = _POSSESSIVE.sub("", span.text).split()
+        if span.type is not EntityType.PERSON or len(words) < 2:
+            continue
+        short = {words[-1]} | ({words[0]} if len(words) >= 3 and len(words[0]) <= 3 else set())
+        for word in {word for word in short if _SHORT_NAME.fullmatch(word)} - _NOT_NAMES:
+            for found in re.finditer(rf"\b{re.escape(word)}\b", text[span.end :]):
+                start = span.end + found.start()
+                added.append(Span(start, start + len(word), EntityType.PERSON, word))
+    return without_overlaps([*spans, *added])
+
+
+def entities(spans: Sequence[Span], text_length: int) -> tuple[Entity, ...]:
+    """One entity per thing named: aliases resolved within the article, mentions counted, salience from how
+    often and how early it is named (1.0 for the most salient)."""
+    groups: dict[str, tuple[Span, list[Span]]] = {}  # key -> (the full-name span, every mention)
+    for span in spans:
+        name = _POSSESSIVE.sub("", span.text.strip())
+        key = _key(span.type, name, span.link, groups)
+        if key not in groups:
+            groups[key] = (Span(span.start, span.end, span.type, name, span.link), [])
+        groups[key][1].append(span)
+    scores = {key: sum(1.0 + (1.0 - s.start / max(text_length, 1)) for s in mentions) for key, (_, mentions) in
+              groups.items()}  # fmt: skip
+    top = max(scores.values(), default=1.0)
+    built = [
+        Entity(
+            id=key,
+            name=full.text,
+            type=full.type,
+            mentions=len(mentions),
+            salience=round(scores[key] / top, 3),
+            first_offset=mentions[0].start,
+        )
+        for key, (full, mentions) in groups.items()
+    ]
+    return tuple(sorted(built, key=lambda e: (-e.salience, e.first_offset)))
+
+
+def _key(kind: EntityType, name: str, link: str | None, groups: dict[str, tuple[Span, list[Span]]]) -> str:
+    """The entity a mention belongs to: a linked place's id; a person's earlier full name when this mention is
+    one of its words ("Shoigu", "Kim"); else a normalised-name id."""
+    if link:
+        return link
+    if kind is EntityType.PERSON and " " not in name:
+        for key, (full, _) in groups.items():
+            if full.type is EntityType.PERSON and name in full.text.split():
+                return key
+    if kind is EntityType.ORG:
+        for key, (full, _) in groups.items():
+            if full.type is EntityType.ORG and _acronym(full.text) == name:
+                return key
+    return f"{kind.value.lower()}:{_slug(name)}"
+
+
+def _acronym(name: str) -> str:
+    return "".join(word[0] for word in name.split() if word[:1].isupper())
+
+
+def _slug(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")

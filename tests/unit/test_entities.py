@@ -1,0 +1,94 @@
+"""Entities: spans from rules (fast profile) and from spaCy merged with them (full profile), then one entity
+per thing named, with aliases resolved within the article and stable ids."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+
+from news_ingest.config import TagSettings
+from news_ingest.entities import RuleExtractor, Span, entities, with_short_names
+from news_ingest.models import EntityType
+from news_ingest.ner import ModelExtractor
+from tests.conftest import region_tagger
+
+TEXT = (
+    "Russia and Iran deepen defence ties\n\n"
+    "Russian Defence Minister Sergei Shoigu met Iran's chief of staff on Tuesday. Moscow's defence ties with "
+    "Tehran have grown since the war in Ukraine, and Shoigu also visited China and met North Korean leader Kim "
+    "Jong Un in Russia's Far East. Kim said the Bank of Korea and the International Monetary Fund would help. "
+    "Shoigu's trip ended in Vladivostok, the ministry said."
+)
+
+
+def by_id(found: tuple[object, ...]) -> dict[str, object]:
+    return {entity.id: entity for entity in found}  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleExtractor:
+    return RuleExtractor(region_tagger())
+
+
+def test_fast_profile_finds_people_after_roles_organisations_and_linked_places(rules: RuleExtractor) -> None:
+    spans = with_short_names(rules.find(TEXT), TEXT)
+    found = by_id(entities(spans, len(TEXT)))
+    shoigu = found["person:sergei-shoigu"]
+    assert (shoigu.name, shoigu.type, shoigu.mentions) == ("Sergei Shoigu", EntityType.PERSON, 3)  # type: ignore[attr-defined]
+    assert found["person:kim-jong-un"].mentions == 2  # type: ignore[attr-defined]  # "Kim" alone resolves to him
+    assert found["iso:RU"].name == "Russia"  # type: ignore[attr-defined]
+    assert found["iso:RU"].mentions == 2  # type: ignore[attr-defined]  # Russia, Russia's (the demonym is no place)
+    assert "geonames:524901" in found  # Moscow: a city keeps its own GeoNames id, apart from its country
+    assert {"org:bank-of-korea", "org:international-monetary-fund"} <= set(found)
+    assert TEXT[shoigu.first_offset :].startswith("Sergei Shoigu")  # type: ignore[attr-defined]
+
+
+def test_salience_is_relative_and_ordered(rules: RuleExtractor) -> None:
+    found = entities(with_short_names(rules.find(TEXT), TEXT), len(TEXT))
+    assert found[0].salience == 1.0
+    assert [e.salience for e in found] == sorted((e.salience for e in found), reverse=True)
+
+
+def test_a_one_word_mention_joins_the_person_named_in_full_and_an_acronym_its_organisation() -> None:
+    text = "World Health Organization officials met Angela Merkel. Merkel said WHO would help."
+    spans = [Span(0, 25, EntityType.ORG, "World Health Organization"), Span(40, 53, EntityType.PERSON, "Angela Merkel"),
+             Span(55, 61, EntityType.PERSON, "Merkel"), Span(67, 70, EntityType.ORG, "WHO")]  # fmt: skip
+    found = by_id(entities(spans, len(text)))
+    assert set(found) == {"org:world-health-organization", "person:angela-merkel"}
+    assert found["person:angela-merkel"].mentions == 2  # type: ignore[attr-defined]
+    assert found["org:world-health-organization"].mentions == 2  # type: ignore[attr-defined]
+
+
+def test_possessives_are_stripped_from_names() -> None:
+    found = entities([Span(0, 8, EntityType.PERSON, "Shoigu's")], 20)
+    assert (found[0].id, found[0].name) == ("person:shoigu", "Shoigu")
+
+
+@pytest.fixture(scope="module")
+def model(rules: RuleExtractor) -> Iterator[ModelExtractor]:
+    settings = TagSettings()
+    extractor = ModelExtractor(rules, model=settings.ner_model, processes=1, max_chars=settings.ner_max_chars)
+    yield extractor
+    extractor.close()
+
+
+def test_full_profile_merges_the_model_with_rules_and_links_places(model: ModelExtractor) -> None:
+    (spans,) = asyncio.run(model.spans([TEXT]))
+    found = by_id(entities(spans, len(TEXT)))
+    assert found["person:sergei-shoigu"].mentions >= 3  # type: ignore[attr-defined]
+    assert "person:kim-jong-un" in found
+    assert {"iso:RU", "iso:IR", "iso:UA", "iso:CN"} <= set(found)  # spaCy's places, linked to the gazetteer
+    assert "geonames:2013348" in found  # Vladivostok
+
+
+def test_full_profile_reads_only_the_first_max_chars_with_the_model(rules: RuleExtractor) -> None:
+    settings = TagSettings()
+    short = ModelExtractor(rules, model=settings.ner_model, processes=1, max_chars=120)
+    try:
+        (spans,) = asyncio.run(short.spans([TEXT]))
+    finally:
+        short.close()
+    late = [span for span in spans if span.start > 120 and span.type is EntityType.PERSON]
+    assert all(span.text in {"Shoigu", "Kim", "Kim Jong Un"} for span in late)  # rules and short names only
