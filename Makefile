@@ -47,7 +47,8 @@ schemas-check: $(STAMP)  ## fail if schemas/ drifted from the models
 	$(BIN)/news-ingest schemas --dir schemas --check
 
 bench: $(STAMP)  ## benchmarks: print figures, write bench/results/
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run --profile fast
+	$(BIN)/python -m bench.run --profile full --repeat 10
 	$(BIN)/python -m bench.dedup
 	$(BIN)/python -m bench.sketch
 	$(BIN)/python -m bench.tag

@@ -14,8 +14,8 @@ from pathlib import Path
 import orjson
 from prometheus_client import CollectorRegistry
 
-from news_ingest.app import build_normaliser, build_pipeline
-from news_ingest.config import Settings
+from news_ingest.app import build_normaliser, build_pipeline, build_tagger
+from news_ingest.config import Settings, TagSettings
 from news_ingest.demo import STORIES, demo_events
 from news_ingest.metrics import Metrics
 from news_ingest.models import RawArticle, Stage
@@ -27,10 +27,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=200, help="passes over the 52-event demo stream")
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
+    parser.add_argument("--profile", choices=("fast", "full"), default="fast", help="the tag stage's profile")
     args = parser.parse_args()
 
+    settings = Settings(tag=TagSettings(profile=args.profile))
     registry = CollectorRegistry()
-    pipeline = build_pipeline(Settings(), Metrics(registry))
+    tagger = build_tagger(settings.tag)
+    pipeline = build_pipeline(settings, Metrics(registry), tagger=tagger)
     events = demo_events()
     records = [
         SourceRecord(topic="bench", partition=0, offset=i, key=None, value=value, timestamp_ms=0)
@@ -38,10 +41,12 @@ def main() -> None:
     ]
     # one untimed pass through a throwaway pipeline: per-process, once-only loads (language model, each
     # language's word-weight table, 0.5-2 s each) are start-up costs, not per-article ones
-    asyncio.run(run_batches(build_pipeline(Settings(), Metrics(CollectorRegistry())), records[: len(events)]))
+    warm = build_pipeline(settings, Metrics(CollectorRegistry()), tagger=tagger)
+    asyncio.run(run_batches(warm, records[: len(events)]))
     started = time.perf_counter()
     asyncio.run(run_batches(pipeline, records))
     elapsed = time.perf_counter() - started
+    tagger.close()
 
     stages = {}
     for stage in Stage:
@@ -53,6 +58,7 @@ def main() -> None:
     mean_bytes = sum(len(r.value or b"") for r in records) // len(records)
     result = {
         "benchmark": "pipeline_offline",
+        "tag_profile": args.profile,
         "mean_input_bytes": mean_bytes,
         "normalise_us_per_3kb_article": normalise_3kb_us(),
         "stage_share_of_pipeline": share,
@@ -63,10 +69,12 @@ def main() -> None:
         "python": platform.python_version(),
         "machine": platform.machine(),
     }
+    core = ", 1 core" if args.profile == "fast" else f", NER in {settings.tag.ner_processes} worker processes"
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "pipeline_offline.json").write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
+    (args.out / f"pipeline_offline_{args.profile}.json").write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
     print(
-        f"pipeline (offline, 1 core): {result['articles_per_second']} articles/s over {len(records)} articles"
+        f"pipeline (offline; tag profile {args.profile}{core}): {result['articles_per_second']} articles/s over"
+        f" {len(records)} articles"
         f" (mean {mean_bytes} bytes)"
     )
     for stage, micros in stages.items():

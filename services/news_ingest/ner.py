@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import re
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -21,6 +23,8 @@ from news_ingest.models import EntityType
 
 _LABELS = {"PERSON": EntityType.PERSON, "ORG": EntityType.ORG, "GPE": EntityType.LOC, "LOC": EntityType.LOC,
            "FAC": EntityType.LOC}  # fmt: skip
+_SHOUTED = re.compile(r"[^a-z]*[A-Z]{2,}[^a-z]*[A-Z]{2,}[^a-z]*")  # a line with two capitalised words, no lower case
+_MIN_PROPAGATED = 3  # names shorter than this are not copied to their other occurrences
 _NOT_NER = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 RawSpan = tuple[int, int, str]  # start, end, spaCy label
 
@@ -62,7 +66,7 @@ class ModelExtractor:
 
     async def spans(self, texts: Sequence[str]) -> list[list[Span]]:
         loop = asyncio.get_running_loop()
-        heads = [text[: self._max_chars] for text in texts]
+        heads = [readable(text[: self._max_chars]) for text in texts]
         size = max(1, -(-len(heads) // self._processes))
         parts = [heads[start : start + size] for start in range(0, len(heads), size)]
         done = await asyncio.gather(*(loop.run_in_executor(self._pool, recognise, part, self._batch_size)
@@ -73,6 +77,7 @@ class ModelExtractor:
     def merge(self, text: str, raw: Sequence[RawSpan]) -> list[Span]:
         model = [self._rules.link(span) for span in (_span(text, start, end, label) for start, end, label in raw)
                  if span is not None]  # fmt: skip
+        model = consistent(model, text)
         taken = [(span.start, span.end) for span in model]
         rules = [span for span in self._rules.find(text, cities=False)
                  if all(span.end <= start or span.start >= end for start, end in taken)]  # fmt: skip
@@ -80,6 +85,37 @@ class ModelExtractor:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def readable(text: str) -> str:
+    """All-caps lines (wire headlines) in title case, which the model reads far better; the same length, so
+    every span found points at the same characters of the original."""
+    if not any(_SHOUTED.fullmatch(line) for line in text.split("\n")):
+        return text
+    lines = [line.title() if _SHOUTED.fullmatch(line) and len(line.title()) == len(line) else line
+             for line in text.split("\n")]  # fmt: skip
+    return "\n".join(lines)
+
+
+def consistent(spans: list[Span], text: str) -> list[Span]:
+    """One label per name within an article: every occurrence of a name the model labelled somewhere gets
+    its most frequent label (ties: the first), also where the model missed it (a name repeated in a
+    headline, a table, a later paragraph)."""
+    votes: dict[str, Counter[EntityType]] = {}
+    for span in spans:
+        votes.setdefault(span.text, Counter())[span.type] += 1
+    label = {name: counted.most_common(1)[0][0] for name, counted in votes.items()}
+    relabelled = [Span(s.start, s.end, label[s.text], s.text, s.link) for s in spans]
+    taken = [(span.start, span.end) for span in relabelled]
+    links = {span.text: span.link for span in spans if span.link}
+    found = []
+    for name, kind in label.items():
+        if len(name) < _MIN_PROPAGATED or not name[:1].isupper():
+            continue
+        for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+            if all(match.end() <= start or match.start() >= end for start, end in taken):
+                found.append(Span(match.start(), match.end(), kind, name, links.get(name)))  # noqa: PERF401
+    return without_overlaps([*relabelled, *found])
 
 
 def _span(text: str, start: int, end: int, label: str) -> Span | None:

@@ -4,6 +4,7 @@ per thing named, with aliases resolved within the article and stable ids."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from news_ingest.config import TagSettings
 from news_ingest.entities import RuleExtractor, Span, entities, with_short_names
 from news_ingest.models import EntityType
-from news_ingest.ner import ModelExtractor
+from news_ingest.ner import ModelExtractor, consistent, readable
 from tests.conftest import region_tagger
 
 TEXT = (
@@ -92,3 +93,25 @@ def test_full_profile_reads_only_the_first_max_chars_with_the_model(rules: RuleE
         short.close()
     late = [span for span in spans if span.start > 120 and span.type is EntityType.PERSON]
     assert all(span.text in {"Shoigu", "Kim", "Kim Jong Un"} for span in late)  # rules and short names only
+
+
+def test_all_caps_lines_are_shown_to_the_model_in_title_case_with_offsets_kept() -> None:
+    text = "SOCCER - JAPAN BEAT SYRIA 2-1\nJapan began the defence of their title ."
+    shown = readable(text)
+    assert shown.split("\n")[0] == "Soccer - Japan Beat Syria 2-1"
+    assert len(shown) == len(text)
+    assert shown.split("\n")[1] == text.split("\n")[1]
+
+
+def test_a_name_gets_one_label_per_article_also_where_the_model_missed_it() -> None:
+    text = "Barcelona won . Barcelona fans cheered as Barcelona coach Bobby Robson smiled ."
+    at = [m.start() for m in re.finditer("Barcelona", text)]
+    robson = text.index("Bobby Robson")
+    spans = [
+        Span(at[0], at[0] + 9, EntityType.ORG, "Barcelona"),
+        Span(at[1], at[1] + 9, EntityType.LOC, "Barcelona"),
+        Span(robson, robson + 12, EntityType.PERSON, "Bobby Robson"),
+    ]  # the model missed the third Barcelona
+    found = consistent(spans, text)  # fmt: skip
+    assert [(s.start, s.type) for s in found if s.text == "Barcelona"] == [(n, EntityType.ORG) for n in at]
+    assert any(s.text == "Bobby Robson" for s in found)  # tie in votes: the first label met wins
