@@ -21,6 +21,7 @@ from news_ingest.app import Running, build_normaliser, build_pipeline, build_tag
 from news_ingest.codec import decode_enriched, decode_rejected
 from news_ingest.config import Settings, load_settings, masked
 from news_ingest.demo import demo_events
+from news_ingest.errors import ConfigError
 from news_ingest.kafka import consume_values, produce_values
 from news_ingest.logs import configure
 from news_ingest.metrics import Metrics
@@ -51,7 +52,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "schemas": _schemas,
         "demo": _demo,
     }[args.command]
-    return handler(args, settings)
+    try:
+        return handler(args, settings)
+    except ConfigError as error:  # the settings ask for what this installation lacks: say so, no traceback
+        print(f"news-ingest: {error}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def _parser() -> argparse.ArgumentParser:

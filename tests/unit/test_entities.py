@@ -4,13 +4,16 @@ per thing named, with aliases resolved within the article and stable ids."""
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import signal
 from collections.abc import Iterator
 
 import pytest
 
 from news_ingest.config import TagSettings
 from news_ingest.entities import RuleExtractor, Span, entities, with_short_names
+from news_ingest.errors import TaggerUnavailable
 from news_ingest.models import EntityType
 from news_ingest.ner import ModelExtractor, consistent, readable
 from tests.conftest import region_tagger
@@ -115,3 +118,34 @@ def test_a_name_gets_one_label_per_article_also_where_the_model_missed_it() -> N
     found = consistent(spans, text)  # fmt: skip
     assert [(s.start, s.type) for s in found if s.text == "Barcelona"] == [(n, EntityType.ORG) for n in at]
     assert any(s.text == "Bobby Robson" for s in found)  # tie in votes: the first label met wins
+
+
+def test_a_dead_ner_worker_is_a_retriable_failure_and_the_next_batch_works(rules: RuleExtractor) -> None:
+    settings = TagSettings()
+    extractor = ModelExtractor(rules, model=settings.ner_model, processes=1, max_chars=settings.ner_max_chars)
+    try:
+        asyncio.run(extractor.spans([TEXT]))  # the worker process is up
+        for process in list(extractor._pool._processes.values()):  # type: ignore[union-attr]
+            os.kill(process.pid, signal.SIGKILL)
+        with pytest.raises(TaggerUnavailable) as failure:
+            asyncio.run(extractor.spans([TEXT]))
+        assert failure.value.retriable
+        (spans,) = asyncio.run(extractor.spans([TEXT]))  # a new pool took over
+        assert any(span.text == "Sergei Shoigu" for span in spans)
+    finally:
+        extractor.close()
+
+
+def test_the_event_loop_keeps_running_while_the_model_works(model: ModelExtractor) -> None:
+    """Heartbeats and /metrics are served by the event loop: it must not wait for the model."""
+
+    async def tagging_while_ticking() -> int:
+        ticks = 0
+        work = asyncio.ensure_future(model.spans([TEXT] * 200))
+        while not work.done():
+            await asyncio.sleep(0.01)
+            ticks += 1
+        await work
+        return ticks
+
+    assert asyncio.run(tagging_while_ticking()) >= 20  # the loop ran on through the whole batch

@@ -60,3 +60,13 @@ def test_eval_ner_command_runs_the_fast_profile(conll: Path, capsys: pytest.Capt
     out = capsys.readouterr().out
     assert "docs.jsonl.gz (fast profile): 1 articles" in out
     assert "article level (type, name)" in out
+
+
+def test_a_model_that_is_not_installed_is_a_clear_error_not_a_traceback(
+    conll: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWS_INGEST_TAG__NER_MODEL", "no_such_model_installed")
+    assert main(["eval", "ner", str(conll), "--profile", "full"]) == 2
+    error = capsys.readouterr().err
+    assert "needs spaCy and the NER model 'no_such_model_installed'" in error
+    assert "NEWS_INGEST_TAG__PROFILE=fast" in error
