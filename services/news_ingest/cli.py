@@ -16,7 +16,7 @@ import orjson
 from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
-from news_ingest import __version__, dedup_evaluation, evaluation, ner_evaluation, region_evaluation, schemas
+from news_ingest import __version__, corpus, dedup_evaluation, evaluation, ner_evaluation, region_evaluation, schemas
 from news_ingest.app import Running, build_normaliser, build_pipeline, build_tagger, serve, shared_gazetteer
 from news_ingest.codec import decode_enriched, decode_rejected
 from news_ingest.config import Settings, load_settings, masked
@@ -51,6 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "eval": _eval,
         "schemas": _schemas,
         "demo": _demo,
+        "generate": _generate,
     }[args.command]
     try:
         return handler(args, settings)
@@ -100,6 +101,18 @@ def _parser() -> argparse.ArgumentParser:
     dedup.add_argument("--limit", type=int, default=0, help="with --bbc: use only the first N articles")
     dedup.add_argument("--topics", choices=("all", "odd", "even"), default="all",
                        help="with --ecbplus: all topics, or the odd (tuning) / even (held-out) half")  # fmt: skip
+    _add_tag_evals(evals)
+    generate = commands.add_parser("generate", help="write a synthetic raw stream of any size, and its truth")
+    generate.add_argument("--count", type=int, default=10_000)
+    generate.add_argument("--seed", type=int, default=7)
+    generate.add_argument("--out", type=Path, required=True, help="JSONL of raw values (one per line, for replay)")
+    generate.add_argument("--truth", type=Path, help="JSONL: per event its kind, story, copied event, countries")
+    demo = commands.add_parser("demo", help="write the demo stream as JSONL (for replay)")
+    demo.add_argument("--out", type=Path, help="file to write; default stdout")
+    return parser
+
+
+def _add_tag_evals(evals: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     regions = evals.add_parser("regions", help="country tags vs Reuters-21578 gold place codes (P/R/F1)")
     regions.add_argument("file", type=Path, help="reuters21578.jsonl.gz")
     regions.add_argument("--split", choices=("test", "train", "all"), default="test",
@@ -109,9 +122,6 @@ def _parser() -> argparse.ArgumentParser:
     ner.add_argument("--profile", choices=("fast", "full"), help="default: NEWS_INGEST_TAG__PROFILE")
     ner.add_argument("--max-chars", type=int, help="characters the model reads (default: the setting)")
     ner.add_argument("--limit", type=int, default=0, help="score only the first N articles")
-    demo = commands.add_parser("demo", help="write the demo stream as JSONL (for replay)")
-    demo.add_argument("--out", type=Path, help="file to write; default stdout")
-    return parser
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -298,6 +308,18 @@ def _eval_dedup(args: argparse.Namespace, settings: Settings) -> int:
         docs, label = dedup_evaluation.bbc_syndication(args.bbc, limit=args.limit), "BBC + syndicated copies"
     report = asyncio.run(dedup_evaluation.evaluate_dedup(docs, build_normaliser(), settings.dedup))
     print("\n".join(report.lines(label)))
+    return 0
+
+
+def _generate(args: argparse.Namespace, _: Settings) -> int:
+    with contextlib.ExitStack() as files:
+        out = files.enter_context(args.out.open("wb"))
+        truth = files.enter_context(args.truth.open("wb")) if args.truth else None
+        for value, fact in corpus.generate(args.count, seed=args.seed):
+            out.write(value + b"\n")
+            if truth is not None:
+                truth.write(fact.to_json() + b"\n")
+    print(f"wrote {args.count} events to {args.out}" + (f", truth to {args.truth}" if args.truth else ""))
     return 0
 
 
