@@ -52,6 +52,7 @@ bench: $(STAMP)  ## benchmarks: print figures, write bench/results/
 	$(BIN)/python -m bench.dedup
 	$(BIN)/python -m bench.sketch
 	$(BIN)/python -m bench.tag
+	$(BIN)/python -m bench.e2e
 
 clean:  ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

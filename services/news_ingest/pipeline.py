@@ -53,10 +53,10 @@ class Pipeline:
             for record, item in zip(records, prepared, strict=True)
             if isinstance(item, Article)
         ]
-        decisions = await self._deduplicate_timed(articles)
+        decisions = await self._batch_timed(Stage.DEDUPLICATE, len(articles), lambda: self._deduplicate(articles))
         to_tag = [article for (_, article), decision in zip(articles, decisions, strict=True)
                   if decision.status is not DedupStatus.EXACT_DUPLICATE]  # fmt: skip
-        tags = iter(await self._tag_timed(to_tag))
+        tags = iter(await self._batch_timed(Stage.TAG, len(to_tag), lambda: self._tag(to_tag)))
         found = iter(decisions)
         handled = []
         for record, item in zip(records, prepared, strict=True):
@@ -86,25 +86,16 @@ class Pipeline:
         enriched = assemble(article, dedup, Tags() if exact else next(tags), provenance(record, article))
         return Duplicate(enriched) if exact else Enriched(enriched)
 
-    async def _tag_timed(self, articles: Sequence[Article]) -> list[Tags]:
-        if not articles:
+    async def _batch_timed(self, stage: Stage, count: int, run: Callable[[], Awaitable[list[T]]]) -> list[T]:
+        """A stage that runs once for a batch of ``count`` articles: each article is timed at its share."""
+        if not count:
             return []
         started = time.perf_counter()
-        tags = await self._tag(articles)
-        per_article = (time.perf_counter() - started) / len(articles)
-        for _ in articles:
-            self._timers[Stage.TAG].observe(per_article)
-        return tags
-
-    async def _deduplicate_timed(self, articles: Sequence[tuple[str, Article]]) -> list[DedupInfo]:
-        if not articles:
-            return []
-        started = time.perf_counter()
-        decisions = await self._deduplicate(articles)
-        per_article = (time.perf_counter() - started) / len(articles)
-        for _ in articles:
-            self._timers[Stage.DEDUPLICATE].observe(per_article)
-        return decisions
+        results = await run()
+        per_article = (time.perf_counter() - started) / count
+        for _ in range(count):
+            self._timers[stage].observe(per_article)
+        return results
 
     def _timed(self, stage: Stage, run: Callable[[], T]) -> T:
         started = time.perf_counter()
