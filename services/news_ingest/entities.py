@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+import ahocorasick_rs
+
 from news_ingest.models import Entity, EntityType
 from news_ingest.regions import Kind, RegionTagger
 
@@ -30,7 +32,12 @@ _ROLES = (
     "leader|spokesman|spokeswoman|spokesperson|chief|minister|president|premier|coach|striker|midfielder|"
     "defender|goalkeeper|captain|actor|actress|singer|analyst|economist|lawyer|reporter|author|founder"
 )
-_PERSON_AFTER_ROLE = re.compile(rf"\b(?:{_ROLES}) ({_NAME})")
+_NAME_AT = re.compile(rf" ({_NAME})")  # the name right after a role
+# Roles found by one Aho-Corasick pass (a regex alternation of 70 roles tried at every word is ~5x slower);
+# the first listed role wins at a position, as in a regex alternation ("Mr." before "Mr").
+_ROLE_NAMES = [alternative.replace("\\.?", ".").replace("\\.", ".") for alternative in _ROLES.split("|")]
+_ROLE_NAMES += [alternative.replace("\\.?", "") for alternative in _ROLES.split("|") if alternative.endswith("\\.?")]
+_ROLE_FINDER = ahocorasick_rs.AhoCorasick(_ROLE_NAMES, matchkind=ahocorasick_rs.MatchKind.LeftmostFirst)
 _PERSON_SAID = re.compile(rf"(?:\bsaid|\btold|\badded) ({_NAME_WORD} {_NAME_WORD}(?: {_NAME_WORD})?)\b")
 _PERSON_AGE = re.compile(rf"\b({_NAME_WORD} {_NAME_WORD}(?: {_NAME_WORD})?), (?:aged )?\d{{1,2}},")
 _ORG_WORDS = (
@@ -40,7 +47,14 @@ _ORG_WORDS = (
     "Police|Foundation|Office|Service|Board|Bureau|Holdings|Industries|Times|Post|News|Network|Trust|Front|"
     "Forces|Guard|Assembly|Cabinet|Club"
 )
-_ORG = re.compile(rf"\b({_NAME_WORD}(?: (?:{_NAME_WORD}|&|for)){{0,3}} (?:{_ORG_WORDS}))(?![\w-])")
+# An organisation's last word is found by one Aho-Corasick pass, then its name is read backwards: up to four
+# capitalised words ("&" and "for" may join them) right before it, the first of them capitalised.
+_ORG_FINDER = ahocorasick_rs.AhoCorasick(
+    [word.replace("\\.?", ".").replace("\\.", ".") for word in _ORG_WORDS.split("|")]
+    + [word.replace("\\.?", "") for word in _ORG_WORDS.split("|") if word.endswith("\\.?")],
+    matchkind=ahocorasick_rs.MatchKind.LeftmostFirst,
+)
+_ORG_HEAD = re.compile(rf"(?<![\w'\u2019-])({_NAME_WORD}(?: (?:{_NAME_WORD}|&|for)){{0,3}}) $")
 _ORG_OF = re.compile(rf"\b((?:Ministry|Bank|Department|University|Council|Court|Office) of (?:the )?{_NAME})")
 _ACRONYM = re.compile(r"\b([A-Z]{2,6})\b")
 _KNOWN_ACRONYMS = frozenset(
@@ -165,10 +179,12 @@ class RuleExtractor:
         """Places from the gazetteer (countries, and states and cities unless ``cities`` is False), people
         after a role or before "said", organisations by their last word, and well-known acronyms."""
         found = list(self._places(text, cities=cities))
+        found += _after_roles(text)
         found += [Span(m.start(1), m.end(1), EntityType.PERSON, m.group(1)) for pattern in
-                  (_PERSON_AFTER_ROLE, _PERSON_SAID, _PERSON_AGE) for m in pattern.finditer(text)]  # fmt: skip
-        found += [Span(m.start(1), m.end(1), EntityType.ORG, _strip_article(m.group(1))) for pattern in (_ORG_OF, _ORG)
-                  for m in pattern.finditer(text)]  # fmt: skip
+                  (_PERSON_SAID, _PERSON_AGE) for m in pattern.finditer(text)]  # fmt: skip
+        found += [Span(m.start(1), m.end(1), EntityType.ORG, _strip_article(m.group(1))) for m in
+                  _ORG_OF.finditer(text)]  # fmt: skip
+        found += _organisations(text)
         found += [Span(m.start(1), m.end(1), EntityType.ORG, m.group(1)) for m in _ACRONYM.finditer(text)
                   if m.group(1) in _KNOWN_ACRONYMS]  # fmt: skip
         return without_overlaps(found)
@@ -190,6 +206,30 @@ class RuleExtractor:
         if len(mentions) == 1 and mentions[0].end - mentions[0].start == len(span.text):
             return Span(span.start, span.end, span.type, span.text, mentions[0].place.id)
         return span
+
+
+def _after_roles(text: str) -> list[Span]:
+    """People named right after a role: "Defence Minister Sergei Shoigu", "leader Kim Jong Un"."""
+    found = []
+    for _, start, end in _ROLE_FINDER.find_matches_as_indexes(text):
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            continue  # inside a longer word
+        name = _NAME_AT.match(text, end)
+        if name is not None:
+            found.append(Span(name.start(1), name.end(1), EntityType.PERSON, name.group(1)))
+    return found
+
+
+def _organisations(text: str) -> list[Span]:
+    """Organisations by their last word: "Harbour Development Bank", "Goldman Sachs Group Inc."."""
+    found = []
+    for _, start, end in _ORG_FINDER.find_matches_as_indexes(text):
+        if end < len(text) and (text[end].isalnum() or text[end] in "_-"):
+            continue  # the word goes on ("Banking")
+        head = _ORG_HEAD.search(text, max(0, start - 120), start)
+        if head is not None:
+            found.append(Span(head.start(1), end, EntityType.ORG, text[head.start(1) : end]))
+    return found
 
 
 def _strip_article(name: str) -> str:
