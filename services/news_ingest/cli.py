@@ -114,7 +114,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_tag_evals(evals: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     regions = evals.add_parser("regions", help="country tags vs Reuters-21578 gold place codes (P/R/F1)")
-    regions.add_argument("file", type=Path, help="reuters21578.jsonl.gz")
+    regions.add_argument("file", type=Path, help="reuters21578.jsonl.gz, or with --jsonl your own labelled articles")
+    own = 'FILE holds one {"title", "body", "countries": [ISO codes or names]} object per line'
+    regions.add_argument("--jsonl", action="store_true", help=own)
     regions.add_argument("--split", choices=("test", "train", "all"), default="test",
                          help="Reuters' LEWISSPLIT: test (held out, the default), train (tuning) or all")  # fmt: skip
     ner = evals.add_parser("ner", help="people, organisations, places vs CoNLL-2003 gold (P/R/F1)")
@@ -263,10 +265,16 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.evaluation == "ner":
         return _eval_ner(args, settings)
     if args.evaluation == "regions":
-        docs = region_evaluation.reuters_docs(args.file, split=args.split)
+        if args.jsonl:
+            docs, label = region_evaluation.jsonl_docs(args.file), str(args.file)
+        else:
+            docs, label = (
+                region_evaluation.reuters_docs(args.file, split=args.split),
+                f"Reuters-21578 ({args.split} split)",
+            )
         gazetteer = shared_gazetteer()
         regions = region_evaluation.evaluate_regions(docs, build_normaliser(), RegionTagger(gazetteer), gazetteer)
-        print("\n".join(regions.lines(f"Reuters-21578 ({args.split} split)")))
+        print("\n".join(regions.lines(label)))
         return 0
     if args.jsonl:
         pages, label = evaluation.jsonl_pages(args.jsonl), str(args.jsonl)

@@ -50,9 +50,12 @@ class NerReport:
 
 
 def conll_docs(path: Path) -> Iterator[NerDoc]:
-    """CoNLL-2003 per article: ``{split}.docs.jsonl.gz`` under ../shared/data/conll2003."""
-    with gzip.open(path, "rb") as lines:
+    """CoNLL-2003 per article (``{split}.docs.jsonl.gz`` under ../shared/data/conll2003), or a user's own
+    labelled articles in the same layout, gzipped or not."""
+    with gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb") as lines:
         for line in lines:
+            if not line.strip():
+                continue
             record = orjson.loads(line)
             gold = [(e["start"], e["end"], e["type"]) for e in record["entities"] if e["type"] in ("PER", "ORG", "LOC")]
             yield NerDoc(record["text"], gold)

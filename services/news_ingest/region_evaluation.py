@@ -59,6 +59,16 @@ class RegionReport:
         return rows
 
 
+def jsonl_docs(path: Path) -> Iterator[tuple[RawArticle, list[str]]]:
+    """A user's own labelled articles: one ``{"title"?, "body", "countries": [...], "url"?}`` object per line;
+    countries as ISO 3166-1 alpha-2 codes or names."""
+    for number, line in enumerate(path.read_bytes().splitlines(), start=1):
+        if line.strip():
+            record = orjson.loads(line)
+            url = record.get("url") or f"https://eval.invalid/{number}"
+            yield RawArticle(url=url, title=record.get("title"), body=record["body"]), list(record["countries"])
+
+
 def reuters_docs(path: Path, *, split: str = "test") -> Iterator[tuple[RawArticle, list[str]]]:
     """Stories with a body and at least one place code, as printed (dateline first), and their gold codes.
     ``split``: Reuters' own LEWISSPLIT, ``test`` (held out), ``train`` (for tuning) or ``all``."""
@@ -88,7 +98,11 @@ def evaluate_regions(docs: Iterator[tuple[RawArticle, list[str]]], normaliser: N
             continue
         gold = set()
         for code in places:
-            country = _REUTERS_CODES.get(code) or gazetteer.country_of_name(code.replace("-", " "))
+            country = (
+                (code if code in gazetteer.countries else None)
+                or _REUTERS_CODES.get(code)
+                or gazetteer.country_of_name(code.replace("-", " "))
+            )
             if country:
                 gold.add(country)
             else:

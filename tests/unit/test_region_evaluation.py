@@ -49,3 +49,21 @@ def test_eval_regions_command_prints_the_scores(reuters: Path, capsys: pytest.Ca
     out = capsys.readouterr().out
     assert "Reuters-21578 (all split): 3 articles" in out
     assert "main countries (salience >= 0.5): precision" in out
+
+
+def test_users_own_labelled_articles_are_scored_with_iso_codes_or_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    own = tmp_path / "mine.jsonl"
+    kenya = {
+        "title": "Kenya rains",
+        "body": "Farmers in Kenya expect a big harvest, Nairobi said.",
+        "countries": ["KE"],
+    }
+    andes = {"body": "Peru and Chile signed a fishing accord in Lima on Monday.", "countries": ["Peru", "Chile"]}
+    rows = [kenya, andes]
+    own.write_bytes(b"".join(orjson.dumps(row) + b"\n" for row in rows))
+    assert main(["eval", "regions", str(own), "--jsonl"]) == 0
+    out = capsys.readouterr().out
+    assert f"{own}: 2 articles" in out
+    assert "all countries tagged: precision 1.000  recall 1.000  F1 1.000" in out
