@@ -70,3 +70,11 @@ def test_a_model_that_is_not_installed_is_a_clear_error_not_a_traceback(
     error = capsys.readouterr().err
     assert "needs spaCy and the NER model 'no_such_model_installed'" in error
     assert "NEWS_INGEST_TAG__PROFILE=fast" in error
+
+
+def test_a_users_plain_jsonl_file_is_read_like_the_gzipped_conll_one(tmp_path: Path) -> None:
+    plain = tmp_path / "mine.jsonl"
+    plain.write_bytes(orjson.dumps({"text": TEXT, "entities": GOLD}) + b"\n\n")
+    (doc,) = conll_docs(plain)
+    assert doc.text == TEXT
+    assert len(doc.gold) == 5  # MISC left out
