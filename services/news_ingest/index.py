@@ -12,6 +12,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from news_ingest import members
 from news_ingest.models import DedupInfo, DedupStatus
 from news_ingest.segment import Decision, Packed, Segment
 from news_ingest.segment import keys as segment_keys
@@ -304,8 +305,7 @@ class InMemoryDedupIndex:
                     segment.signatures[row], segment.ledes[row], count, cluster_id
                 )
         for key in keys:
-            members = self._bands.get(key)
-            for article_id in [members] if isinstance(members, str) else members or ():
+            for article_id in members.members(self._bands.get(key)):
                 entry = self._entries[article_id]
                 matches[article_id] = _Other(np.frombuffer(entry.signature, dtype=np.uint32),
                                              np.frombuffer(entry.lede_signature, dtype=np.uint32),
@@ -393,13 +393,7 @@ class InMemoryDedupIndex:
         self._by_url.setdefault(entry.canonical_url, article_id)
         self._by_content.setdefault(entry.content_hash, article_id)
         for key in keys:
-            members = self._bands.get(key)
-            if members is None:
-                self._bands[key] = article_id
-            elif isinstance(members, str):
-                self._bands[key] = [members, article_id]
-            else:
-                members.append(article_id)
+            members.add(self._bands, key, article_id)
 
     def _forget(self, article_id: str) -> _Entry | None:
         """Take an open article out of the dictionaries."""
@@ -413,7 +407,7 @@ class InMemoryDedupIndex:
         signature = np.frombuffer(entry.signature, dtype=np.uint32)
         lede = np.frombuffer(entry.lede_signature, dtype=np.uint32)
         for key in band_keys(signature, lede, self._thresholds.bands):
-            self._forget_band(key, article_id)
+            members.remove(self._bands, key, article_id)
         return entry
 
     def _expire(self, generation: int) -> None:
@@ -427,17 +421,6 @@ class InMemoryDedupIndex:
         for segment in expired.sealed:
             self._live.discard(id(segment))
             self._sealed_size -= segment.size
-
-    def _forget_band(self, key: int, article_id: str) -> None:
-        members = self._bands.get(key)
-        if members == article_id:
-            del self._bands[key]
-        elif isinstance(members, list):
-            members[:] = [member for member in members if member != article_id]
-            if len(members) == 1:
-                self._bands[key] = members[0]
-            elif not members:
-                del self._bands[key]
 
 
 # Odd 64-bit multipliers folding one band's rows into one key; the band's number is mixed in too, so the

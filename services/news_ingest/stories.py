@@ -18,20 +18,14 @@ import itertools
 import math
 import sys
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from news_ingest import members
 from news_ingest.terms import Terms
 
 SEED_TERMS = 8
 RECENT_STORIES = 32
 CANDIDATES = 8
-
-
-def _newest_first(holders: str | list[str] | None) -> Iterable[str]:
-    if holders is None:
-        return ()
-    return (holders,) if isinstance(holders, str) else reversed(holders)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +56,9 @@ class StoryClusters:
         """The story this article belongs to, with its similarity, or None."""
         by_term = self._by_term
         # counted in the order met: seed terms heaviest first, each term's stories newest first
-        shared = Counter(itertools.chain.from_iterable(_newest_first(by_term.get(d)) for d, _ in terms[:SEED_TERMS]))
+        shared = Counter(
+            itertools.chain.from_iterable(members.newest_first(by_term.get(d)) for d, _ in terms[:SEED_TERMS])
+        )
         best: tuple[float, str] | None = None
         scored = 0
         for story_id in sorted(shared, key=shared.__getitem__, reverse=True):  # stable: ties stay as met
@@ -93,15 +89,7 @@ class StoryClusters:
             return
         for digest, weight in terms:
             if digest not in story.centroid:
-                holders = self._by_term.get(digest)
-                if holders is None:
-                    self._by_term[digest] = story_id
-                elif isinstance(holders, str):
-                    self._by_term[digest] = [holders, story_id]
-                else:
-                    holders.append(story_id)
-                    if len(holders) > RECENT_STORIES:
-                        del holders[0]
+                members.add(self._by_term, digest, story_id, keep=RECENT_STORIES)
             story.centroid[digest] = story.centroid.get(digest, 0.0) + weight
         squares = 0.0
         for weight in story.centroid.values():
@@ -113,13 +101,7 @@ class StoryClusters:
         for story_id in [sid for sid, story in self._stories.items() if story.last_seen < before]:
             story = self._stories.pop(story_id)
             for digest in story.centroid:
-                holders = self._by_term.get(digest)
-                if holders == story_id:
-                    del self._by_term[digest]
-                elif isinstance(holders, list) and story_id in holders:
-                    holders.remove(story_id)
-                    if len(holders) == 1:
-                        self._by_term[digest] = holders[0]
+                members.remove(self._by_term, digest, story_id)
 
     def __len__(self) -> int:
         return len(self._stories)
