@@ -143,7 +143,6 @@ class InMemoryDedupIndex:
         self._newest = -(2**62)
         self._sequence = 0
         self._sealed_size = 0
-        self._live: set[int] = set()  # ids of the segments not expired
         self._stories = StoryClusters(thresholds.stories)
         self._newest_timestamp = 0.0
 
@@ -240,7 +239,7 @@ class InMemoryDedupIndex:
         replayed = self._decisions.get(candidate.source)
         if replayed is not None:
             return replayed
-        if sealed.replay is not None and id(sealed.replay[0]) in self._live:
+        if sealed.replay is not None and sealed.replay[0].live:
             return sealed.replay[0].decision(sealed.replay[1])
         decision = self._exact(candidate, sealed) or self._near(candidate, keys, sealed) or self._story(candidate)
         self._insert(candidate, decision, keys, sealed)
@@ -267,7 +266,7 @@ class InMemoryDedupIndex:
             if first is not None and first in self._entries:
                 entry = self._entries[first]
                 best = (entry.sequence, first, entry.cluster_id)
-            if found is not None and id(found[1]) in self._live and (best is None or found[0] < best[0]):
+            if found is not None and found[1].live and (best is None or found[0] < best[0]):
                 best = (found[0], found[1].article_id(found[2]), found[1].cluster_id(found[2]))
             if best is not None:
                 return (DedupStatus.EXACT_DUPLICATE, best[1], best[2], 1.0, method)
@@ -299,7 +298,7 @@ class InMemoryDedupIndex:
     def _band_matches(self, keys: list[int], sealed: _Sealed) -> dict[str, _Other]:
         matches: dict[str, _Other] = {}
         for segment, row in sealed.bands:
-            if id(segment) in self._live:
+            if segment.live:
                 count, cluster_id = int(segment.shingle_counts[row]), segment.cluster_id(row)
                 matches[segment.article_id(row)] = _Other(
                     segment.signatures[row], segment.ledes[row], count, cluster_id
@@ -321,7 +320,7 @@ class InMemoryDedupIndex:
         self._decisions[candidate.source] = decision
         self._generations[generation].sources.append(candidate.source)
         article_id = candidate.article_id
-        if article_id in self._entries or (sealed.indexed is not None and id(sealed.indexed) in self._live):
+        if article_id in self._entries or (sealed.indexed is not None and sealed.indexed.live):
             return  # a later copy of an article already indexed: its decision is remembered, nothing more
         self._sequence += 1
         entry = self._entries[article_id] = _Entry(
@@ -370,7 +369,6 @@ class InMemoryDedupIndex:
         )
         segment = Segment(packed)
         open_.sealed.append(segment)
-        self._live.add(id(segment))
         self._sealed_size += segment.size
         open_.article_ids, open_.sources = [], []
 
@@ -419,7 +417,7 @@ class InMemoryDedupIndex:
         for article_id in expired.article_ids:
             self._forget(article_id)
         for segment in expired.sealed:
-            self._live.discard(id(segment))
+            segment.live = False  # a batch that looked it up before it expired skips it
             self._sealed_size -= segment.size
 
 

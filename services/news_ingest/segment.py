@@ -96,11 +96,12 @@ class SortedKeys:
 
 
 class Segment:
-    """Articles and decisions sealed together, read-only. A generation is sealed once the window moves past
-    it; articles that arrive late for it are sealed later into a segment of their own."""
+    """Articles and decisions sealed together, read-only but for ``live``. A generation is sealed once the
+    window moves past it; articles that arrive late for it are sealed later into a segment of their own."""
 
     def __init__(self, packed: Packed) -> None:
         rows = np.arange(len(packed.article_ids), dtype=np.int64)
+        self.live = True  # False once its generation expired
         self.size = len(packed.article_ids)
         self.article_ids = np.array([a.encode() for a in packed.article_ids], dtype=np.bytes_)
         self.cluster_ids = np.array([c.encode() for c in packed.cluster_ids], dtype=np.bytes_)
