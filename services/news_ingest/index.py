@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -13,10 +13,10 @@ import numpy as np
 import numpy.typing as npt
 
 from news_ingest import members
+from news_ingest.copies import CopyRules, Matches, best_copy
 from news_ingest.models import DedupInfo, DedupStatus
 from news_ingest.segment import Decision, Packed, Segment
 from news_ingest.segment import keys as segment_keys
-from news_ingest.sketch import containment, jaccard
 from news_ingest.stories import StoryClusters, StoryRules
 from news_ingest.terms import Terms
 
@@ -102,16 +102,6 @@ class _Generation:
 
 
 @dataclass(slots=True)
-class _Other:
-    """An indexed article a candidate is compared with, wherever it is kept."""
-
-    signature: Signature
-    lede_signature: Signature
-    shingle_count: int
-    cluster_id: str
-
-
-@dataclass(slots=True)
 class _Sealed:
     """What the sealed segments know about one candidate, looked up for the whole batch at once."""
 
@@ -119,7 +109,7 @@ class _Sealed:
     url: tuple[int, Segment, int] | None = None  # (sequence, segment, row): the earliest wins
     content: tuple[int, Segment, int] | None = None
     indexed: Segment | None = None
-    bands: list[tuple[Segment, int]] = field(default_factory=list)
+    bands: list[tuple[Segment, npt.NDArray[np.int64]]] = field(default_factory=list)  # rows sharing a band
 
 
 class InMemoryDedupIndex:
@@ -133,6 +123,12 @@ class InMemoryDedupIndex:
 
     def __init__(self, thresholds: Thresholds) -> None:
         self._thresholds = thresholds
+        self._copy_rules = CopyRules(
+            near_jaccard=thresholds.near_jaccard,
+            containment=thresholds.containment,
+            lede_jaccard=thresholds.lede_jaccard,
+            lede_containment=thresholds.lede_containment,
+        )
         self._entries: dict[str, _Entry] = {}  # first article per id, not sealed yet
         self._decisions: dict[str, Decision] = {}  # per source offset, not sealed yet
         self._by_url: dict[str, str] = {}
@@ -231,8 +227,13 @@ class InMemoryDedupIndex:
             for n in np.flatnonzero(segment.ids.first(ids) >= 0).tolist():
                 found[n].indexed = segment
             query, rows = segment.bands.every(bands)
-            for q, row in zip((query // per_candidate).tolist(), rows.tolist(), strict=True):
-                found[q].bands.append((segment, row))
+            if query.size:
+                owner = query // per_candidate
+                order = np.argsort(owner, kind="stable")
+                owner, rows = owner[order], rows[order]
+                starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]).tolist()
+                for start, end in zip(starts, [*starts[1:], owner.size], strict=True):
+                    found[int(owner[start])].bands.append((segment, rows[start:end]))
         return found
 
     def _decide(self, candidate: Candidate, keys: list[int], sealed: _Sealed) -> Decision:
@@ -273,43 +274,52 @@ class InMemoryDedupIndex:
         return None
 
     def _near(self, candidate: Candidate, keys: list[int], sealed: _Sealed) -> Decision | None:
-        best: tuple[float, str, str] | None = None
-        matches = self._band_matches(keys, sealed)
-        for other_id, other in matches.items():
-            similarity = jaccard(candidate.signature, other.signature)
-            contained = containment(similarity, candidate.shingle_count, other.shingle_count)
-            if similarity >= self._thresholds.near_jaccard:
-                scored = (similarity, "minhash", other_id)
-            elif contained >= self._thresholds.containment or (
-                contained >= self._thresholds.lede_containment
-                and jaccard(candidate.lede_signature, other.lede_signature) >= self._thresholds.lede_jaccard
-            ):
-                scored = (contained, "containment", other_id)  # abridged copy: same lede, a part of the text
-            else:
-                continue
-            if best is None or scored[0] > best[0] or (scored[0] == best[0] and scored[2] < best[2]):
-                best = scored  # ties go to the smaller article id: a stated, deterministic rule
-        if best is None:
+        found = self._band_matches(keys, sealed)
+        if found is None:
             return None
-        score, method, original_id = best
-        cluster_id = matches[original_id].cluster_id
-        return (DedupStatus.NEAR_DUPLICATE, original_id, cluster_id, round(score, 4), method)
+        matches, cluster_id = found
+        copy = best_copy(candidate.signature, candidate.lede_signature, candidate.shingle_count, matches,
+                         self._copy_rules)  # fmt: skip
+        if copy is None:
+            return None
+        original_id = matches.article_id(copy.row)
+        return (DedupStatus.NEAR_DUPLICATE, original_id, cluster_id(copy.row), round(copy.score, 4), copy.method)
 
-    def _band_matches(self, keys: list[int], sealed: _Sealed) -> dict[str, _Other]:
-        matches: dict[str, _Other] = {}
-        for segment, row in sealed.bands:
+    def _band_matches(self, keys: list[int], sealed: _Sealed) -> tuple[Matches, Callable[[int], str]] | None:
+        """Every indexed article sharing a band with the candidate, once each, as rows: sealed segments'
+        rows first, then open entries; and how to read a row's cluster id."""
+        places: list[tuple[Segment, int] | str] = []
+        signatures, ledes, counts = [], [], []
+        for segment, rows in sealed.bands:
             if segment.live:
-                count, cluster_id = int(segment.shingle_counts[row]), segment.cluster_id(row)
-                matches[segment.article_id(row)] = _Other(
-                    segment.signatures[row], segment.ledes[row], count, cluster_id
-                )
-        for key in keys:
-            for article_id in members.members(self._bands.get(key)):
-                entry = self._entries[article_id]
-                matches[article_id] = _Other(np.frombuffer(entry.signature, dtype=np.uint32),
-                                             np.frombuffer(entry.lede_signature, dtype=np.uint32),
-                                             entry.shingle_count, entry.cluster_id)  # fmt: skip
-        return matches
+                unique = np.unique(rows)
+                places += [(segment, row) for row in unique.tolist()]
+                signatures.append(segment.signatures[unique])
+                ledes.append(segment.ledes[unique])
+                counts.append(segment.shingle_counts[unique].astype(np.int64))
+        opened = list(dict.fromkeys(i for key in keys for i in members.members(self._bands.get(key))))
+        if opened:
+            entries = [self._entries[article_id] for article_id in opened]
+            places += opened
+            signatures.append(np.frombuffer(b"".join(e.signature for e in entries), dtype=np.uint32)
+                              .reshape(len(entries), -1))  # fmt: skip
+            ledes.append(np.frombuffer(b"".join(e.lede_signature for e in entries), dtype=np.uint32)
+                         .reshape(len(entries), -1))  # fmt: skip
+            counts.append(np.array([e.shingle_count for e in entries], dtype=np.int64))
+        if not places:
+            return None
+
+        def article_id(row: int) -> str:
+            place = places[row]
+            return place if isinstance(place, str) else place[0].article_id(place[1])
+
+        def cluster_id(row: int) -> str:
+            place = places[row]
+            return self._entries[place].cluster_id if isinstance(place, str) else place[0].cluster_id(place[1])
+
+        matches = Matches(signatures=np.concatenate(signatures), ledes=np.concatenate(ledes),
+                          shingle_counts=np.concatenate(counts), article_id=article_id)  # fmt: skip
+        return matches, cluster_id
 
     def _insert(self, candidate: Candidate, decision: Decision, keys: list[int], sealed: _Sealed) -> None:
         self._advance(candidate.generation)

@@ -1,0 +1,76 @@
+"""Copy verification: the indexed articles sharing an LSH band with a candidate, scored in one numpy pass.
+
+A band match is only a candidate; the decision needs the estimated Jaccard of the two whole-text sketches,
+the containment that follows from it and the two shingle counts, and for abridged copies the lede sketches.
+Template-heavy or boilerplate-sharing streams give an article dozens of band matches (hundreds while a
+lagging partition catches up), so they are compared as one matrix rather than one pair at a time. The
+arithmetic is the per-pair formula of ``sketch.jaccard`` and ``sketch.containment`` in float64, operation
+for operation, so both give the same floats (and the Redis script, which follows them, the same decisions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+Signatures = npt.NDArray[np.uint32]
+
+
+@dataclass(frozen=True, slots=True)
+class CopyRules:
+    """The thresholds a band match must pass to be a copy."""
+
+    near_jaccard: float
+    containment: float
+    lede_jaccard: float
+    lede_containment: float
+
+
+@dataclass(frozen=True, slots=True)
+class Matches:
+    """Band matches as rows: sketches and shingle counts, and how to name a row (its article id)."""
+
+    signatures: Signatures  # (matches, permutations)
+    ledes: Signatures
+    shingle_counts: npt.NDArray[np.int64]
+    article_id: Callable[[int], str]
+
+
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """The match a candidate copies: its row, the score and how it was found."""
+
+    row: int
+    score: float
+    method: str  # "minhash" (estimated Jaccard) or "containment" (abridged copy)
+
+
+def best_copy(
+    signature: Signatures, lede: Signatures, shingle_count: int, matches: Matches, rules: CopyRules
+) -> Copy | None:
+    """The most similar match that passes the rules; equally similar ones go to the smaller article id."""
+    permutations = signature.shape[0]
+    similarity = np.count_nonzero(matches.signatures == signature, axis=1) / permutations
+    if shingle_count == 0:
+        contained = np.zeros_like(similarity)
+    else:
+        contained = np.minimum(
+            1.0, similarity * (shingle_count + matches.shingle_counts) / ((1 + similarity) * shingle_count)
+        )
+    near = similarity >= rules.near_jaccard
+    lede_similarity = np.count_nonzero(matches.ledes == lede, axis=1) / permutations
+    abridged = ~near & (
+        (contained >= rules.containment)
+        | ((contained >= rules.lede_containment) & (lede_similarity >= rules.lede_jaccard))
+    )
+    passed = near | abridged
+    if not passed.any():
+        return None
+    score = np.where(near, similarity, np.where(abridged, contained, -1.0))
+    top = score[passed].max()
+    tied = np.flatnonzero(passed & (score == top)).tolist()
+    row = min(tied, key=matches.article_id) if len(tied) > 1 else tied[0]
+    return Copy(row=row, score=float(top), method="minhash" if near[row] else "containment")
