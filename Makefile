@@ -46,13 +46,15 @@ schemas: $(STAMP)  ## regenerate schemas/ from the models
 schemas-check: $(STAMP)  ## fail if schemas/ drifted from the models
 	$(BIN)/news-ingest schemas --dir schemas --check
 
-bench: $(STAMP)  ## benchmarks: print figures, write bench/results/
+bench: $(STAMP)  ## benchmarks: print figures, write bench/results/ (summary.md: all of them)
 	$(BIN)/python -m bench.run --profile fast
 	$(BIN)/python -m bench.run --profile full --repeat 10
 	$(BIN)/python -m bench.dedup
 	$(BIN)/python -m bench.sketch
 	$(BIN)/python -m bench.tag
 	$(BIN)/python -m bench.e2e
+	$(BIN)/python -m bench.growth
+	$(BIN)/python -m bench.summary
 
 clean:  ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -20,9 +20,11 @@ import platform
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import IO, Any
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -115,7 +117,7 @@ async def passthrough(kafka: KafkaSettings, events: list[bytes]) -> dict[str, fl
 
 
 async def service(kafka: KafkaSettings, events: list[bytes], *, profile: str, processes: int = 1,
-                  rate: float = 0.0) -> dict[str, float]:  # fmt: skip
+                  rate: float = 0.0) -> dict[str, Any]:  # fmt: skip
     """(b)/(c): ``processes`` service processes in one group; throughput, or latency when ``rate`` paces input."""
     names = topics()
     await create_topics(kafka, names)
@@ -132,11 +134,12 @@ async def service(kafka: KafkaSettings, events: list[bytes], *, profile: str, pr
         # the full profile's ~35 articles/s: smaller batches, so its output times span many batches too
         "NEWS_INGEST_CONSUMER__MAX_BATCH_RECORDS": str(BATCH if profile == "fast" else 50),
         "NEWS_INGEST_HTTP__PORT": "0",
-        "NEWS_INGEST_LOG__LEVEL": "error",
+        "NEWS_INGEST_LOG__LEVEL": "warning" if rate else "info",  # info: the summary line has per-stage means
         "NEWS_INGEST_LOG__FORMAT": "json",
     }
     command = [str(Path(sys.executable).with_name("news-ingest")), "run", *([] if rate else ["--until-idle"])]
-    started = [start(command, env) for _ in range(processes)]
+    logs = [tempfile.TemporaryFile() for _ in range(processes)]  # noqa: SIM115 - stage_means reads and closes them
+    started = [start(command, env, log) for log in logs]
     out = [names.enriched, names.duplicates, names.rejected]
     if rate:  # the service joins its group first, takes the paced input, and is stopped once all is out
         await asyncio.sleep(8)
@@ -151,8 +154,14 @@ async def service(kafka: KafkaSettings, events: list[bytes], *, profile: str, pr
         peak_kib = max(peak_kib, usage.ru_maxrss)
     timed = await output_times(kafka, out, len(events) if not rate else await published(kafka, out))
     stamps = [stamp for stamp, _ in timed]
-    figures = {"articles_per_s": round(len(stamps) / max((max(stamps) - min(stamps)) / 1000, 1e-9), 1),
-               "peak_rss_mib": round(peak_kib / 1024, 1), "outputs": len(stamps)}  # fmt: skip
+    figures: dict[str, object] = {
+        "articles_per_s": round(len(stamps) / max((max(stamps) - min(stamps)) / 1000, 1e-9), 1),
+        "peak_rss_mib": round(peak_kib / 1024, 1),
+        "outputs": len(stamps),
+    }
+    means = stage_means(logs)
+    if not rate:
+        figures["stage_us"] = means
     if rate:
         delays = sorted(stamp - produced for stamp, produced in timed)
         figures |= {"input_rate": round(rate, 1), "latency_p50_ms": delays[len(delays) // 2],
@@ -171,8 +180,25 @@ async def published(kafka: KafkaSettings, names: list[str]) -> int:
         await consumer.stop()
 
 
-def start(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+def start(command: list[str], env: dict[str, str], log: IO[bytes]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
+
+
+def stage_means(logs: list[IO[bytes]]) -> dict[str, float]:
+    """Per-stage mean microseconds per message from each process's ``service_stopped`` line, weighted by what
+    each process consumed."""
+    totals: dict[str, float] = {}
+    consumed = 0
+    for log in logs:
+        log.seek(0)
+        for line in log.read().splitlines():
+            if line.startswith(b"{") and b'"service_stopped"' in line:
+                event = orjson.loads(line)
+                consumed += event["consumed"]
+                for stage, mean in event["stage_mean_us"].items():
+                    totals[stage] = totals.get(stage, 0.0) + mean * event["consumed"]
+        log.close()
+    return {stage: round(total / max(consumed, 1), 1) for stage, total in totals.items()}
 
 
 async def until_published(kafka: KafkaSettings, names: list[str], raw: str) -> None:
@@ -249,7 +275,7 @@ def bare_spacy(events: list[bytes]) -> dict[str, float]:
 
 
 def table(result: dict[str, object]) -> str:
-    def get(key: str) -> dict[str, float]:
+    def get(key: str) -> dict[str, Any]:
         value = result[key]
         assert isinstance(value, dict)
         return value
@@ -271,7 +297,11 @@ def table(result: dict[str, object]) -> str:
         f" (c)/(d) = {result['ratio_c_over_d']}. Latency, fast profile, input at {paced['input_rate']}/s:"
         f" p50 {paced['latency_p50_ms']} ms, p99 {paced['latency_p99_ms']} ms."
     )
-    lines += ["", summary]
+    lines += ["", summary, "", "Per-stage mean µs per message inside the service (from its shutdown summary):", ""]
+    staged = [(name, figures["stage_us"]) for name, figures in rows if "stage_us" in figures]
+    stages = list(staged[0][1]) if staged else []
+    lines += ["| run | " + " | ".join(stages) + " |", "|---|" + "---|" * len(stages)]
+    lines += [f"| {name} | " + " | ".join(str(us.get(stage, "-")) for stage in stages) + " |" for name, us in staged]
     return "\n".join(lines) + "\n"
 
 

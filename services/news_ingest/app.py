@@ -207,7 +207,7 @@ async def serve(
                 task.cancel()
             await asyncio.wait(background, timeout=settings.runtime.shutdown_timeout_seconds)
             readiness.set(Check.PRODUCER_STARTED, False)
-    log.info("service_stopped", **summary.as_log())
+    log.info("service_stopped", **summary.as_log(), stage_mean_us=metrics.stage_means_us())
     return summary
 
 

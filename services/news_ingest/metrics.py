@@ -135,3 +135,16 @@ class Metrics:
                 if sample.name.endswith("_total"):
                     totals[sample.labels["outcome"]] += int(sample.value)
         return totals
+
+    def stage_means_us(self) -> dict[str, float]:
+        """Mean microseconds per message in each stage so far (0 where a stage saw nothing)."""
+        sums: dict[str, float] = {}
+        counts: dict[str, float] = {}
+        for metric in self.stage_duration.collect():
+            for sample in metric.samples:
+                stage = sample.labels["stage"]
+                if sample.name.endswith("_sum"):
+                    sums[stage] = sample.value
+                elif sample.name.endswith("_count"):
+                    counts[stage] = sample.value
+        return {stage: round(sums[stage] / counts[stage] * 1e6, 1) if counts.get(stage) else 0.0 for stage in sums}

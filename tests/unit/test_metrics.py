@@ -35,3 +35,13 @@ def test_outcome_totals_sum_over_partitions_and_reasons() -> None:
     metrics.outcomes.labels(topic="raw", partition="1", outcome="rejected", reason="too_large").inc(2)
     metrics.outcomes.labels(topic="raw", partition="1", outcome="rejected", reason="invalid_json").inc()
     assert metrics.outcome_totals() == {"enriched": 3, "rejected": 3}
+
+
+def test_stage_means_are_microseconds_per_message_and_zero_before_traffic() -> None:
+    metrics = Metrics(CollectorRegistry())
+    assert set(metrics.stage_means_us().values()) == {0.0}
+    for seconds in (0.001, 0.003):
+        metrics.stage_duration.labels(stage="normalise").observe(seconds)
+    means = metrics.stage_means_us()
+    assert means["normalise"] == 2000.0
+    assert means["tag"] == 0.0
