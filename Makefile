@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test unit integration lint format typecheck schemas schemas-check bench clean
+.PHONY: help install run test unit integration lint format typecheck schemas schemas-check bench up down clean
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -55,6 +55,15 @@ bench: $(STAMP)  ## benchmarks: print figures, write bench/results/ (summary.md:
 	$(BIN)/python -m bench.e2e
 	$(BIN)/python -m bench.growth
 	$(BIN)/python -m bench.summary
+
+COMPOSE := docker compose -f deploy/compose.yaml
+
+up:  ## the compose stack: Kafka (KRaft), Redis, two replicas, Prometheus, Grafana, demo replay (needs Docker)
+	$(COMPOSE) up -d --build
+	@echo "Grafana http://localhost:3000  Prometheus http://localhost:9090  replicas :9464 :9465 (/metrics /livez /readyz)"
+
+down:  ## stop the compose stack and drop its volumes
+	$(COMPOSE) down -v
 
 clean:  ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -155,6 +155,7 @@ async def serve(
             readiness.set(Check.PARTITIONS_ASSIGNED, bool(partitions))
             for tp in partitions:
                 metrics.partition_assigned(tp.topic, tp.partition)
+            metrics.lag_only_for({(tp.topic, tp.partition) for tp in partitions})
 
         source = await stack.enter_async_context(
             KafkaSource(

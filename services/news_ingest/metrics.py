@@ -127,6 +127,15 @@ class Metrics:
         for reason in RejectReason:
             self.outcomes.labels(**labels, outcome=Outcome.REJECTED.value, reason=reason.value)
 
+    def lag_only_for(self, owned: set[tuple[str, int]]) -> None:
+        """Drop the lag series of partitions this member no longer owns, so after a rebalance each partition's
+        lag is reported by its one owner, not also, frozen, by the member that had it before."""
+        for metric in self.consumer_lag.collect():
+            for sample in metric.samples:
+                topic, partition = sample.labels["topic"], sample.labels["partition"]
+                if (topic, int(partition)) not in owned:
+                    self.consumer_lag.remove(topic, partition)
+
     def outcome_totals(self) -> Tally[str]:
         """Acknowledged outputs per outcome, summed over partitions and reasons."""
         totals: Tally[str] = Tally()

@@ -45,3 +45,15 @@ def test_stage_means_are_microseconds_per_message_and_zero_before_traffic() -> N
     means = metrics.stage_means_us()
     assert means["normalise"] == 2000.0
     assert means["tag"] == 0.0
+
+
+def test_lag_of_partitions_given_away_is_no_longer_reported() -> None:
+    registry = CollectorRegistry()
+    metrics = Metrics(registry)
+    for partition in (0, 1, 2):
+        metrics.consumer_lag.labels(topic="raw", partition=str(partition)).set(10 + partition)
+    metrics.lag_only_for({("raw", 1)})
+    lag = "news_ingest_consumer_lag_messages"
+    assert registry.get_sample_value(lag, {"topic": "raw", "partition": "1"}) == 11
+    assert registry.get_sample_value(lag, {"topic": "raw", "partition": "0"}) is None
+    assert registry.get_sample_value(lag, {"topic": "raw", "partition": "2"}) is None
