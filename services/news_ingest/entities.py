@@ -19,6 +19,7 @@ import ahocorasick_rs
 
 from news_ingest.models import Entity, EntityType
 from news_ingest.regions import Kind, RegionTagger
+from news_ingest.teams import team_spans
 
 _NAME_WORD = r"(?:[A-Z][a-z'\u2019]+(?:-[A-Z][a-z]+)?|[A-Z]\.)"
 _PARTICLE = r"(?:bin|ibn|al-|el-|de|da|di|van|von|der|del|la|le)"
@@ -187,7 +188,28 @@ class RuleExtractor:
         found += _organisations(text)
         found += [Span(m.start(1), m.end(1), EntityType.ORG, m.group(1)) for m in _ACRONYM.finditer(text)
                   if m.group(1) in _KNOWN_ACRONYMS]  # fmt: skip
-        return without_overlaps(found)
+        return self.with_teams(without_overlaps(found), text)
+
+    def with_teams(self, spans: Sequence[Span], text: str) -> list[Span]:
+        """Clubs named on results lines ("Harbourside 2 Millbrook 1") are organisations there and wherever else the
+        article names them as a place; people stay people and countries (national teams) stay places."""
+        lines = [(start, end) for start, end in team_spans(text) if not self._is_country(text[start:end])]
+        names = {text[start:end] for start, end in lines}
+        if not names:
+            return list(spans)
+        kept = [Span(s.start, s.end, EntityType.ORG, s.text) if s.type is EntityType.LOC and s.text in names
+                else s for s in spans]  # fmt: skip
+        on_lines = [Span(start, end, EntityType.ORG, text[start:end]) for start, end in lines]
+        kept = [s for s in kept if all(s.end <= t.start or s.start >= t.end for t in on_lines)]  # the line decides
+        taken = [(s.start, s.end) for s in kept if s.type is not EntityType.LOC] + lines
+        elsewhere = [Span(m.start(), m.end(), EntityType.ORG, name) for name in names
+                     for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)
+                     if all(m.end() <= a or m.start() >= b for a, b in taken)]  # fmt: skip
+        return without_overlaps([*kept, *on_lines, *elsewhere])
+
+    def _is_country(self, name: str) -> bool:
+        mentions = list(self._regions.find(name))
+        return any(m.place.kind is Kind.COUNTRY and m.end - m.start == len(name) for m in mentions)
 
     def close(self) -> None:
         return None

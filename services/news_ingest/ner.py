@@ -91,7 +91,7 @@ class ModelExtractor:
     def merge(self, text: str, raw: Sequence[RawSpan]) -> list[Span]:
         model = [self._rules.link(span) for span in (_span(text, start, end, label) for start, end, label in raw)
                  if span is not None]  # fmt: skip
-        model = consistent(model, text)
+        model = self._rules.with_teams(consistent(model, text), text)
         taken = [(span.start, span.end) for span in model]
         rules = [span for span in self._rules.find(text, cities=False)
                  if all(span.end <= start or span.start >= end for start, end in taken)]  # fmt: skip

@@ -1,0 +1,80 @@
+"""Sports clubs in results and standings lines: a name followed by a score there is a team, not a place.
+
+Wire sports copy is full of lines such as "Harbourside 2 Millbrook 1" (a result), "Northshire 10 7 2 1 20 9 23"
+(a standings row), "Northshire 259 and 207 (J. Amesbury 69), Westmoor 114" (a cricket score) and "DETROIT AT
+BOSTON" (a fixture). A gazetteer or a statistical model reads a city's name there as the city; it is the club. A line counts as a results line when, outside parentheses (which hold
+players and their figures), it holds scores and capitalised names and no other lower-case words than a few
+joiners. Work is linear in the line: tokens are scanned once, no backtracking regular expression runs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+_TOKEN = re.compile(r"\S+")
+_SCORE = re.compile(r"\d{1,3}")
+_FIGURE = re.compile(r"\d{1,3}|\.\d{3}|\d{1,3}-\d{1,3}|\d{1,2}\.\d{1,2}")  # scores, win shares, 4-43, overs
+_RANK = re.compile(r"\d{1,3}\.")
+_JOINERS = frozenset({"and", "v", "vs", "vs.", "at", "'s", "-", ",", ":", ";"})
+_FIXTURE = re.compile(r"([A-Z][A-Z.' -]{1,40}?) (?:AT|VS\.?|V) ([A-Z][A-Z.' -]{1,40})")
+_MAX_LINE_CHARS = 400  # a results line is short; longer ones are prose and are not scanned
+
+
+def team_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every team name on the results lines of ``text``."""
+    found: list[tuple[int, int]] = []
+    offset = 0
+    for line in text.split("\n"):
+        if len(line) <= _MAX_LINE_CHARS:
+            found += [(offset + start, offset + end) for start, end in _line_teams(line)]
+        offset += len(line) + 1
+    return found
+
+
+def _line_teams(line: str) -> Iterator[tuple[int, int]]:
+    fixture = _FIXTURE.fullmatch(line.strip())
+    if fixture is not None:
+        lead = len(line) - len(line.lstrip())
+        yield lead + fixture.start(1), lead + fixture.end(1)
+        yield lead + fixture.start(2), lead + fixture.end(2)
+        return
+    every = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(line)]
+    tokens = _outside_parentheses(every)
+    figures = [_FIGURE.fullmatch(word.rstrip(",;")) is not None for _, _, word in tokens]
+    if not any(figures) or any(_is_prose(word) for _, _, word in tokens):
+        return
+    starts = {start: n for n, (start, _, _) in enumerate(every)}
+    run: int | None = None  # index in ``tokens`` where the current run of capitalised words began
+    for n, (_, _, word) in enumerate(tokens):
+        if word[:1].isupper() or (word == "'s" and run is not None):
+            run = n if run is None else run
+            continue
+        if run is not None and _SCORE.fullmatch(word.rstrip(",;")) and _a_team(every, starts[tokens[run][0]], n - run):
+            yield tokens[run][0], tokens[n - 1][1]
+        run = None
+
+
+def _a_team(every: list[tuple[int, int, str]], first: int, words: int) -> bool:
+    """Not a competitor: a ranked name ("5. Okafor 12") or one followed by a nationality or club in
+    parentheses ("Pedro Alves (Brazil) 1") is a person."""
+    after = first + words
+    ranked = first > 0 and _RANK.fullmatch(every[first - 1][2]) is not None
+    return not ranked and not (after < len(every) and every[after][2].startswith("("))
+
+
+def _outside_parentheses(tokens: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    kept, depth = [], 0
+    for token in tokens:
+        word = token[2]
+        if word.startswith("("):
+            depth += 1
+        if depth == 0:
+            kept.append(token)
+        if word.rstrip(",;:.").endswith(")"):
+            depth = max(0, depth - 1)
+    return kept
+
+
+def _is_prose(word: str) -> bool:
+    return word[:1].islower() and word not in _JOINERS
