@@ -287,35 +287,44 @@ class InMemoryDedupIndex:
 
     def _band_matches(self, keys: list[int], sealed: _Sealed) -> tuple[Matches, Callable[[int], str]] | None:
         """Every indexed article sharing a band with the candidate, once each, as rows: sealed segments'
-        rows first, then open entries; and how to read a row's cluster id."""
-        places: list[tuple[Segment, int] | str] = []
+        rows first, then open entries; and how to read a row's cluster id. Rows are named only when asked
+        (the winner, and ties), so a candidate with hundreds of matches builds no per-row Python objects."""
+        parts: list[tuple[Segment, npt.NDArray[np.int64]]] = []
         signatures, ledes, counts = [], [], []
         for segment, rows in sealed.bands:
             if segment.live:
                 unique = np.unique(rows)
-                places += [(segment, row) for row in unique.tolist()]
+                parts.append((segment, unique))
                 signatures.append(segment.signatures[unique])
                 ledes.append(segment.ledes[unique])
                 counts.append(segment.shingle_counts[unique].astype(np.int64))
         opened = list(dict.fromkeys(i for key in keys for i in members.members(self._bands.get(key))))
         if opened:
             entries = [self._entries[article_id] for article_id in opened]
-            places += opened
             signatures.append(np.frombuffer(b"".join(e.signature for e in entries), dtype=np.uint32)
                               .reshape(len(entries), -1))  # fmt: skip
             ledes.append(np.frombuffer(b"".join(e.lede_signature for e in entries), dtype=np.uint32)
                          .reshape(len(entries), -1))  # fmt: skip
             counts.append(np.array([e.shingle_count for e in entries], dtype=np.int64))
-        if not places:
+        if not signatures:
             return None
+        ends = list(itertools.accumulate(len(rows) for _, rows in parts))
+        sealed_rows = ends[-1] if ends else 0
+
+        def place(row: int) -> tuple[Segment, int] | str:
+            if row >= sealed_rows:
+                return opened[row - sealed_rows]
+            part = bisect.bisect_right(ends, row)
+            segment, rows = parts[part]
+            return segment, int(rows[row - (ends[part - 1] if part else 0)])
 
         def article_id(row: int) -> str:
-            place = places[row]
-            return place if isinstance(place, str) else place[0].article_id(place[1])
+            found = place(row)
+            return found if isinstance(found, str) else found[0].article_id(found[1])
 
         def cluster_id(row: int) -> str:
-            place = places[row]
-            return self._entries[place].cluster_id if isinstance(place, str) else place[0].cluster_id(place[1])
+            found = place(row)
+            return self._entries[found].cluster_id if isinstance(found, str) else found[0].cluster_id(found[1])
 
         matches = Matches(signatures=np.concatenate(signatures), ledes=np.concatenate(ledes),
                           shingle_counts=np.concatenate(counts), article_id=article_id)  # fmt: skip

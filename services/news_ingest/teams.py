@@ -2,9 +2,10 @@
 
 Wire sports copy is full of lines such as "Harbourside 2 Millbrook 1" (a result), "Northshire 10 7 2 1 20 9 23"
 (a standings row), "Northshire 259 and 207 (J. Amesbury 69), Westmoor 114" (a cricket score) and "DETROIT AT
-BOSTON" (a fixture). A gazetteer or a statistical model reads a city's name there as the city; it is the club. A line counts as a results line when, outside parentheses (which hold
-players and their figures), it holds scores and capitalised names and no other lower-case words than a few
-joiners. Work is linear in the line: tokens are scanned once, no backtracking regular expression runs.
+BOSTON" (a fixture). A gazetteer or a statistical model reads a city's name there as the city; it is the
+club. A line counts as a results line when, outside parentheses (which hold players and their figures), it
+holds scores and capitalised names and no other lower-case words than a few joiners. Work is linear in the
+line: tokens are scanned once, no backtracking regular expression runs.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Iterator
 _TOKEN = re.compile(r"\S+")
 _SCORE = re.compile(r"\d{1,3}")
 _FIGURE = re.compile(r"\d{1,3}|\.\d{3}|\d{1,3}-\d{1,3}|\d{1,2}\.\d{1,2}")  # scores, win shares, 4-43, overs
+_DIGIT = re.compile(r"\d")
+_LOWER_WORD = re.compile(r"(?<!\S)[a-z][^\s]*")
 _RANK = re.compile(r"\d{1,3}\.")
 _JOINERS = frozenset({"and", "v", "vs", "vs.", "at", "'s", "-", ",", ":", ";"})
 _FIXTURE = re.compile(r"([A-Z][A-Z.' -]{1,40}?) (?:AT|VS\.?|V) ([A-Z][A-Z.' -]{1,40})")
@@ -26,10 +29,17 @@ def team_spans(text: str) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
     offset = 0
     for line in text.split("\n"):
-        if len(line) <= _MAX_LINE_CHARS:
+        if len(line) <= _MAX_LINE_CHARS and _maybe_results(line):
             found += [(offset + start, offset + end) for start, end in _line_teams(line)]
         offset += len(line) + 1
     return found
+
+
+def _maybe_results(line: str) -> bool:
+    """A cheap first look: a results line has a digit or a fixture's AT, and outside parentheses no prose."""
+    if not _DIGIT.search(line) and " AT " not in line and " V " not in line and " VS" not in line:
+        return False
+    return "(" in line or not any(word not in _JOINERS for word in _LOWER_WORD.findall(line))
 
 
 def _line_teams(line: str) -> Iterator[tuple[int, int]]:
