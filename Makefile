@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test unit integration lint format typecheck schemas schemas-check bench up down clean
+.PHONY: help install run test unit integration lint format typecheck schemas schemas-check bench soak up down clean
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ bench: $(STAMP)  ## benchmarks: print figures, write bench/results/ (summary.md:
 	$(BIN)/python -m bench.e2e
 	$(BIN)/python -m bench.growth
 	$(BIN)/python -m bench.summary
+
+soak:  ## bounded soak: 10 minutes at a fixed input rate, RSS and lag printed as it runs (bench/results/soak.*)
+	$(BIN)/python -m bench.soak
 
 COMPOSE := docker compose -f deploy/compose.yaml
 

@@ -91,6 +91,15 @@ def tag(r: dict[str, Any]) -> Rows:
     ]
 
 
+def soak(r: dict[str, Any]) -> Rows:
+    return [
+        (f"{r['articles']:,} articles at {r['input_rate']}/s: RSS first / last fifth (MiB)",
+         f"{r['rss_mib_first_fifth_mean']} / {r['rss_mib_last_fifth_mean']}"),
+        ("RSS peak (MiB)", r["rss_mib_peak"]),
+        ("consumer lag peak", r["lag_peak"]),
+    ]  # fmt: skip
+
+
 def sketch(r: dict[str, Any]) -> Rows:
     return [(f"signature cost, {name}, µs/article", us) for name, us in r["cost"]["signature_us_per_article"].items()]
 
@@ -103,6 +112,7 @@ SECTIONS: list[tuple[str, str, Callable[[dict[str, Any]], Rows]]] = [
     ("Dedup stage (bench/dedup.py)", "dedup", dedup),
     ("Tag stage (bench/tag.py)", "tag", tag),
     ("Sketch (bench/sketch.py)", "sketch", sketch),
+    ("Soak (bench/soak.py, make soak)", "soak", soak),
 ]
 
 

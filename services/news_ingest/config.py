@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
@@ -30,6 +30,21 @@ class KafkaSettings(BaseModel):
     ssl_key_password: SecretStr | None = None
     request_timeout_ms: int = Field(default=30_000, ge=1_000)
     retry_backoff_ms: int = Field(default=200, ge=10)
+
+    @model_validator(mode="after")
+    def _credentials_match_the_protocol(self) -> KafkaSettings:
+        """A SASL protocol without a mechanism and credentials fails at start-up with this message, not later
+        with the broker's; credentials for a protocol that sends none are a mistake worth saying too."""
+        sasl = self.security_protocol.startswith("SASL_")
+        if sasl and (self.sasl_mechanism is None or not self.sasl_username or self.sasl_password is None):
+            raise ValueError(f"security_protocol {self.security_protocol} needs sasl_mechanism, sasl_username "
+                             "and sasl_password")  # fmt: skip
+        if not sasl and self.sasl_mechanism is not None:
+            raise ValueError(f"sasl_mechanism is set but security_protocol is {self.security_protocol}: "
+                             "use SASL_PLAINTEXT or SASL_SSL")  # fmt: skip
+        if self.ssl_certfile and not self.ssl_keyfile:
+            raise ValueError("ssl_certfile (mutual TLS) needs ssl_keyfile")
+        return self
 
 
 class TopicSettings(BaseModel):

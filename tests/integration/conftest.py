@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,26 @@ async def settings(broker: EmbeddedBroker) -> Settings:
     )
     await create_topics(configured.kafka, configured.topics)
     return configured
+
+
+def service_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment of a service process with ``settings``' broker, topics, group and index."""
+    env = {
+        **os.environ,
+        "NEWS_INGEST_KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers or "",
+        "NEWS_INGEST_TOPICS__RAW": settings.topics.raw,
+        "NEWS_INGEST_TOPICS__ENRICHED": settings.topics.enriched,
+        "NEWS_INGEST_TOPICS__DUPLICATES": settings.topics.duplicates,
+        "NEWS_INGEST_TOPICS__REJECTED": settings.topics.rejected,
+        "NEWS_INGEST_CONSUMER__GROUP_ID": settings.consumer.group_id,
+        "NEWS_INGEST_HTTP__PORT": "0",
+        "NEWS_INGEST_LOG__FORMAT": "json",
+        "NEWS_INGEST_LOG__LEVEL": "warning",
+    }
+    if settings.redis.url is not None:
+        env["NEWS_INGEST_REDIS__URL"] = settings.redis.url.get_secret_value()
+        env["NEWS_INGEST_REDIS__KEY_PREFIX"] = settings.redis.key_prefix
+    return env | extra
 
 
 async def produce(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import signal
 import sys
@@ -14,7 +13,14 @@ from prometheus_client import CollectorRegistry
 
 from news_ingest.app import serve
 from news_ingest.config import Settings
-from tests.integration.conftest import committed, crash_before_first_commit, produce, read_outputs, start_group
+from tests.integration.conftest import (
+    committed,
+    crash_before_first_commit,
+    produce,
+    read_outputs,
+    service_env,
+    start_group,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -68,18 +74,7 @@ async def test_two_instances_split_the_partitions_and_account_for_every_input(se
 
 
 async def test_sigterm_drains_commits_and_logs_a_summary(settings: Settings) -> None:
-    env = {
-        **os.environ,
-        "NEWS_INGEST_KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers or "",
-        "NEWS_INGEST_TOPICS__RAW": settings.topics.raw,
-        "NEWS_INGEST_TOPICS__ENRICHED": settings.topics.enriched,
-        "NEWS_INGEST_TOPICS__DUPLICATES": settings.topics.duplicates,
-        "NEWS_INGEST_TOPICS__REJECTED": settings.topics.rejected,
-        "NEWS_INGEST_CONSUMER__GROUP_ID": settings.consumer.group_id,
-        "NEWS_INGEST_CONSUMER__MAX_BATCH_RECORDS": "10",
-        "NEWS_INGEST_HTTP__PORT": "0",
-        "NEWS_INGEST_LOG__FORMAT": "json",
-    }
+    env = service_env(settings, NEWS_INGEST_CONSUMER__MAX_BATCH_RECORDS="10", NEWS_INGEST_LOG__LEVEL="info")
     written = await produce(settings, articles(300, tag="term"))
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "news_ingest.cli", "run",

@@ -1,0 +1,119 @@
+"""Any bytes in, exactly one output out: the codec and every stage under hypothesis-generated hostile input.
+
+Each property runs the whole pipeline (decode, normalise, deduplicate, tag, encode) over a batch and asserts
+that every record becomes exactly one Enriched, Duplicate or Rejected result with an encoded output record,
+that a rejection names a reason from the closed set, and that nothing raises. ``deadline`` bounds the work
+per example, so a regular expression that backtracks catastrophically or a stage whose cost explodes on
+some shape of input fails here instead of hanging a partition.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+from datetime import timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from news_ingest.models import RejectReason
+from news_ingest.normalise import Normaliser
+from news_ingest.records import Duplicate, Enriched, Rejected, SourceRecord
+from tests.conftest import make_pipeline
+
+FUZZ = settings(max_examples=60, deadline=timedelta(seconds=5), suppress_health_check=[HealthCheck.too_slow,
+                HealthCheck.function_scoped_fixture])  # fmt: skip
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=40),  # NaN, inf, 2**70 too
+    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=10), children, max_size=5),
+    max_leaves=30,
+)
+hostile_text = st.one_of(
+    st.text(max_size=2_000),  # any code points, control characters and surrogate-free Unicode included
+    st.text(alphabet=st.sampled_from(" \t\r\n\u00a0\u200b\u2028\ufeff"), max_size=5_000),  # whitespace only
+    st.builds(
+        lambda n, tag: f"<{tag}>" * n + "x" + f"</{tag}>" * n,
+        st.integers(1, 3_000),
+        st.sampled_from(["div", "p", "b", "table", "a href='#'"]),
+    ),
+    st.builds(lambda n: "<p>" + "a" * n + "</p>", st.integers(1, 200_000)),  # one huge line
+    st.builds(lambda n: "Read more » " * n, st.integers(1, 2_000)),  # nothing but chrome
+    st.builds(lambda n: "x" * n + "MOSCOW, Russia - " * 50, st.integers(0, 5_000)),  # dateline soup
+    st.builds(lambda n: "(" * n + "Leeds 2 Chelsea 1" + ")" * n, st.integers(0, 2_000)),  # results-line bait
+)
+articles = st.fixed_dictionaries(
+    {"url": st.one_of(st.just("https://a.example/x"), st.text(max_size=300)), "body": hostile_text},
+    optional={
+        "title": st.one_of(st.none(), hostile_text, st.integers()),
+        "published_at": st.one_of(st.text(max_size=40), st.integers(), st.floats(), st.none()),
+        "language": st.one_of(st.text(max_size=12), st.none()),
+        "metadata": json_values,
+        "source": json_values,
+    },
+)
+
+
+def run(normaliser: Normaliser, values: list[bytes | None]) -> list[object]:
+    records = [SourceRecord(topic="raw", partition=0, offset=n, key=None, value=v) for n, v in enumerate(values)]
+    handled = asyncio.run(make_pipeline(normaliser).handle_batch(records))
+    assert len(handled) == len(records)
+    for result, output in handled:
+        assert isinstance(result, Enriched | Duplicate | Rejected)
+        assert output.value
+        if isinstance(result, Rejected):
+            assert result.envelope.reason in set(RejectReason)
+            assert result.envelope.detail
+    return [result for result, _ in handled]
+
+
+@FUZZ
+@given(st.lists(st.binary(max_size=3_000), min_size=1, max_size=6))
+def test_arbitrary_bytes_become_one_output_each(normaliser: Normaliser, values: list[bytes]) -> None:
+    run(normaliser, list(values))
+
+
+@FUZZ
+@given(st.lists(articles, min_size=1, max_size=4))
+def test_hostile_articles_become_one_output_each(normaliser: Normaliser, events: list[dict[str, object]]) -> None:
+    run(normaliser, [json.dumps(event).encode() for event in events])  # stdlib: writes NaN and huge integers
+
+
+@FUZZ
+@given(json_values)
+def test_any_json_document_becomes_one_output(normaliser: Normaliser, value: object) -> None:
+    (result,) = run(normaliser, [json.dumps(value).encode()])
+    if _non_finite(value):
+        assert isinstance(result, Rejected)
+        assert result.envelope.reason is RejectReason.INVALID_JSON  # NaN and Infinity are not JSON
+    elif not isinstance(value, dict):
+        assert isinstance(result, Rejected)
+        assert result.envelope.reason is RejectReason.SCHEMA_VIOLATION
+
+
+def _non_finite(value: object) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, list):
+        return any(_non_finite(item) for item in value)
+    if isinstance(value, dict):
+        return any(_non_finite(item) for item in value.values())
+    return False
+
+
+@FUZZ
+@given(st.integers(1, 5_000))
+def test_deeply_nested_json_is_rejected_not_recursed_into(normaliser: Normaliser, depth: int) -> None:
+    value = ('{"url": "https://a.example/x", "body": ' + "[" * depth + "]" * depth + "}").encode()
+    (result,) = run(normaliser, [value])
+    assert isinstance(result, Rejected)
+
+
+@FUZZ
+@given(st.sampled_from(["NaN", "Infinity", "-Infinity", "1e999"]))
+def test_non_finite_numbers_are_rejected(normaliser: Normaliser, number: str) -> None:
+    value = f'{{"url": "https://a.example/x", "body": "text of the article", "published_at": {number}}}'.encode()
+    (result,) = run(normaliser, [value])
+    assert isinstance(result, Rejected)  # 1e999 too: orjson refuses a number that overflows to infinity
+    assert result.envelope.reason is RejectReason.INVALID_JSON
