@@ -18,6 +18,7 @@ from typing import Protocol
 import ahocorasick_rs
 
 from news_ingest.models import Entity, EntityType
+from news_ingest.overlaps import Disjoint, Occupied
 from news_ingest.regions import Kind, RegionTagger
 from news_ingest.teams import team_spans
 
@@ -200,11 +201,12 @@ class RuleExtractor:
         kept = [Span(s.start, s.end, EntityType.ORG, s.text) if s.type is EntityType.LOC and s.text in names
                 else s for s in spans]  # fmt: skip
         on_lines = [Span(start, end, EntityType.ORG, text[start:end]) for start, end in lines]
-        kept = [s for s in kept if all(s.end <= t.start or s.start >= t.end for t in on_lines)]  # the line decides
-        taken = [(s.start, s.end) for s in kept if s.type is not EntityType.LOC] + lines
+        teams = Occupied(lines)
+        kept = [s for s in kept if not teams.overlaps(s.start, s.end)]  # on its line, the line decides
+        taken = Occupied([(s.start, s.end) for s in kept if s.type is not EntityType.LOC] + lines)
         elsewhere = [Span(m.start(), m.end(), EntityType.ORG, name) for name in names
                      for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)
-                     if all(m.end() <= a or m.start() >= b for a, b in taken)]  # fmt: skip
+                     if not taken.overlaps(m.start(), m.end())]  # fmt: skip
         return without_overlaps([*kept, *on_lines, *elsewhere])
 
     def _is_country(self, name: str) -> bool:
@@ -261,29 +263,28 @@ def _strip_article(name: str) -> str:
 def without_overlaps(spans: Iterable[Span]) -> list[Span]:
     """Longest first, then earliest; a span overlapping one already kept is dropped."""
     kept: list[Span] = []
-    taken: list[tuple[int, int]] = []
+    taken = Disjoint()
     for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start)):
         if span.text.split()[0] in _NOT_NAMES and span.type is not EntityType.LOC:
             continue
-        if all(span.end <= start or span.start >= end for start, end in taken):
+        if taken.add(span.start, span.end):
             kept.append(span)
-            taken.append((span.start, span.end))
     return sorted(kept, key=lambda s: s.start)
 
 
 def with_short_names(spans: Sequence[Span], text: str) -> list[Span]:
     """Add the later mentions of a person by one word of the full name introduced earlier: the surname
     ("Shoigu also visited"), or a short first word, the family name of East Asian names ("Kim")."""
-    added: list[Span] = []
+    introduced: dict[str, int] = {}  # short word -> where the first full name holding it ends
     for span in spans:
         words = _POSSESSIVE.sub("", span.text).split()
         if span.type is not EntityType.PERSON or len(words) < 2:
             continue
         short = {words[-1]} | ({words[0]} if len(words) >= 3 and len(words[0]) <= 3 else set())
         for word in {word for word in short if _SHORT_NAME.fullmatch(word)} - _NOT_NAMES:
-            for found in re.finditer(rf"\b{re.escape(word)}\b", text[span.end :]):
-                start = span.end + found.start()
-                added.append(Span(start, start + len(word), EntityType.PERSON, word))
+            introduced.setdefault(word, span.end)
+    added = [Span(end + found.start(), end + found.end(), EntityType.PERSON, word) for word, end in introduced.items()
+             for found in re.finditer(rf"\b{re.escape(word)}\b", text[end:])]  # fmt: skip
     return without_overlaps([*spans, *added])
 
 

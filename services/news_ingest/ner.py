@@ -21,6 +21,7 @@ from typing import Any
 from news_ingest.entities import RuleExtractor, Span, with_short_names, without_overlaps
 from news_ingest.errors import ConfigError, TaggerUnavailable
 from news_ingest.models import EntityType
+from news_ingest.overlaps import Occupied
 
 _LABELS = {"PERSON": EntityType.PERSON, "ORG": EntityType.ORG, "GPE": EntityType.LOC, "LOC": EntityType.LOC,
            "FAC": EntityType.LOC}  # fmt: skip
@@ -92,9 +93,8 @@ class ModelExtractor:
         model = [self._rules.link(span) for span in (_span(text, start, end, label) for start, end, label in raw)
                  if span is not None]  # fmt: skip
         model = self._rules.with_teams(consistent(model, text), text)
-        taken = [(span.start, span.end) for span in model]
-        rules = [span for span in self._rules.find(text, cities=False)
-                 if all(span.end <= start or span.start >= end for start, end in taken)]  # fmt: skip
+        taken = Occupied((span.start, span.end) for span in model)
+        rules = [span for span in self._rules.find(text, cities=False) if not taken.overlaps(span.start, span.end)]
         return with_short_names(without_overlaps([*model, *rules]), text)
 
     def close(self) -> None:
@@ -120,14 +120,14 @@ def consistent(spans: list[Span], text: str) -> list[Span]:
         votes.setdefault(span.text, Counter())[span.type] += 1
     label = {name: counted.most_common(1)[0][0] for name, counted in votes.items()}
     relabelled = [Span(s.start, s.end, label[s.text], s.text, s.link) for s in spans]
-    taken = [(span.start, span.end) for span in relabelled]
+    taken = Occupied((span.start, span.end) for span in relabelled)
     links = {span.text: span.link for span in spans if span.link}
     found = []
     for name, kind in label.items():
         if len(name) < _MIN_PROPAGATED or not name[:1].isupper():
             continue
         for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
-            if all(match.end() <= start or match.start() >= end for start, end in taken):
+            if not taken.overlaps(match.start(), match.end()):
                 found.append(Span(match.start(), match.end(), kind, name, links.get(name)))  # noqa: PERF401
     return without_overlaps([*relabelled, *found])
 

@@ -14,6 +14,8 @@ import json
 import math
 from datetime import timedelta
 
+import orjson
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -117,3 +119,26 @@ def test_non_finite_numbers_are_rejected(normaliser: Normaliser, number: str) ->
     (result,) = run(normaliser, [value])
     assert isinstance(result, Rejected)  # 1e999 too: orjson refuses a number that overflows to infinity
     assert result.envelope.reason is RejectReason.INVALID_JSON
+
+
+BOMBS = {
+    "one line of capitalised names": " ".join(["Harbour Development Bank Minister Sergei"] * 24_000),
+    "a person named 60,000 times": " said Jon Smith" * 60_000,
+    "datelines only": "MOSCOW, Russia - " * 55_000,
+    "misnested formatting tags": "<div><p><b>" * 80_000,
+    "parentheses nested 450,000 deep": "(" * 450_000 + "x" + ")" * 450_000,
+    "results lines": "\n".join(f"Harbourside {n % 9} Millbrook {n % 7}" for n in range(30_000)),
+}
+
+
+@pytest.mark.timeout(30)  # each took seconds to tens of seconds with a quadratic step; all of them ~1 s now
+@pytest.mark.parametrize("name", list(BOMBS))
+def test_a_one_megabyte_body_built_to_be_slow_still_gets_its_one_output(normaliser: Normaliser, name: str) -> None:
+    value = orjson.dumps({"url": "https://a.example/bomb", "body": BOMBS[name]})
+    assert len(value) < 1_000_000  # within the default input limit: this is what the service accepts
+    records = [SourceRecord(topic="raw", partition=0, offset=0, key=None, value=value)]
+    pipeline = make_pipeline(normaliser)
+    pipeline._max_message_bytes = 1_000_000
+    ((result, output),) = asyncio.run(pipeline.handle_batch(records))
+    assert isinstance(result, Enriched | Duplicate | Rejected)
+    assert output.value

@@ -41,3 +41,10 @@ def test_footers_scripts_and_hidden_elements_are_dropped() -> None:
 def test_plain_text_with_a_stray_angle_bracket_is_not_parsed_as_html() -> None:
     assert not looks_like_html("Inflation fell to < 3 percent, the bank said.")
     assert looks_like_html("<p>Hello</p>")
+
+
+def test_a_nesting_bomb_past_the_tag_limit_is_stripped_not_parsed_and_its_text_kept() -> None:
+    bomb = "<div><p><b>" * 30_000 + "Harbour wall repaired &amp; reopened"  # 90k tags: seconds for the parser
+    text = html_to_text(bomb)
+    assert "Harbour wall repaired & reopened" in text
+    assert "<" not in text
