@@ -57,7 +57,11 @@ def region_tagger() -> RegionTagger:
 
 
 def make_pipeline(
-    normaliser: Normaliser, registry: CollectorRegistry | None = None, *, metrics: Metrics | None = None
+    normaliser: Normaliser,
+    registry: CollectorRegistry | None = None,
+    *,
+    metrics: Metrics | None = None,
+    max_message_bytes: int = 100_000,
 ) -> Pipeline:
     """A pipeline with the real stages and a fresh in-memory dedup index."""
     dedup = DedupSettings()
@@ -67,6 +71,6 @@ def make_pipeline(
         deduplicate=Deduplicator(index=InMemoryDedupIndex(thresholds(dedup)), settings=dedup),
         tag=tagger(),
         topics=TopicSettings(),
-        max_message_bytes=100_000,
+        max_message_bytes=max_message_bytes,
         max_output_bytes=1_000_000,
     )

@@ -177,9 +177,10 @@ class RuleExtractor:
     async def spans(self, texts: Sequence[str]) -> list[list[Span]]:
         return [self.find(text) for text in texts]
 
-    def find(self, text: str, *, cities: bool = True) -> list[Span]:
+    def find(self, text: str, *, cities: bool = True, teams: bool = True) -> list[Span]:
         """Places from the gazetteer (countries, and states and cities unless ``cities`` is False), people
-        after a role or before "said", organisations by their last word, and well-known acronyms."""
+        after a role or before "said", organisations by their last word, well-known acronyms, and (unless
+        ``teams`` is False, for a caller that applies ``with_teams`` to the merged spans) clubs."""
         found = list(self._places(text, cities=cities))
         found += _after_roles(text)
         found += [Span(m.start(1), m.end(1), EntityType.PERSON, m.group(1)) for pattern in
@@ -189,7 +190,8 @@ class RuleExtractor:
         found += _organisations(text)
         found += [Span(m.start(1), m.end(1), EntityType.ORG, m.group(1)) for m in _ACRONYM.finditer(text)
                   if m.group(1) in _KNOWN_ACRONYMS]  # fmt: skip
-        return self.with_teams(without_overlaps(found), text)
+        kept = without_overlaps(found)
+        return self.with_teams(kept, text) if teams else kept
 
     def with_teams(self, spans: Sequence[Span], text: str) -> list[Span]:
         """Clubs named on results lines ("Harbourside 2 Millbrook 1") are organisations there and wherever else the

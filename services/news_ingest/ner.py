@@ -94,7 +94,8 @@ class ModelExtractor:
                  if span is not None]  # fmt: skip
         model = self._rules.with_teams(consistent(model, text), text)
         taken = Occupied((span.start, span.end) for span in model)
-        rules = [span for span in self._rules.find(text, cities=False) if not taken.overlaps(span.start, span.end)]
+        found = self._rules.find(text, cities=False, teams=False)  # results lines were read once, for the model
+        rules = [span for span in found if not taken.overlaps(span.start, span.end)]
         return with_short_names(without_overlaps([*model, *rules]), text)
 
     def close(self) -> None:
