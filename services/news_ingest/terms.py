@@ -56,19 +56,24 @@ class _Table:
 @cache  # one per wordfreq language met (42 at most), never rebuilt: ~3 MB each
 def _table(language: str) -> _Table:
     """7.5 - zipf floored at 0.5 per listed word, stop words 0. Words are keyed by the id ``sketch.words`` gives
-    them, so a text is tokenised once."""
-    listed = dict(itertools.islice(wordfreq.get_frequency_dict(language).items(), _TABLE_WORDS))
-    ids, _, counts = flat_words(list(listed))
+    them, so a text is tokenised once. Built from wordfreq's frequency buckets (commonest first) with array
+    operations: about 0.2 s per language here, where going through its word -> frequency dict took 0.55 s."""
+    buckets = wordfreq.get_frequency_list(language)
+    listed = list(itertools.islice(itertools.chain.from_iterable(buckets), _TABLE_WORDS))
+    sizes = np.fromiter(map(len, buckets), dtype=np.int64, count=len(buckets))
+    bucket = np.repeat(np.arange(len(buckets)), sizes)[: len(listed)]
+    frequencies = np.array([wordfreq.cB_to_freq(-index) for index in range(len(buckets))])[bucket]
+    ids, _, counts = flat_words(listed)
     single = counts == 1  # a list entry our tokeniser would split or empty cannot match a word
     ids = ids[np.repeat(single, counts)] >> _OWNER_BITS
-    weights = np.maximum(_FLOOR, _CEILING - np.log10(np.fromiter(listed.values(), dtype=np.float64)[single] * 1e9))
-    table = dict(zip(reversed(ids.tolist()), reversed(weights.tolist()), strict=True))  # the commonest spelling wins
-    for stop in flat_words(_STOP_WORDS.split())[0].tolist():
-        table[stop >> int(_OWNER_BITS)] = 0.0
-    ids = np.fromiter(table, dtype=np.uint64, count=len(table))
-    weights = np.fromiter(table.values(), dtype=np.float64, count=len(table))
-    order = np.argsort(ids)
-    return _Table(ids[order], weights[order])
+    weights = np.maximum(_FLOOR, _CEILING - np.log10(frequencies[single] * 1e9))
+    ids, first = np.unique(ids, return_index=True)  # sorted; the commonest spelling of an id wins
+    stops = flat_words(_STOP_WORDS.split())[0] >> _OWNER_BITS
+    every = np.union1d(ids, stops)
+    table = np.zeros(every.size, dtype=np.float64)
+    table[np.searchsorted(every, ids)] = weights[first]
+    table[np.searchsorted(every, stops)] = 0.0
+    return _Table(every, table)
 
 
 def preload(language: str = "en") -> None:
