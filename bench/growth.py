@@ -23,7 +23,7 @@ import orjson
 from prometheus_client import CollectorRegistry
 
 from bench.dedup import synthetic_candidates
-from news_ingest.app import build_pipeline, build_tagger
+from news_ingest.app import build_pipeline, build_tagger, settle_heap
 from news_ingest.config import Settings, TagSettings
 from news_ingest.corpus import generate
 from news_ingest.deduplicate import thresholds
@@ -77,6 +77,7 @@ def records(count: int) -> list[SourceRecord]:
 
 
 async def at_size(size: int, settings: Settings, stream: list[SourceRecord], tagger: Tagger) -> dict[str, object]:
+    settle_heap(settings.runtime)  # as the service does before its index fills
     index = InMemoryDedupIndex(thresholds(settings.dedup))
     seconds = settings.dedup.generation_hours * 3600
     fill = [dataclasses.replace(c, generation=int(c.timestamp // seconds)) for c in synthetic_candidates(size,

@@ -17,7 +17,15 @@ from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
 from news_ingest import __version__, corpus, dedup_evaluation, evaluation, ner_evaluation, region_evaluation, schemas
-from news_ingest.app import Running, build_normaliser, build_pipeline, build_tagger, serve, shared_gazetteer
+from news_ingest.app import (
+    Running,
+    build_normaliser,
+    build_pipeline,
+    build_tagger,
+    serve,
+    settle_heap,
+    shared_gazetteer,
+)
 from news_ingest.codec import decode_enriched, decode_rejected
 from news_ingest.config import Settings, load_settings, masked
 from news_ingest.demo import demo_events
@@ -235,6 +243,7 @@ async def _handle_in_batches(settings: Settings, records: list[SourceRecord], *,
     tagger = build_tagger(settings.tag)
     try:
         pipeline = build_pipeline(settings, Metrics(CollectorRegistry()), tagger=tagger)
+        settle_heap(settings.runtime)
         handled: list[Handled] = []
         for start in range(0, len(records), batch):
             handled += await pipeline.handle_batch(records[start : start + batch])

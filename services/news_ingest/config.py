@@ -173,6 +173,11 @@ class RuntimeSettings(BaseModel):
     broker_probe_interval_seconds: float = Field(default=5.0, gt=0)
     broker_probe_timeout_seconds: float = Field(default=5.0, gt=0)
     trace_headers: tuple[str, ...] = ("traceparent", "tracestate", "x-trace-id", "x-request-id")
+    gc_young_threshold: int = Field(
+        default=50_000,
+        ge=0,
+        description="Net new objects between young-generation collections (Python's default is 700; 0 keeps it).",
+    )
 
 
 class TagSettings(BaseModel):
