@@ -70,25 +70,20 @@ class SortedKeys:
         return np.where(found, self.rows[np.minimum(at, self.keys.size - 1)], -1)
 
     def every(self, queries: Keys) -> tuple[Rows, Rows]:
-        """All (query index, row) pairs whose keys are equal. The queries are searched in sorted order (the
-        binary searches then walk the keys in one direction and stay in cache), once each; the rare key held
-        by several rows is followed row by row."""
+        """All (query index, row) pairs whose keys are equal, grouped by query. Two binary searches per query
+        (run in sorted query order, so they walk the keys in one direction and stay in cache) give the run of
+        equal keys; a key held by many rows (shared boilerplate) costs no more passes than one held by one."""
         if self.keys.size == 0 or queries.size == 0:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
         order = np.argsort(queries)
-        at = np.empty_like(order)
-        at[order] = np.searchsorted(self.keys, queries[order])
-        found_queries, found_rows = [], []
-        query = np.arange(queries.size)
-        while query.size:
-            inside = at < self.keys.size
-            query, at = query[inside], at[inside]
-            equal = self.keys[at] == queries[query]
-            query, at = query[equal], at[equal]
-            found_queries.append(query)
-            found_rows.append(self.rows[at])
-            at = at + 1
-        return np.concatenate(found_queries), np.concatenate(found_rows)
+        low, high = np.empty_like(order), np.empty_like(order)
+        low[order] = np.searchsorted(self.keys, queries[order], side="left")
+        high[order] = np.searchsorted(self.keys, queries[order], side="right")
+        counts = high - low
+        query = np.repeat(np.arange(queries.size), counts)
+        ends = np.cumsum(counts)
+        at = np.repeat(low - (ends - counts), counts) + np.arange(query.size)  # low, low + 1, ... per query
+        return query, self.rows[at]
 
     @property
     def nbytes(self) -> int:
