@@ -6,7 +6,7 @@ import math
 import re
 from collections import defaultdict
 
-_NON_WORD = re.compile(r"[\W_]+")
+_WORD = re.compile(r"[^\W_]+")
 _NEAR_JACCARD = 0.9
 _MIN_WORDS_FOR_NEAR = 6
 
@@ -24,7 +24,7 @@ def drop_repeats(paragraphs: list[str]) -> list[str]:
     bags: list[frozenset[str]] = []
     index: dict[str, list[int]] = defaultdict(list)
     for paragraph in paragraphs:
-        words = _NON_WORD.sub(" ", paragraph.lower()).split()
+        words = _WORD.findall(paragraph.lower())
         key = " ".join(words)
         if not key or key in seen_keys:
             continue

@@ -16,6 +16,7 @@ _QUOTES = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032":
            "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'}  # fmt: skip
 _QUOTE_CHARS = re.compile("[" + "".join(_QUOTES) + "]")
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_ODD_SPACE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")  # every space but " "
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\u0085]")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
@@ -44,6 +45,8 @@ def clean_unicode(text: str) -> str:
 
 def squash_spaces(line: str) -> str:
     """One space between words, none at the ends."""
+    if "  " not in line and not _ODD_SPACE.search(line):
+        return line.strip()  # the common case: nothing to squash (a sub would rewrite every space)
     return _SPACES.sub(" ", line).strip()
 
 

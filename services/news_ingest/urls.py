@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -21,6 +22,7 @@ _MOBILE_HOST = re.compile(r"^(?:m|mobile|amp|www\.m)\.(?=[^.]+\.[^.]+)")
 _AMP_SUFFIX = re.compile(r"\.amp(?=\.html?$|$)")
 
 
+@lru_cache(maxsize=8_192)  # a pure function of the string; the same address recurs (re-sends, wire copies)
 def canonical_url(url: str) -> str:
     """Lower-case scheme and host, no default port or fragment, no tracking parameters, sorted query, no AMP/mobile."""
     text = url.strip()
