@@ -149,3 +149,9 @@ def test_the_event_loop_keeps_running_while_the_model_works(model: ModelExtracto
         return ticks
 
     assert asyncio.run(tagging_while_ticking()) >= 20  # the loop ran on through the whole batch
+
+
+def test_a_known_acronym_counts_only_as_a_word_of_its_own(rules: RuleExtractor) -> None:
+    text = "NATO's envoy met UNICEF staff; NATOS, XNATO and NATO_2 are not the alliance, nor is the UN in UNITY."
+    found = [(span.text, text[: span.start].count(" ")) for span in rules.find(text) if span.type is EntityType.ORG]
+    assert found == [("NATO", 0), ("UNICEF", 3), ("UN", 16)]
