@@ -85,6 +85,10 @@ class SortedKeys:
         at = np.repeat(low - (ends - counts), counts) + np.arange(query.size)  # low, low + 1, ... per query
         return query, self.rows[at]
 
+    def merged(self, other: SortedKeys, *, offset: int) -> SortedKeys:
+        """These keys and ``other``'s, whose rows follow this one's ``offset`` rows: as if built from both."""
+        return SortedKeys(np.concatenate((self.keys, other.keys)), np.concatenate((self.rows, other.rows + offset)))
+
     @property
     def nbytes(self) -> int:
         return int(self.keys.nbytes + self.rows.nbytes)
@@ -113,6 +117,23 @@ class Segment:
         self._similarity = np.array([np.nan if d[3] is None else d[3] for d in decisions], dtype=np.float64)
         self._duplicate_of = np.array([(d[1] or "").encode() for d in decisions], dtype=np.bytes_)
         self._cluster = np.array([d[2].encode() for d in decisions], dtype=np.bytes_)
+
+    @classmethod
+    def merged(cls, first: Segment, second: Segment) -> Segment:
+        """One segment holding both, ``first``'s rows first: it answers every lookup as the two did together
+        (``second``'s articles came later, so the first row with a URL or hash is still the earliest copy).
+        Articles arriving late for an old generation seal into small segments batch after batch; merging them
+        keeps a batch's lookups to a few segments per generation."""
+        merged = cls.__new__(cls)
+        merged.live = first.live and second.live
+        merged.size = first.size + second.size
+        for name in ("article_ids", "cluster_ids", "sequence", "signatures", "ledes", "shingle_counts", "_status",
+                     "_method", "_similarity", "_duplicate_of", "_cluster"):  # fmt: skip
+            setattr(merged, name, np.concatenate((getattr(first, name), getattr(second, name))))
+        for name in ("bands", "ids", "urls", "contents"):
+            setattr(merged, name, getattr(first, name).merged(getattr(second, name), offset=first.size))
+        merged.sources = first.sources.merged(second.sources, offset=first._status.size)
+        return merged
 
     def decision(self, row: int) -> Decision:
         """The decision remembered in ``row`` (of the sources), exactly as it was made."""

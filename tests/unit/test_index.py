@@ -92,3 +92,23 @@ async def test_a_sealed_generation_expires_whole() -> None:
                                                       generation=12)])  # fmt: skip
     assert late.status is DedupStatus.UNIQUE
     assert await index.size() == 3  # OTHER (generation 11), its copy's URL twin and STORY again (12)
+
+
+async def test_late_arrivals_sealed_batch_after_batch_merge_and_decide_as_one_generation(
+    normaliser: Normaliser,
+) -> None:
+    """A consumer draining one partition after another: every batch brings articles late for a generation
+    already sealed. Their small segments merge as they come (a few per generation, not one per batch), and
+    every decision is the one a single open generation gives."""
+    stream = demo_candidates(normaliser)
+    settings = DedupSettings()
+    flat, late = InMemoryDedupIndex(thresholds(settings)), InMemoryDedupIndex(thresholds(settings))
+    expected = await flat.check_and_insert(stream)
+    await late.check_and_insert([replace(stream[0], generation=201)])  # generation 200 is now the past
+    head = [replace(c, generation=200) for c in stream[1:]]
+    got = [await late.check_and_insert(head[start : start + 2]) for start in range(0, len(head), 2)]
+    assert [d for batch in got for d in batch] == expected[1:]
+    old = late._generations[200]
+    assert sum(segment.size for segment in old.sealed) == await late.size() - 1
+    assert len(got) >= 8
+    assert len(old.sealed) <= len(got).bit_length()  # merged like a binary counter, not one per batch

@@ -31,3 +31,14 @@ def test_an_empty_segment_finds_nothing() -> None:
 def test_string_keys_are_stable_64_bit_values() -> None:
     assert key("raw/0/1") == key("raw/0/1") != key("raw/0/2")
     assert keys(["a", "b"]).tolist() == [key("a"), key("b")]
+
+
+def test_merged_keys_answer_as_keys_built_from_both() -> None:
+    first, second = [50, 10, 30, 10], [10, 70, 30]
+    merged = lookup(first).merged(lookup(second), offset=len(first))
+    whole = lookup(first + second)
+    queries = np.array([10, 30, 70, 50, 99], dtype=np.uint64)
+    assert merged.first(queries).tolist() == whole.first(queries).tolist() == [1, 2, 5, 0, -1]
+    assert sorted(zip(*(part.tolist() for part in merged.every(queries)), strict=True)) == sorted(
+        zip(*(part.tolist() for part in whole.every(queries)), strict=True)
+    )
