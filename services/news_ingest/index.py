@@ -87,6 +87,8 @@ class _Entry:
 
 
 _SAMPLE = 256  # entries measured per memory estimate
+_ROW_BITS = 32  # a sealed row packed below its candidate's position in the batch
+_ROW_MASK = (1 << _ROW_BITS) - 1
 
 
 def _entry_bytes(article_id: str, entry: _Entry) -> int:
@@ -109,7 +111,7 @@ class _Sealed:
     url: tuple[int, Segment, int] | None = None  # (sequence, segment, row): the earliest wins
     content: tuple[int, Segment, int] | None = None
     indexed: Segment | None = None
-    bands: list[tuple[Segment, npt.NDArray[np.int64]]] = field(default_factory=list)  # rows sharing a band
+    bands: list[tuple[Segment, npt.NDArray[np.int64]]] = field(default_factory=list)  # distinct rows sharing a band
 
 
 class InMemoryDedupIndex:
@@ -227,10 +229,9 @@ class InMemoryDedupIndex:
             for n in np.flatnonzero(segment.ids.first(ids) >= 0).tolist():
                 found[n].indexed = segment
             query, rows = segment.bands.every(bands)
-            if query.size:
-                owner = query // per_candidate
-                order = np.argsort(owner, kind="stable")
-                owner, rows = owner[order], rows[order]
+            if query.size:  # each candidate's rows once each, in row order: one sort for the whole batch
+                pairs = np.unique((query // per_candidate) << _ROW_BITS | rows)
+                owner, rows = pairs >> _ROW_BITS, pairs & _ROW_MASK
                 starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]).tolist()
                 for start, end in zip(starts, [*starts[1:], owner.size], strict=True):
                     found[int(owner[start])].bands.append((segment, rows[start:end]))
@@ -291,13 +292,12 @@ class InMemoryDedupIndex:
         (the winner, and ties), so a candidate with hundreds of matches builds no per-row Python objects."""
         parts: list[tuple[Segment, npt.NDArray[np.int64]]] = []
         signatures, ledes, counts = [], [], []
-        for segment, rows in sealed.bands:
+        for segment, rows in sealed.bands:  # rows: distinct, from ``_look_up_sealed``
             if segment.live:
-                unique = np.unique(rows)
-                parts.append((segment, unique))
-                signatures.append(segment.signatures[unique])
-                ledes.append(segment.ledes[unique])
-                counts.append(segment.shingle_counts[unique].astype(np.int64))
+                parts.append((segment, rows))
+                signatures.append(segment.signatures[rows])
+                ledes.append(segment.ledes[rows])
+                counts.append(segment.shingle_counts[rows].astype(np.int64))
         opened = list(dict.fromkeys(i for key in keys for i in members.members(self._bands.get(key))))
         if opened:
             entries = [self._entries[article_id] for article_id in opened]
