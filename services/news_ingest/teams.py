@@ -17,7 +17,9 @@ _TOKEN = re.compile(r"\S+")
 _SCORE = re.compile(r"\d{1,3}")
 _FIGURE = re.compile(r"\d{1,3}|\.\d{3}|\d{1,3}-\d{1,3}|\d{1,2}\.\d{1,2}")  # scores, win shares, 4-43, overs
 _DIGIT = re.compile(r"\d")
-_LOWER_WORD = re.compile(r"(?<!\S)[a-z][^\s]*")
+# A lower-case word that is not a joiner (_JOINERS' others do not start with a letter): the first one found
+# is enough to tell prose, so one search replaces listing every word of a long line.
+_PROSE_WORD = re.compile(r"(?<!\S)(?!(?:and|at|vs\.|vs|v)(?!\S))[a-z]\S*")
 _RANK = re.compile(r"\d{1,3}\.")
 _JOINERS = frozenset({"and", "v", "vs", "vs.", "at", "'s", "-", ",", ":", ";"})
 _FIXTURE = re.compile(r"([A-Z][A-Z.' -]{1,40}?) (?:AT|VS\.?|V) ([A-Z][A-Z.' -]{1,40})")
@@ -39,7 +41,7 @@ def _maybe_results(line: str) -> bool:
     """A cheap first look: a results line has a digit or a fixture's AT, and outside parentheses no prose."""
     if not _DIGIT.search(line) and " AT " not in line and " V " not in line and " VS" not in line:
         return False
-    return "(" in line or not any(word not in _JOINERS for word in _LOWER_WORD.findall(line))
+    return "(" in line or _PROSE_WORD.search(line) is None
 
 
 def _line_teams(line: str) -> Iterator[tuple[int, int]]:
