@@ -130,7 +130,7 @@ def salient_terms(texts: Sequence[Words], languages: Sequence[str | None], *, to
     chosen = np.arange(owner.size) - starts[owner] < top
     terms, owner, weight = terms[chosen], owner[chosen], weight[chosen]
     norms = np.sqrt(np.bincount(owner, weights=weight * weight, minlength=len(texts)))
-    keys = terms.astype(">u8").tobytes()
-    pairs = list(zip([keys[i : i + 8] for i in range(0, len(keys), 8)], (weight / norms[owner]).tolist(), strict=True))
+    keys = terms.astype(">u8").view("V8").tolist()  # each id's 8 big-endian bytes as ``bytes``, made in C
+    pairs = list(zip(keys, (weight / norms[owner]).tolist(), strict=True))
     cuts = np.searchsorted(owner, np.arange(len(texts) + 1)).tolist()
     return [tuple(pairs[cuts[n] : cuts[n + 1]]) for n in range(len(texts))]
