@@ -389,7 +389,7 @@ class InMemoryDedupIndex:
         segment = Segment(packed)
         open_.sealed.append(segment)
         self._sealed_size += segment.size
-        while len(open_.sealed) >= 2 and 2 * open_.sealed[-1].size >= open_.sealed[-2].size:  # as a binary counter:
+        while len(open_.sealed) >= 2 and 2 * open_.sealed[-1].held >= open_.sealed[-2].held:  # as a binary counter:
             last = open_.sealed.pop()  # O(log n) segments per generation, each row re-sorted O(log n) times
             open_.sealed[-1] = Segment.merged(open_.sealed[-1], last)
         open_.article_ids, open_.sources = [], []

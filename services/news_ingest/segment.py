@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -118,6 +119,11 @@ class Segment:
         self._duplicate_of = np.array([(d[1] or "").encode() for d in decisions], dtype=np.bytes_)
         self._cluster = np.array([d[2].encode() for d in decisions], dtype=np.bytes_)
 
+    @property
+    def held(self) -> int:
+        """Articles and decisions together: a segment of late exact copies holds decisions and no article."""
+        return self.size + int(self._status.size)
+
     @classmethod
     def merged(cls, first: Segment, second: Segment) -> Segment:
         """One segment holding both, ``first``'s rows first: it answers every lookup as the two did together
@@ -129,7 +135,7 @@ class Segment:
         merged.size = first.size + second.size
         for name in ("article_ids", "cluster_ids", "sequence", "signatures", "ledes", "shingle_counts", "_status",
                      "_method", "_similarity", "_duplicate_of", "_cluster"):  # fmt: skip
-            setattr(merged, name, np.concatenate((getattr(first, name), getattr(second, name))))
+            setattr(merged, name, _joined(getattr(first, name), getattr(second, name)))
         for name in ("bands", "ids", "urls", "contents"):
             setattr(merged, name, getattr(first, name).merged(getattr(second, name), offset=first.size))
         merged.sources = first.sources.merged(second.sources, offset=first._status.size)
@@ -159,3 +165,12 @@ class Segment:
                   self._cluster)  # fmt: skip
         lookups = (self.bands, self.ids, self.urls, self.contents, self.sources)
         return sum(int(array.nbytes) for array in arrays) + sum(lookup.nbytes for lookup in lookups)
+
+
+def _joined(first: npt.NDArray[Any], second: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """Rows of both; an empty side is left out (a segment without articles has 1-d, not (0, bins), sketches)."""
+    if not first.size:
+        return second
+    if not second.size:
+        return first
+    return np.concatenate((first, second))

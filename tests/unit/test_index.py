@@ -112,3 +112,15 @@ async def test_late_arrivals_sealed_batch_after_batch_merge_and_decide_as_one_ge
     assert sum(segment.size for segment in old.sealed) == await late.size() - 1
     assert len(got) >= 8
     assert len(old.sealed) <= len(got).bit_length()  # merged like a binary counter, not one per batch
+
+
+async def test_late_exact_copies_alone_still_merge_their_segments() -> None:
+    """Batches of nothing but re-sent copies, late for a sealed generation: each seals decisions and no
+    article, and those segments merge too."""
+    index = InMemoryDedupIndex(thresholds(DedupSettings()))
+    await index.check_and_insert([candidate(STORY, source="raw/0/0", url="https://a.example/x", generation=200)])
+    await index.check_and_insert([candidate(OTHER, source="raw/1/0", generation=201)])
+    copies = [await index.check_and_insert([candidate(STORY, source=f"raw/0/{n}", url="https://a.example/x",
+                                                      generation=200)]) for n in range(1, 17)]  # fmt: skip
+    assert {d.status for (d,) in copies} == {DedupStatus.EXACT_DUPLICATE}
+    assert len(index._generations[200].sealed) <= 3
