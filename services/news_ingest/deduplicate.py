@@ -43,7 +43,8 @@ class Deduplicator:
         self._settings = settings
         self._hasher = OnePermutationHasher(bins=settings.permutations)
         self._generation_seconds = settings.generation_hours * 3600
-        preload("en")  # the commonest language's word weights, before the first batch rather than inside it
+        for language in settings.preload_languages:  # before the first batch rather than inside one
+            preload(language)
 
     async def __call__(self, items: Sequence[tuple[str, Article]]) -> list[DedupInfo]:
         """Decisions for (source position, article) pairs, in order, from one index call."""

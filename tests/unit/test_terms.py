@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import math
 
-from news_ingest.terms import supported
+from news_ingest.config import DedupSettings
+from news_ingest.deduplicate import Deduplicator, thresholds
+from news_ingest.index import InMemoryDedupIndex
+from news_ingest.sketch import words
+from news_ingest.terms import _table, salient_terms, supported
 from tests.dedup_cases import term_id, text_terms
 
 TEXT = (
@@ -42,3 +46,14 @@ def test_unknown_or_missing_language_weighs_with_english() -> None:
     assert supported(None) == "en"
     assert supported("de") == "de"
     assert text_terms(None, "", language=None, top=5) == ()
+
+
+def test_preloaded_languages_are_built_before_the_first_batch() -> None:
+    settings = DedupSettings(preload_languages=("en", "de"))
+    _table.cache_clear()  # as in a new process
+    Deduplicator(index=InMemoryDedupIndex(thresholds(settings)), settings=settings)
+    assert _table.cache_info().currsize == 2
+    misses = _table.cache_info().misses
+    salient_terms([words("Die Regierung in Berlin hat am Montag neue Gesetze beschlossen.")], ["de"], top=5)
+    assert _table.cache_info().misses == misses  # German was ready: nothing built inside the batch
+    assert settings.version() == DedupSettings().version()  # start-up work is not a decision setting
