@@ -72,5 +72,5 @@ def make_pipeline(
         tag=tagger(),
         topics=TopicSettings(),
         max_message_bytes=max_message_bytes,
-        max_output_bytes=1_000_000,
+        max_record_bytes=1_000_000,
     )

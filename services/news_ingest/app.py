@@ -23,7 +23,7 @@ from news_ingest.entities import RuleExtractor
 from news_ingest.errors import BrokerUnavailable, InfrastructureError
 from news_ingest.health import Check, HealthServer, Liveness, Readiness
 from news_ingest.index import DedupIndex, InMemoryDedupIndex
-from news_ingest.kafka import KafkaPublisher, KafkaSource, create_topics
+from news_ingest.kafka import KafkaPublisher, KafkaSource, create_topics, output_message_limit
 from news_ingest.language import LanguageDetector
 from news_ingest.metrics import Metrics
 from news_ingest.ner import ModelExtractor
@@ -97,8 +97,23 @@ async def open_index(settings: Settings, stack: AsyncExitStack) -> DedupIndex:
     return index
 
 
+KAFKA_DEFAULT_MESSAGE_BYTES = 1_048_588  # a topic's max.message.bytes when neither topic nor broker sets one
+_BATCH_FRAMING_BYTES = 512  # a record batch's own header and the record's framing
+
+
+def record_limit(settings: Settings, topic_limit: int | None = None) -> int:
+    """The largest output record (key, value, headers) both the producer and the output topics take."""
+    topic = settings.topics.max_message_bytes or topic_limit or KAFKA_DEFAULT_MESSAGE_BYTES
+    return min(settings.producer.max_request_bytes, topic) - _BATCH_FRAMING_BYTES
+
+
 def build_pipeline(
-    settings: Settings, metrics: Metrics, index: DedupIndex | None = None, tagger: Tagger | None = None
+    settings: Settings,
+    metrics: Metrics,
+    index: DedupIndex | None = None,
+    tagger: Tagger | None = None,
+    *,
+    max_record_bytes: int | None = None,
 ) -> Pipeline:
     """The pipeline with its stage dependencies; shared by ``run`` and the offline ``process`` command."""
     return Pipeline(
@@ -108,7 +123,7 @@ def build_pipeline(
         tag=tagger or build_tagger(settings.tag),
         topics=settings.topics,
         max_message_bytes=settings.limits.max_message_bytes,
-        max_output_bytes=settings.producer.max_request_bytes,
+        max_record_bytes=max_record_bytes or record_limit(settings),
         trace_headers=settings.runtime.trace_headers,
     )
 
@@ -128,6 +143,7 @@ async def serve(
     leave the group -> one summary log line, bounded by ``shutdown_timeout_seconds``.
     """
     stop = stop or asyncio.Event()
+    asyncio.get_running_loop().set_exception_handler(_log_loop_error)
     metrics = Metrics(registry or CollectorRegistry())
     readiness = Readiness(metrics)
     async with AsyncExitStack() as stack:
@@ -139,6 +155,7 @@ async def serve(
             )
         if embedded or settings.topics.create:
             await create_topics(settings.kafka, settings.topics)
+        max_record_bytes = await _output_record_limit(settings)
         http = await stack.enter_async_context(
             HealthServer(
                 host=settings.http.host,
@@ -173,7 +190,7 @@ async def serve(
         worker = Worker(
             source=source,
             publisher=publisher,
-            pipeline=build_pipeline(settings, metrics, index, tagger),
+            pipeline=build_pipeline(settings, metrics, index, tagger, max_record_bytes=max_record_bytes),
             metrics=metrics,
             readiness=readiness,
             topics=settings.topics,
@@ -212,6 +229,25 @@ async def serve(
             readiness.set(Check.PRODUCER_STARTED, False)
     log.info("service_stopped", **summary.as_log(), stage_mean_us=metrics.stage_means_us())
     return summary
+
+
+async def _output_record_limit(settings: Settings) -> int:
+    """``record_limit`` with the output topics' own limit read from the broker unless it is set."""
+    reported = None
+    if settings.topics.max_message_bytes is None:
+        try:
+            reported = await output_message_limit(settings.kafka, settings.topics)
+        except BrokerUnavailable as error:
+            log.warning("topic_limit_unread", error=str(error), assumed=KAFKA_DEFAULT_MESSAGE_BYTES)
+    limit = record_limit(settings, reported)
+    log.info(
+        "output_record_limit",
+        max_record_bytes=limit,
+        topic_reported=reported,
+        topic_set=settings.topics.max_message_bytes,
+        producer_max_request_bytes=settings.producer.max_request_bytes,
+    )
+    return limit
 
 
 def settle_heap(runtime: RuntimeSettings) -> None:
@@ -281,6 +317,17 @@ async def _probe_index(index: DedupIndex, readiness: Readiness, metrics: Metrics
             metrics.dedup_index_bytes.set(held)
             metrics.dedup_index_bytes_per_article.set(round(held / entries) if entries else 0)
         await asyncio.sleep(runtime.broker_probe_interval_seconds)
+
+
+def _log_loop_error(_loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """What asyncio would print as plain text (an exception no task awaited), as one structured log line."""
+    error = context.get("exception")
+    log.error(
+        "event_loop_error",
+        message=context.get("message"),
+        error_type=type(error).__name__ if error else None,
+        error=str(error)[:200] if error else None,
+    )
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:

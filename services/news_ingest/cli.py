@@ -27,7 +27,7 @@ from news_ingest.app import (
     shared_gazetteer,
 )
 from news_ingest.codec import decode_enriched, decode_rejected
-from news_ingest.config import Settings, load_settings, masked
+from news_ingest.config import Settings, explain, load_settings, masked
 from news_ingest.demo import demo_events
 from news_ingest.errors import ConfigError
 from news_ingest.kafka import consume_values, produce_values
@@ -47,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
     except ValidationError as error:
-        print(f"news-ingest: invalid settings:\n{error}", file=sys.stderr)
+        print(f"news-ingest: invalid settings:\n{explain(error)}", file=sys.stderr)
         return EXIT_USAGE
     configure(settings.log)
     handler = {

@@ -23,7 +23,11 @@ SCHEMA_NAMES = {
     RejectedRecord: "news.articles.rejected",
 }
 _MAX_DETAIL_CHARS = 1_000
-_ENVELOPE_OVERHEAD_BYTES = 4_096
+MAX_DEPTH = 64  # nesting of objects and arrays in one input document; orjson cannot write past 254
+MAX_KEY_BYTES = 16_384  # a longer key is replaced by its SHA-256 (hex) as the rejected record's key
+MAX_TRACE_HEADER_BYTES = 1_024  # a passed-through trace header longer than this is dropped
+# Room kept for a record's headers and framing (source, schema and reject headers), before trace headers.
+RECORD_OVERHEAD_BYTES = 1_024
 
 
 def decode_raw(record: SourceRecord, *, max_message_bytes: int) -> RawArticle:
@@ -41,10 +45,28 @@ def decode_raw(record: SourceRecord, *, max_message_bytes: int) -> RawArticle:
         raise InputRejected(
             RejectReason.SCHEMA_VIOLATION, f"top level must be a JSON object, got {type(data).__name__}"
         )
+    too_deep = _too_deep(data)
+    if too_deep is not None:
+        raise InputRejected(RejectReason.SCHEMA_VIOLATION, f"{too_deep}: nested deeper than {MAX_DEPTH} levels")
     try:
         return RawArticle.model_validate(data)
     except ValidationError as exc:
         raise InputRejected(RejectReason.SCHEMA_VIOLATION, summarise(exc)) from None
+
+
+def _too_deep(document: dict[str, Any]) -> str | None:
+    """The top-level field holding values nested past ``MAX_DEPTH`` (walked without recursion), or ``None``."""
+    for name, value in document.items():
+        pending: list[tuple[Any, int]] = [(value, 2)]
+        while pending:
+            item, depth = pending.pop()
+            children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+            if children is None:
+                continue
+            if depth > MAX_DEPTH:
+                return str(name)[:100]
+            pending.extend((child, depth + 1) for child in children)
+    return None
 
 
 def _classify_json_error(value: bytes, exc: orjson.JSONDecodeError) -> InputRejected:
@@ -87,11 +109,12 @@ def decode_rejected(value: bytes) -> RejectedRecord:
     return RejectedRecord.model_validate_json(value)
 
 
-def reject(record: SourceRecord, error: InputRejected, *, max_embed_bytes: int) -> Rejected:
-    """Wrap a bad record in the rejected envelope, embedding its original bytes when they fit the producer."""
-    value = record.value
-    fits = value is not None and (len(value) * 4) // 3 + _ENVELOPE_OVERHEAD_BYTES <= max_embed_bytes
-    envelope = RejectedRecord(
+def reject(record: SourceRecord, error: InputRejected, *, max_record_bytes: int) -> Rejected:
+    """Wrap a bad record in the rejected envelope. Its original key and bytes are embedded (base64) only while
+    the envelope, with its key, stays within ``max_record_bytes``; otherwise the envelope references them
+    (size, SHA-256, source offset) and says so with ``original_truncated`` / ``original_key_truncated``."""
+    value, key = record.value, record.key
+    reference = RejectedRecord(
         reason=error.reason,
         stage=error.stage,
         detail=error.detail[:_MAX_DETAIL_CHARS],
@@ -101,14 +124,34 @@ def reject(record: SourceRecord, error: InputRejected, *, max_embed_bytes: int) 
             offset=record.offset,
             timestamp_ms=record.timestamp_ms,
         ),
-        original_value_b64=base64.b64encode(value).decode("ascii") if value is not None and fits else None,
-        original_key_b64=base64.b64encode(record.key).decode("ascii") if record.key is not None else None,
+        original_value_b64=None,
+        original_key_b64=None,
         original_size_bytes=len(value) if value is not None else 0,
         original_sha256=hashlib.sha256(value).hexdigest() if value is not None else None,
-        original_truncated=value is not None and not fits,
+        original_truncated=value is not None,
+        original_key_size_bytes=len(key) if key is not None else 0,
+        original_key_sha256=hashlib.sha256(key).hexdigest() if key is not None else None,
+        original_key_truncated=key is not None,
         service_version=__version__,
     )
-    return Rejected(envelope)
+    room = max_record_bytes - len(rejected_key(key) or b"") - len(encode_model(reference))
+    embedded: dict[str, Any] = {}
+    for name, flag, data in (("original_key_b64", "original_key_truncated", key),
+                             ("original_value_b64", "original_truncated", value)):  # fmt: skip
+        if data is None:
+            continue
+        size = 4 * -(-len(data) // 3)  # base64 length; the JSON gains its quotes, loses a null and a "true"
+        if size <= room:
+            room -= size
+            embedded |= {name: base64.b64encode(data).decode("ascii"), flag: False}
+    return Rejected(reference.model_copy(update=embedded) if embedded else reference)
+
+
+def rejected_key(key: bytes | None) -> bytes | None:
+    """The key a rejected record is published with: the original, or its SHA-256 in hex when it is too long."""
+    if key is None or len(key) <= MAX_KEY_BYTES:
+        return key
+    return hashlib.sha256(key).hexdigest().encode()
 
 
 def original_value(envelope: RejectedRecord) -> bytes | None:
@@ -131,7 +174,7 @@ def to_output(
             ("reject-stage", envelope.stage.value.encode()),
             *passthrough,
         )
-        return OutputRecord(topics.rejected, source.key, encode_model(envelope), headers)
+        return OutputRecord(topics.rejected, rejected_key(source.key), encode_model(envelope), headers)
     article = result.article
     topic = topics.duplicates if isinstance(result, Duplicate) else topics.enriched
     key = (article.dedup.cluster_id or article.article_id).encode()
@@ -151,4 +194,10 @@ def _common_headers(model: type[BaseModel], source: SourceRecord) -> Headers:
 
 
 def _trace_headers(headers: Headers, wanted: frozenset[str]) -> Headers:
-    return tuple((name, value) for name, value in headers if name.lower() in wanted)
+    """The first of each wanted trace header, if it is of a sane size (a trace id, not a payload)."""
+    kept: dict[str, tuple[str, bytes]] = {}
+    for name, value in headers:
+        folded = name.lower()
+        if folded in wanted and folded not in kept and len(value) <= MAX_TRACE_HEADER_BYTES:
+            kept[folded] = (name, value)
+    return tuple(kept.values())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
@@ -59,6 +59,12 @@ class TopicSettings(BaseModel):
     partitions: int = Field(default=3, ge=1, description="Partitions for topics the service creates itself.")
     replication_factor: int = Field(default=1, ge=1)
     create: bool = Field(default=False, description="Create missing topics at start (always on when embedded).")
+    max_message_bytes: int | None = Field(
+        default=None,
+        ge=4_096,
+        description="The output topics' max.message.bytes; unset = read from the broker at start "
+        "(Kafka's default, 1,048,588, when the broker reports none). Output records are sized to fit it.",
+    )
 
 
 class ConsumerSettings(BaseModel):
@@ -233,6 +239,16 @@ class Settings(BaseSettings):
 def load_settings(**overrides: Any) -> Settings:
     """Read the environment once; keyword overrides win (used by the CLI and tests)."""
     return Settings(**overrides)
+
+
+def explain(error: ValidationError) -> str:
+    """One line per invalid setting: where it is and what is wrong, never the value given (it may be a secret;
+    pydantic's own message quotes the input)."""
+    lines = []
+    for problem in error.errors(include_url=False, include_input=False, include_context=False):
+        where = ".".join(str(part) for part in problem["loc"]) or "(settings)"
+        lines.append(f"  {where}: {problem['msg']}")
+    return "\n".join(lines)
 
 
 def masked(settings: Settings) -> dict[str, Any]:

@@ -107,9 +107,15 @@ class HealthServer:
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            async with asyncio.timeout(_REQUEST_TIMEOUT_SECONDS):
-                line = await reader.readline()
-            status, content_type, body = self._route(line[:_MAX_REQUEST_LINE_BYTES])
+            try:
+                async with asyncio.timeout(_REQUEST_TIMEOUT_SECONDS):
+                    line = await reader.readline()
+            except ValueError:  # the request line ran past the stream's 64 KiB limit
+                log.warning("http_request_refused", why="request line too long")
+                response = ("414 URI Too Long", "text/plain", b"request line too long\n")
+            else:
+                response = self._route(line[:_MAX_REQUEST_LINE_BYTES])
+            status, content_type, body = response
             head = (
                 f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n"
                 f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
@@ -118,6 +124,8 @@ class HealthServer:
             await writer.drain()
         except (TimeoutError, ConnectionError):
             pass  # a client that hangs or hangs up gets nothing; the server keeps serving
+        except Exception as error:  # noqa: BLE001 - one request's failure is logged, the server keeps serving
+            log.error("http_request_failed", error_type=type(error).__name__, error=str(error)[:200])  # noqa: TRY400 - one line, no traceback
         finally:
             writer.close()
 

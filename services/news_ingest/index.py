@@ -21,6 +21,9 @@ from news_ingest.stories import StoryClusters, StoryRules
 from news_ingest.terms import Terms
 
 Signature = npt.NDArray[np.uint32]
+# Articles a band key leads to, at most: the first (the original) and the most recent others. However many
+# copies of one story pile up in the window, a new copy is verified against this many per band, not all.
+BAND_CANDIDATES = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +231,7 @@ class InMemoryDedupIndex:
                         setattr(found[n], field_name, match)
             for n in np.flatnonzero(segment.ids.first(ids) >= 0).tolist():
                 found[n].indexed = segment
-            query, rows = segment.bands.every(bands)
+            query, rows = segment.bands.every(bands, most=BAND_CANDIDATES)
             if query.size:  # each candidate's rows once each, in row order: one sort for the whole batch
                 pairs = np.unique((query // per_candidate) << _ROW_BITS | rows)
                 owner, rows = pairs >> _ROW_BITS, pairs & _ROW_MASK
@@ -413,7 +416,7 @@ class InMemoryDedupIndex:
         self._by_url.setdefault(entry.canonical_url, article_id)
         self._by_content.setdefault(entry.content_hash, article_id)
         for key in keys:
-            members.add(self._bands, key, article_id)
+            members.add(self._bands, key, article_id, keep=BAND_CANDIDATES, keep_first=True)
 
     def _forget(self, article_id: str) -> _Entry | None:
         """Take an open article out of the dictionaries."""

@@ -10,11 +10,14 @@ from typing import Any, TypeVar
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import (
     CommitFailedError,
     IllegalStateError,
     KafkaError,
     KafkaTimeoutError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
     TopicAlreadyExistsError,
 )
 
@@ -71,6 +74,28 @@ async def create_topics(kafka: KafkaSettings, topics: TopicSettings) -> list[str
         return missing
     finally:
         await admin.close()
+
+
+async def output_message_limit(kafka: KafkaSettings, topics: TopicSettings) -> int | None:
+    """The smallest ``max.message.bytes`` the output topics report, or ``None`` when none reports one (Tansu
+    answers DescribeConfigs with no entries)."""
+    admin = AIOKafkaAdminClient(**client_options(kafka))
+    await _guard("admin start", admin.start())
+    try:
+        names = [topics.enriched, topics.duplicates, topics.rejected]
+        wanted = [ConfigResource(ConfigResourceType.TOPIC, name, configs={"max.message.bytes": None}) for name in names]
+        responses = await _guard("describe configs", admin.describe_configs(wanted))
+    finally:
+        await admin.close()
+    limits = [
+        int(entry[1])
+        for response in responses
+        for resource in response.resources
+        if resource[0] == 0
+        for entry in resource[4]
+        if entry[0] == "max.message.bytes" and str(entry[1]).isdigit()
+    ]
+    return min(limits) if limits else None
 
 
 class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -195,16 +220,36 @@ class KafkaPublisher:
     ) -> None:
         await self._producer.stop()  # flushes what is still buffered
 
-    async def publish(self, records: Sequence[OutputRecord]) -> None:
+    async def publish(self, records: Sequence[OutputRecord]) -> list[int]:
+        """Send all and await every ack; returns the positions of records refused as too large (by this
+        producer's ``max_request_size`` or by the broker: a batch refused whole names each of its records)."""
+        refused: list[int] = []
         try:
-            acks = [
-                await self._producer.send(r.topic, value=r.value, key=r.key, headers=list(r.headers)) for r in records
-            ]
-            await asyncio.gather(*acks)
+            acks: list[tuple[int, asyncio.Future[Any]]] = []
+            for n, r in enumerate(records):
+                try:
+                    acks.append((n, await self._producer.send(r.topic, value=r.value, key=r.key,
+                                                              headers=list(r.headers))))  # fmt: skip
+                except _TOO_LARGE:
+                    refused.append(n)
+            outcomes = await asyncio.gather(*(ack for _, ack in acks), return_exceptions=True)
         except KafkaTimeoutError as error:
             raise PublishFailed(f"timed out: {error}", timed_out=True) from error
         except KafkaError as error:
             raise PublishFailed(f"{type(error).__name__}: {error}", retriable=error.retriable) from error
+        for (n, _), outcome in zip(acks, outcomes, strict=True):
+            if isinstance(outcome, _TOO_LARGE):
+                refused.append(n)
+            elif isinstance(outcome, KafkaTimeoutError):
+                raise PublishFailed(f"timed out: {outcome}", timed_out=True) from outcome
+            elif isinstance(outcome, KafkaError):
+                raise PublishFailed(f"{type(outcome).__name__}: {outcome}", retriable=outcome.retriable) from outcome
+            elif isinstance(outcome, BaseException):
+                raise outcome
+        return sorted(refused)
+
+
+_TOO_LARGE = (MessageSizeTooLargeError, RecordListTooLargeError)
 
 
 async def _guard(action: str, call: Awaitable[T]) -> T:

@@ -13,8 +13,9 @@ K = TypeVar("K", bound=Hashable)
 Held = str | list[str]
 
 
-def add(table: dict[K, Held], key: K, member: str, *, keep: int = 0) -> None:
-    """Add ``member`` under ``key``; with ``keep``, only the last ``keep`` members stay."""
+def add(table: dict[K, Held], key: K, member: str, *, keep: int = 0, keep_first: bool = False) -> None:
+    """Add ``member`` under ``key``; with ``keep``, only the last ``keep`` members stay, or with ``keep_first``
+    the first member and the last ``keep - 1``."""
     held = table.get(key)
     if held is None:
         table[key] = member
@@ -23,7 +24,7 @@ def add(table: dict[K, Held], key: K, member: str, *, keep: int = 0) -> None:
     else:
         held.append(member)
         if keep and len(held) > keep:
-            del held[0]
+            del held[1 if keep_first else 0]
 
 
 def remove(table: dict[K, Held], key: K, member: str) -> None:

@@ -40,13 +40,23 @@ class InMemorySource:
 
 
 class InMemoryPublisher:
-    """Keeps every published record in order, per topic."""
+    """Keeps every published record in order, per topic; refuses records over ``max_record_bytes`` as a broker
+    with that ``max.message.bytes`` would."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, max_record_bytes: int | None = None) -> None:
         self.records: list[OutputRecord] = []
+        self.refused: list[OutputRecord] = []
+        self._max_record_bytes = max_record_bytes
 
-    async def publish(self, records: Sequence[OutputRecord]) -> None:
-        self.records.extend(records)
+    async def publish(self, records: Sequence[OutputRecord]) -> list[int]:
+        refused = []
+        for n, record in enumerate(records):
+            if self._max_record_bytes is not None and record.size_bytes > self._max_record_bytes:
+                refused.append(n)
+                self.refused.append(record)
+            else:
+                self.records.append(record)
+        return refused
 
     def on(self, topic: str) -> list[OutputRecord]:
         """The records published to one topic, in publish order."""

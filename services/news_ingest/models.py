@@ -7,7 +7,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from news_ingest.urls import web_address_problem
 
 _OUTPUT = ConfigDict(frozen=True, extra="forbid")
 
@@ -39,6 +41,8 @@ class RejectReason(StrEnum):
     INVALID_JSON = "invalid_json"
     SCHEMA_VIOLATION = "schema_violation"
     EMPTY_CONTENT = "empty_content"
+    OUTPUT_TOO_LARGE = "output_too_large"  # the enriched record would not fit the output topic
+    PROCESSING_FAILED = "processing_failed"  # a stage raised on this record: a bug to fix, not bad input
 
 
 class DedupStatus(StrEnum):
@@ -73,6 +77,14 @@ class RawArticle(BaseModel):
     event_id: str | None = Field(default=None, max_length=512)
     language: str | None = Field(default=None, max_length=35, description="BCP 47 tag if the sender knows it.")
     metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("url")
+    @classmethod
+    def _a_web_address(cls, url: str) -> str:
+        problem = web_address_problem(url)
+        if problem is not None:
+            raise ValueError(problem)
+        return url
 
     @model_validator(mode="before")
     @classmethod
@@ -197,6 +209,14 @@ class EnrichedArticle(BaseModel):
     published_at_estimated: bool = Field(
         default=False, description="True when published_at was missing or implausible and fetched_at is used."
     )
+    fetched_at_clamped: bool = Field(
+        default=False,
+        description="True when the sender's fetched_at was implausible (in the future, or before 1990) and the "
+        "processing time stands in for it.",
+    )
+    body_truncated: bool = Field(
+        default=False, description="True when the cleaned body was cut at the per-article limit (200,000 characters)."
+    )
     source: str | None = None
     event_id: str | None = None
     word_count: int = Field(default=0, ge=0)
@@ -225,6 +245,8 @@ class Article:
     published_at: datetime | None = None
     published_at_estimated: bool = False
     fetched_at: datetime | None = None
+    fetched_at_clamped: bool = False
+    body_truncated: bool = False
     source: str | None = None
     event_id: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
@@ -265,5 +287,12 @@ class RejectedRecord(BaseModel):
     original_sha256: str | None = None
     original_truncated: bool = Field(
         default=False, description="True when the value was too big to embed; it stays at the source offset."
+    )
+    original_key_size_bytes: int = Field(default=0, ge=0)
+    original_key_sha256: str | None = None
+    original_key_truncated: bool = Field(
+        default=False,
+        description="True when the key was too big to embed (or to use as this record's key, which is then its "
+        "SHA-256 in hex); it stays at the source offset.",
     )
     service_version: str

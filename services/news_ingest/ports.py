@@ -39,6 +39,7 @@ class Source(Protocol):
 class Publisher(Protocol):
     """Publishes output records and returns only once every one of them is acknowledged."""
 
-    async def publish(self, records: Sequence[OutputRecord]) -> None:
-        """Send all, await every ack; raises ``PublishFailed`` if any was not acknowledged."""
+    async def publish(self, records: Sequence[OutputRecord]) -> list[int]:
+        """Send all, await every ack; returns the positions of records refused as too large (every other record
+        is acknowledged); raises ``PublishFailed`` if any other record was not acknowledged."""
         ...

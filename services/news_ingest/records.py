@@ -66,3 +66,8 @@ class OutputRecord:
     key: bytes | None
     value: bytes
     headers: Headers
+
+    @property
+    def size_bytes(self) -> int:
+        """What the record weighs against a broker's size limits: key, value and headers (framing aside)."""
+        return len(self.key or b"") + len(self.value) + sum(len(name) + len(value) for name, value in self.headers)

@@ -70,10 +70,11 @@ class SortedKeys:
         found[found] = self.keys[at[found]] == queries[found]
         return np.where(found, self.rows[np.minimum(at, self.keys.size - 1)], -1)
 
-    def every(self, queries: Keys) -> tuple[Rows, Rows]:
-        """All (query index, row) pairs whose keys are equal, grouped by query. Two binary searches per query
-        (run in sorted query order, so they walk the keys in one direction and stay in cache) give the run of
-        equal keys; a key held by many rows (shared boilerplate) costs no more passes than one held by one."""
+    def every(self, queries: Keys, *, most: int = 0) -> tuple[Rows, Rows]:
+        """All (query index, row) pairs whose keys are equal, grouped by query; with ``most``, per query only
+        the first row of its key and the last ``most - 1`` (rows of one key are in insertion order). Two
+        binary searches per query (run in sorted query order, so they walk the keys in one direction and stay
+        in cache) give the run of equal keys; a key held by many rows costs no more passes than one held by one."""
         if self.keys.size == 0 or queries.size == 0:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
         order = np.argsort(queries)
@@ -81,9 +82,14 @@ class SortedKeys:
         low[order] = np.searchsorted(self.keys, queries[order], side="left")
         high[order] = np.searchsorted(self.keys, queries[order], side="right")
         counts = high - low
-        query = np.repeat(np.arange(queries.size), counts)
-        ends = np.cumsum(counts)
-        at = np.repeat(low - (ends - counts), counts) + np.arange(query.size)  # low, low + 1, ... per query
+        kept = np.minimum(counts, most) if most else counts
+        query = np.repeat(np.arange(queries.size), kept)
+        ends = np.cumsum(kept)
+        step = np.arange(query.size) - np.repeat(ends - kept, kept)  # 0, 1, ... within each query's rows
+        at = np.repeat(low, kept) + step
+        if most:  # past the first row, the run's last rows: high - most + step for step in 1 .. most - 1
+            cut = (step > 0) & (np.repeat(counts, kept) > most)
+            at[cut] = (np.repeat(high, kept) - most + step)[cut]
         return query, self.rows[at]
 
     def merged(self, other: SortedKeys, *, offset: int) -> SortedKeys:

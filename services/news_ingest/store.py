@@ -14,7 +14,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from news_ingest.errors import DedupIndexUnavailable
-from news_ingest.index import Candidate, Thresholds, band_keys
+from news_ingest.index import BAND_CANDIDATES, Candidate, Thresholds, band_keys
 from news_ingest.models import DedupInfo, DedupStatus
 from news_ingest.stories import CANDIDATES, RECENT_STORIES, SEED_TERMS
 
@@ -28,7 +28,8 @@ from news_ingest.stories import CANDIDATES, RECENT_STORIES, SEED_TERMS
 # would otherwise cost several times the data:
 #   s:<source>          string: the packed decision for an input offset (replays get it back)   TTL = window
 #   a:<article id>      hash: s, l (sketches), n (shingles), k (cluster), b (band keys), u, c    TTL = 2 x window
-#   b:<2 bytes>         hash: rest of a 64-bit band key -> 16-byte binary article ids, concatenated
+#   b:<2 bytes>         hash: rest of a 64-bit band key -> 16-byte binary article ids, concatenated: the first
+#                       and the last BAND_CANDIDATES - 1 (a story copied 20,000 times costs what 16 copies do)
 #   u:<2 bytes>, c:...  hash: rest of a 96-bit URL / content digest -> first article id (hex)
 #   entries             sorted set: article ids by insert time; trimming it forgets entries (window, max_entries)
 #   st:<story id>       hash: centroid weight per 8-byte term digest, _o (digests in first-seen order), _n (norm),
@@ -46,6 +47,7 @@ local lede_jaccard, lede_containment = tonumber(ARGV[5]), tonumber(ARGV[6])
 local max_entries, version, max_forget = tonumber(ARGV[7]), ARGV[8], tonumber(ARGV[9])
 local story_similarity, story_window, story_members = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
 local seed_terms, recent_stories, max_candidates = tonumber(ARGV[13]), tonumber(ARGV[14]), tonumber(ARGV[15])
+local band_candidates = tonumber(ARGV[16])
 local stories = prefix .. 'stories'
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
@@ -126,7 +128,11 @@ local function insert(id, raw_id, url, content, signature, lede, size, bands, cl
   end
   for i = 1, #bands, 8 do
     local key, field = bucket('b:', string.sub(bands, i, i + 7))
-    redis.call('HSET', key, field, (redis.call('HGET', key, field) or '') .. raw_id)
+    local held = redis.call('HGET', key, field) or ''
+    if #held >= 16 * band_candidates then  -- keep the first (the original) and the most recent others
+      held = string.sub(held, 1, 16) .. string.sub(held, #held - 16 * (band_candidates - 2) + 1)
+    end
+    redis.call('HSET', key, field, held .. raw_id)
   end
   redis.call('ZADD', entries, now, id)
 end
@@ -239,7 +245,7 @@ local function forget_story(story_id)
 end
 
 local decisions, newest = {}, nil
-for base = 16, #ARGV, 12 do
+for base = 17, #ARGV, 12 do
   local source, id, url, content = ARGV[base], ARGV[base + 1], ARGV[base + 2], ARGV[base + 3]
   local signature, lede, size, bands = ARGV[base + 4], ARGV[base + 5], tonumber(ARGV[base + 6]), ARGV[base + 7]
   local terms, timestamp, weights, raw_id = ARGV[base + 8], tonumber(ARGV[base + 10]), {}, ARGV[base + 11]
@@ -321,6 +327,7 @@ class RedisDedupIndex:
             repr(limits.lede_jaccard), repr(limits.lede_containment), limits.max_entries,
             limits.settings_version, 2 * len(candidates) + 100, repr(limits.stories.similarity),
             repr(limits.stories.window_seconds), limits.stories.members, SEED_TERMS, RECENT_STORIES, CANDIDATES,
+            BAND_CANDIDATES,
         ]  # fmt: skip
         for candidate in candidates:
             bands = np.array(band_keys(candidate.signature, candidate.lede_signature, limits.bands), dtype=">u8")

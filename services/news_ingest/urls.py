@@ -22,19 +22,32 @@ _MOBILE_HOST = re.compile(r"^(?:m|mobile|amp|www\.m)\.(?=[^.]+\.[^.]+)")
 _AMP_SUFFIX = re.compile(r"\.amp(?=\.html?$|$)")
 
 
+def web_address_problem(url: str) -> str | None:
+    """Why ``url`` is not an http(s) address with a host and a valid port, or ``None`` when it is one."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port  # parsed lazily: out of range or not a number raises here
+    except ValueError as error:  # a malformed IPv6 host ("http://[::1/x"), a bad port
+        return f"not a valid address ({error})"
+    if parts.scheme.lower() not in _DEFAULT_PORTS:
+        return "only http and https addresses are accepted"
+    if not parts.hostname:
+        return "the address has no host"
+    if port == 0:
+        return "port 0 is not a valid port"
+    return None
+
+
 @lru_cache(maxsize=8_192)  # a pure function of the string; the same address recurs (re-sends, wire copies)
 def canonical_url(url: str) -> str:
     """Lower-case scheme and host, no default port or fragment, no tracking parameters, sorted query, no AMP/mobile."""
     text = url.strip()
+    if web_address_problem(text) is not None:
+        return text  # not a web address we can safely rewrite (the input contract accepts none of these)
     parts = urlsplit(text)
-    if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
-        return text  # not a web address we can safely rewrite; keep it as sent
     scheme = parts.scheme.lower()
-    host = _MOBILE_HOST.sub("", parts.hostname.lower())
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
+    host = _MOBILE_HOST.sub("", (parts.hostname or "").lower())
+    port = parts.port
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if _kept(key, value)]
     path = _amp_free_path(parts.path or "/")

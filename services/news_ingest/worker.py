@@ -16,7 +16,7 @@ from news_ingest.errors import CommitFailed, InfrastructureError, PublishFailed
 from news_ingest.health import Check, Readiness
 from news_ingest.metrics import NO_REASON, Metrics, ProducerErrorKind
 from news_ingest.models import Outcome
-from news_ingest.pipeline import Pipeline
+from news_ingest.pipeline import Handled, Pipeline
 from news_ingest.ports import Publisher, Source
 from news_ingest.records import Duplicate, Enriched, Partition, Rejected, Result, SourceRecord
 
@@ -134,15 +134,35 @@ class Worker:
         self._metrics.in_flight.inc(len(records))
         try:
             handled = await self._retrying("enrich", stop, lambda: self._pipeline.handle_batch(records))
-            for (result, _), record in zip(handled, records, strict=True):
-                self._log_result(result, record)
-            results = [result for result, _ in handled]
             outputs = [output for _, output in handled]
-            await self._retrying("publish", stop, lambda: self._publisher.publish(outputs))
+            refused = await self._retrying("publish", stop, lambda: self._publisher.publish(outputs))
+            for n in refused:
+                handled[n] = await self._publish_refused(records[n], handled[n], stop)
+            results = [result for result, _ in handled]
+            for result, record in zip(results, records, strict=True):
+                self._log_result(result, record)
             self._observe_published(results, records)
             await self._commit(records, stop)
         finally:
             self._metrics.in_flight.dec(len(records))
+
+    async def _publish_refused(self, record: SourceRecord, handled: Handled, stop: asyncio.Event) -> Handled:
+        """A record the broker refused as too large: sent again alone (a batch is refused whole), and if it is
+        refused alone too, replaced by a rejected envelope that only references the input. A broker that
+        refuses even that is misconfigured: that stops the service, loudly."""
+        result, output = handled
+        if not await self._retrying("publish", stop, lambda: self._publisher.publish([output])):
+            return handled
+        log.warning("output_refused", topic=record.topic, partition=record.partition, offset=record.offset,
+                    size_bytes=output.size_bytes, output_topic=output.topic)  # fmt: skip
+        replacement = self._pipeline.refused(record, result, output.size_bytes)
+        if await self._retrying("publish", stop, lambda: self._publisher.publish([replacement[1]])):
+            raise PublishFailed(
+                f"the broker refused a {replacement[1].size_bytes}-byte rejected record that only references its "
+                f"input; raise max.message.bytes on {replacement[1].topic}",
+                retriable=False,
+            )
+        return replacement
 
     def _log_result(self, result: Result, record: SourceRecord) -> None:
         self._metrics.consumed.labels(topic=record.topic, partition=str(record.partition)).inc()

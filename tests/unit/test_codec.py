@@ -33,7 +33,7 @@ def test_valid_event_becomes_raw_article() -> None:
 
 
 def test_unknown_top_level_fields_are_kept_under_metadata() -> None:
-    value = orjson.dumps({"url": "u", "body": "b", "section": "world", "metadata": {"crawler": "x"}})
+    value = orjson.dumps({"url": "https://u.example/", "body": "b", "section": "world", "metadata": {"crawler": "x"}})
     raw = decode_raw(record(value), max_message_bytes=1000)
     assert raw.metadata == {"section": "world", "crawler": "x"}
 
@@ -42,14 +42,17 @@ def test_unknown_top_level_fields_are_kept_under_metadata() -> None:
     ("value", "reason"),
     [
         (None, RejectReason.NULL_VALUE),
-        (b'{"url": "u", "body": "' + b"x" * 200 + b'"}', RejectReason.TOO_LARGE),
-        (b'{"url": "u", "body": "caf\xe9"}', RejectReason.INVALID_UTF8),
-        (b'{"url": "u", "body": ', RejectReason.INVALID_JSON),
-        (b'{"url": "u", "body": NaN}', RejectReason.INVALID_JSON),
+        (b'{"url": "https://u.example/", "body": "' + b"x" * 200 + b'"}', RejectReason.TOO_LARGE),
+        (b'{"url": "https://u.example/", "body": "caf\xe9"}', RejectReason.INVALID_UTF8),
+        (b'{"url": "https://u.example/", "body": ', RejectReason.INVALID_JSON),
+        (b'{"url": "https://u.example/", "body": NaN}', RejectReason.INVALID_JSON),
         (b"[1, 2]", RejectReason.SCHEMA_VIOLATION),
         (b'{"body": "no url"}', RejectReason.SCHEMA_VIOLATION),
-        (b'{"url": "u", "body": 42}', RejectReason.SCHEMA_VIOLATION),
-        (b'{"url": "u", "body": "b", "fetched_at": "2026-11-24T10:00:00"}', RejectReason.SCHEMA_VIOLATION),
+        (b'{"url": "https://u.example/", "body": 42}', RejectReason.SCHEMA_VIOLATION),
+        (
+            b'{"url": "https://u.example/", "body": "b", "fetched_at": "2026-11-24T10:00:00"}',
+            RejectReason.SCHEMA_VIOLATION,
+        ),
     ],
 )
 def test_bad_input_is_rejected_with_a_specific_reason(value: bytes | None, reason: RejectReason) -> None:
@@ -77,9 +80,9 @@ def test_size_is_checked_before_parsing() -> None:
 
 
 def test_rejected_envelope_carries_the_original_bytes_exactly() -> None:
-    value = b'{"url": "u", "body": \x00\xff broken'
+    value = b'{"url": "https://u.example/", "body": \x00\xff broken'
     error = InputRejected(RejectReason.INVALID_UTF8, "bad byte")
-    rejected = reject(record(value, key=b"k1"), error, max_embed_bytes=1_000_000)
+    rejected = reject(record(value, key=b"k1"), error, max_record_bytes=1_000_000)
     envelope = rejected.envelope
     assert original_value(envelope) == value
     assert base64.b64decode(envelope.original_key_b64 or "") == b"k1"
@@ -90,7 +93,7 @@ def test_rejected_envelope_carries_the_original_bytes_exactly() -> None:
 
 def test_value_too_big_to_embed_is_referenced_by_hash_not_dropped() -> None:
     value = b"x" * 10_000
-    rejected = reject(record(value), InputRejected(RejectReason.TOO_LARGE, "big"), max_embed_bytes=8_000)
+    rejected = reject(record(value), InputRejected(RejectReason.TOO_LARGE, "big"), max_record_bytes=8_000)
     envelope = rejected.envelope
     assert envelope.original_value_b64 is None
     assert envelope.original_truncated is True
@@ -101,8 +104,8 @@ def test_value_too_big_to_embed_is_referenced_by_hash_not_dropped() -> None:
 def article(*, cluster_id: str | None = "c1") -> EnrichedArticle:
     return EnrichedArticle(
         article_id="a1",
-        url="u",
-        canonical_url="u",
+        url="https://u.example/",
+        canonical_url="https://u.example/",
         body="b",
         content_hash="h",
         dedup=DedupInfo(cluster_id=cluster_id),
@@ -136,8 +139,8 @@ def test_exact_duplicate_goes_to_the_duplicates_topic() -> None:
 
 def test_rejected_record_headers_carry_reason_and_stage_and_keep_the_original_key() -> None:
     error = InputRejected(RejectReason.EMPTY_CONTENT, "empty", stage=Stage.NORMALISE)
-    source = record(b'{"url": "u", "body": ""}', key=b"orig")
-    output = to_output(reject(source, error, max_embed_bytes=10_000), source, topics=TOPICS, trace_headers=())
+    source = record(b'{"url": "https://u.example/", "body": ""}', key=b"orig")
+    output = to_output(reject(source, error, max_record_bytes=10_000), source, topics=TOPICS, trace_headers=())
     headers = dict(output.headers)
     assert output.topic == TOPICS.rejected
     assert output.key == b"orig"

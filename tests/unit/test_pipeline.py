@@ -34,14 +34,14 @@ async def test_every_demo_event_ends_in_exactly_one_result(normaliser: Normalise
 
 
 async def test_empty_body_is_rejected_at_the_normalise_stage(normaliser: Normaliser) -> None:
-    result, _ = await make_pipeline(normaliser).handle(at(0, b'{"url": "u", "body": "  "}'))
+    result, _ = await make_pipeline(normaliser).handle(at(0, b'{"url": "https://u.example/", "body": "  "}'))
     assert isinstance(result, Rejected)
     assert (result.envelope.reason, result.envelope.stage) == (RejectReason.EMPTY_CONTENT, Stage.NORMALISE)
 
 
 async def test_enriched_article_records_its_provenance(normaliser: Normaliser) -> None:
     result, _ = await make_pipeline(normaliser).handle(
-        at(7, b'{"url": "u", "body": "b", "fetched_at": "2026-11-24T10:00:00+01:00"}')
+        at(7, b'{"url": "https://u.example/", "body": "b", "fetched_at": "2026-11-24T10:00:00+01:00"}')
     )
     assert isinstance(result, Enriched)
     provenance = result.article.provenance

@@ -73,12 +73,12 @@ class SlowPublisher(InMemoryPublisher):
         self.unacknowledged_peak = 0
         self.fetches_during_publish = 0
 
-    async def publish(self, records: Sequence[OutputRecord]) -> None:
+    async def publish(self, records: Sequence[OutputRecord]) -> list[int]:
         self.unacknowledged_peak = max(self.unacknowledged_peak, len(records))
         fetched_before = self.source.fetches
         await asyncio.sleep(0.05)
         self.fetches_during_publish += self.source.fetches - fetched_before
-        await super().publish(records)
+        return await super().publish(records)
 
 
 class CountingSource(InMemorySource):

@@ -42,11 +42,11 @@ class FlakyPublisher(InMemoryPublisher):
         self.failures = failures
         self.attempts = 0
 
-    async def publish(self, records: Sequence[OutputRecord]) -> None:
+    async def publish(self, records: Sequence[OutputRecord]) -> list[int]:
         self.attempts += 1
         if self.attempts <= self.failures:
             raise PublishFailed("broker said no", timed_out=True)
-        await super().publish(records)
+        return await super().publish(records)
 
 
 class RefusingCommits(InMemorySource):
