@@ -41,6 +41,8 @@ def match(text: str) -> re.Match[str] | None:
     found = PATTERN.match(text)
     if found is None:
         return None
+    if found["sep"] == "-" and " " not in text[found.start("sep") - 1 : found.end("sep") + 1]:
+        return None  # "A ROAD-BUILDING firm", "AN X-RAY": a hyphen inside a compound word, not a dateline's dash
     place = found["place"]
     letters = place.replace(" ", "").replace(".", "").replace("-", "").replace("'", "")
     if place.upper() in _NOT_PLACES or len(letters) < 2:

@@ -165,6 +165,8 @@ def test_datelines_are_parsed_and_removed_from_the_lede(  # noqa: PLR0917 - one 
         "He said: the port reopened.",
         "Officials - including the mayor - said the port reopened.",
         "US stocks rose on Tuesday - the third day of gains.",
+        "A ROAD-BUILDING firm said on Monday it would hire 200 workers.",
+        "AN X-RAY machine at the clinic broke down.",
     ],
 )
 def test_sentences_that_only_look_like_datelines_are_kept(normaliser: Normaliser, lede: str) -> None:
@@ -281,3 +283,46 @@ def test_body_empty_after_cleaning_is_rejected(normaliser: Normaliser, body: str
 
 def test_same_input_gives_the_same_article_id(normaliser: Normaliser) -> None:
     assert run(normaliser, LEDE).article_id == run(normaliser, LEDE).article_id
+
+
+NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+
+
+def at_noon(normaliser: Normaliser) -> Normaliser:
+    """The real stage with its clock stopped at ``NOW``."""
+    return Normaliser(gazetteer=normaliser._gazetteer, detect_language=normaliser._detect_language, clock=lambda: NOW)
+
+
+@pytest.mark.parametrize("fetched", ["2027-06-01T00:00:00Z", "9000-01-01T00:00:00Z", "1970-01-01T00:00:00Z",
+                                     "9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00"])  # fmt: skip
+def test_an_implausible_fetched_at_is_clamped_to_the_clock_and_flagged(normaliser: Normaliser, fetched: str) -> None:
+    article = run(at_noon(normaliser), LEDE, fetched_at=fetched)
+    assert (article.fetched_at, article.fetched_at_clamped) == (NOW, True)
+
+
+def test_a_fetched_at_within_the_clock_skew_is_kept(normaliser: Normaliser) -> None:
+    article = run(at_noon(normaliser), LEDE, fetched_at="2026-12-04T12:30:00Z")
+    assert (article.fetched_at, article.fetched_at_clamped) == (datetime(2026, 12, 4, 12, 30, tzinfo=UTC), False)
+
+
+def test_a_far_future_published_at_without_a_fetch_time_is_dropped_not_trusted(normaliser: Normaliser) -> None:
+    article = run(at_noon(normaliser), LEDE, published_at="9999-01-01T00:00:00Z")
+    assert article.published_at is None  # the dedup stage then uses the processing time
+    tomorrow = run(at_noon(normaliser), LEDE, published_at="2026-12-05T06:00:00Z")
+    assert tomorrow.published_at == datetime(2026, 12, 5, 6, 0, tzinfo=UTC), "a day ahead is a time-zone slip"
+
+
+def test_a_body_cut_at_the_per_article_limit_is_flagged(normaliser: Normaliser) -> None:
+    long = "\n\n".join(f"{LEDE[:-1]} and paragraph {n} adds its own number." for n in range(4_000))
+    assert run(normaliser, long).body_truncated is True
+    assert run(normaliser, LEDE).body_truncated is False
+
+
+def test_a_repeated_lede_is_found_among_thousands_of_paragraphs_sharing_words(normaliser: Normaliser) -> None:
+    """Repeat detection is bounded (rarest words first, a few comparisons each), yet still finds the lede's
+    copy after 1,200 paragraphs that all share their first word."""
+    filler = [f"Harbour {' '.join(f'w{n}x{k}' for k in range(12))} closes." for n in range(1_200)]
+    body = "\n\n".join([LEDE, SECOND, *filler, LEDE.replace("Tuesday", "Tuesday,"), "The mayor spoke last."])
+    paragraphs = run(normaliser, body).body.split("\n\n")
+    assert paragraphs.count(LEDE) == 1
+    assert len(paragraphs) == 2 + len(filler) + 1
