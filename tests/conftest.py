@@ -62,6 +62,7 @@ def make_pipeline(
     *,
     metrics: Metrics | None = None,
     max_message_bytes: int = 100_000,
+    max_record_bytes: int = 1_000_000,
 ) -> Pipeline:
     """A pipeline with the real stages and a fresh in-memory dedup index."""
     dedup = DedupSettings()
@@ -72,5 +73,5 @@ def make_pipeline(
         tag=tagger(),
         topics=TopicSettings(),
         max_message_bytes=max_message_bytes,
-        max_record_bytes=1_000_000,
+        max_record_bytes=max_record_bytes,
     )

@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
+from news_ingest import members
 from news_ingest.config import DedupSettings
 from news_ingest.deduplicate import thresholds
-from news_ingest.index import DedupIndex, InMemoryDedupIndex
+from news_ingest.index import BAND_CANDIDATES, Candidate, DedupIndex, InMemoryDedupIndex
 from news_ingest.models import DedupStatus
 from news_ingest.redis_server import LocalRedis
 from news_ingest.store import RedisDedupIndex
@@ -164,3 +165,35 @@ async def test_a_story_quiet_for_longer_than_the_story_window_takes_no_new_membe
     late = candidate(FIRE_RETOLD, source="raw/0/2", timestamp=1_790_000_000.0 + window + HOUR)
     _, decision = await index.check_and_insert([first, late])
     assert (decision.method, decision.cluster_id) == (None, late.article_id)
+
+
+def copies(count: int) -> list[Candidate]:
+    """``count`` near-copies of one story (one word added to each), all sharing most LSH bands."""
+    return [candidate(f"{STORY} Edition {n}.", source=f"raw/0/{n}", url=f"https://copies.example/{n}")
+            for n in range(count)]  # fmt: skip
+
+
+async def test_a_story_copied_many_times_still_links_every_copy_to_its_original_cluster(index: DedupIndex) -> None:
+    stream = copies(3 * BAND_CANDIDATES)
+    decisions = [decision for start in range(0, len(stream), 7)
+                 for decision in await index.check_and_insert(stream[start : start + 7])]  # fmt: skip
+    assert decisions[0].status is DedupStatus.UNIQUE
+    assert all(d.status is DedupStatus.NEAR_DUPLICATE for d in decisions[1:])
+    assert {d.cluster_id for d in decisions} == {stream[0].article_id}, "every copy joins the original's cluster"
+
+
+async def test_both_backends_decide_a_hot_band_alike(redis_server: LocalRedis) -> None:
+    """Past ``BAND_CANDIDATES`` copies per band key, each backend keeps the first and the most recent ones:
+    the same candidates, so the same decisions."""
+    settings = DedupSettings()
+    memory = InMemoryDedupIndex(thresholds(settings))
+    redis = redis_index(redis_server, settings, f"test:{{{uuid.uuid4().hex}}}:")
+    stream = copies(3 * BAND_CANDIDATES)
+    try:
+        for start in range(0, len(stream), 5):
+            chunk = stream[start : start + 5]
+            assert await memory.check_and_insert(chunk) == await redis.check_and_insert(chunk), start
+    finally:
+        await redis.aclose()
+    held = [len(list(members.members(ids))) for ids in memory._bands.values()]
+    assert max(held) == BAND_CANDIDATES, "a band key holds the first and the most recent copies, no more"

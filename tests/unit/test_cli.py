@@ -64,3 +64,18 @@ def test_replay_without_a_cluster_says_how_to_configure_one(capsys: pytest.Captu
     (tmp_path / "x.jsonl").write_text("{}\n")
     assert main(["replay", str(tmp_path / "x.jsonl")]) == 2
     assert "NEWS_INGEST_KAFKA__BOOTSTRAP_SERVERS" in capsys.readouterr().err
+
+
+def test_invalid_settings_name_the_field_and_never_print_a_secret(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWS_INGEST_KAFKA__SECURITY_PROTOCOL", "SASL_SSL")
+    monkeypatch.setenv("NEWS_INGEST_KAFKA__SASL_MECHANISM", "PLAIN")
+    monkeypatch.setenv("NEWS_INGEST_KAFKA__SASL_USERNAME", "ingest")
+    monkeypatch.setenv("NEWS_INGEST_KAFKA__SASL_PASSWORD", "hunter2-sasl-secret")
+    monkeypatch.setenv("NEWS_INGEST_KAFKA__SSL_CERTFILE", "/etc/client.pem")  # mutual TLS without a key: invalid
+    monkeypatch.setenv("NEWS_INGEST_KAFKA__SSL_KEY_PASSWORD", "hunter3-key-secret")
+    assert main(["config"]) == 2
+    printed = capsys.readouterr()
+    assert "kafka: Value error, ssl_certfile (mutual TLS) needs ssl_keyfile" in printed.err
+    assert "hunter" not in printed.err + printed.out

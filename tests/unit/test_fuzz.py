@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import uuid
 from datetime import timedelta
 
 import orjson
@@ -19,10 +20,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from news_ingest.app import record_limit
+from news_ingest.config import DedupSettings, Settings
+from news_ingest.deduplicate import Deduplicator, thresholds
 from news_ingest.models import RejectReason
 from news_ingest.normalise import Normaliser
-from news_ingest.records import Duplicate, Enriched, Rejected, SourceRecord
+from news_ingest.records import Duplicate, Enriched, OutputRecord, Rejected, SourceRecord
+from news_ingest.store import RedisDedupIndex
 from tests.conftest import make_pipeline
+from tests.hostile_cases import BODY, long_paragraphs
 
 FUZZ = settings(max_examples=60, deadline=timedelta(seconds=5), suppress_health_check=[HealthCheck.too_slow,
                 HealthCheck.function_scoped_fixture])  # fmt: skip
@@ -142,3 +148,101 @@ def test_a_one_megabyte_body_built_to_be_slow_still_gets_its_one_output(normalis
     ((result, output),) = asyncio.run(pipeline.handle_batch(records))
     assert isinstance(result, Enriched | Duplicate | Rejected)
     assert output.value
+
+
+# The shapes a hostile-input run found crashing or stalling the service (tests/hostile_cases.py has one of each).
+calendar_edges = st.builds(
+    lambda date, offset: f"{date}{offset}",
+    st.sampled_from(["0001-01-01T00:00:00", "0001-01-01T23:59:59", "9999-12-31T23:59:59", "9999-12-31T00:00:00"]),
+    st.sampled_from(["+01:00", "-01:00", "+14:00", "-12:00", "Z", ""]),
+)
+malformed_urls = st.one_of(
+    st.builds(lambda host: f"http://[{host}/x", st.text(alphabet="0123456789abcdef:.", max_size=40)),
+    st.builds(lambda port: f"https://a.example:{port}/x", st.integers(-10, 10**7)),
+    st.sampled_from(["javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "//a.example/x", "http://"]),
+)
+hostile_events = st.fixed_dictionaries(
+    {"url": st.one_of(st.just("https://a.example/x"), malformed_urls), "body": hostile_text},
+    optional={"published_at": calendar_edges, "fetched_at": calendar_edges},
+)
+
+
+def nested_unknown_field(depth: int) -> bytes:
+    return b'{"url": "https://a.example/x", "body": "text", "extra": ' + b"[" * depth + b"]" * depth + b"}"
+
+
+def run_keyed(normaliser: Normaliser, values: list[tuple[bytes | None, bytes]], *, redis_url: str | None) -> None:
+    """Each (key, value) through the whole pipeline, with the in-memory index or a Redis one: one output each,
+    none larger than the service would publish."""
+    records = [SourceRecord(topic="raw", partition=0, offset=n, key=key, value=value)
+               for n, (key, value) in enumerate(values)]  # fmt: skip
+    limit = record_limit(Settings())
+
+    async def go() -> list[tuple[object, OutputRecord]]:
+        settings = DedupSettings()
+        if redis_url is None:
+            pipeline = make_pipeline(normaliser, max_message_bytes=1_000_000, max_record_bytes=limit)
+            return list(await pipeline.handle_batch(records))
+        index = RedisDedupIndex(url=redis_url, thresholds=thresholds(settings), ttl_seconds=3600.0,
+                                key_prefix=f"fuzz:{{{uuid.uuid4().hex}}}:", timeout_seconds=10.0)  # fmt: skip
+        try:
+            pipeline = make_pipeline(normaliser, max_message_bytes=1_000_000, max_record_bytes=limit)
+            pipeline._deduplicate = Deduplicator(index=index, settings=settings)
+            return list(await pipeline.handle_batch(records))
+        finally:
+            await index.aclose()
+
+    handled = asyncio.run(go())
+    assert len(handled) == len(records)
+    for result, output in handled:
+        assert isinstance(result, Enriched | Duplicate | Rejected)
+        assert 0 < output.size_bytes <= limit
+
+
+BACKENDS = pytest.mark.parametrize("backend", ["memory", pytest.param("redis", marks=pytest.mark.integration)])
+
+
+def redis_url(request: pytest.FixtureRequest, backend: str) -> str | None:
+    return None if backend == "memory" else request.getfixturevalue("redis_server").url
+
+
+@BACKENDS
+def test_calendar_edges_and_malformed_addresses_become_one_output_each(
+    normaliser: Normaliser, request: pytest.FixtureRequest, backend: str
+) -> None:
+    url = redis_url(request, backend)
+
+    @FUZZ
+    @given(st.lists(hostile_events, min_size=1, max_size=4))
+    def check(events: list[dict[str, object]]) -> None:
+        run_keyed(normaliser, [(None, orjson.dumps(event)) for event in events], redis_url=url)
+
+    check()
+
+
+@BACKENDS
+def test_deep_fields_huge_keys_long_paragraphs_and_hot_bands_become_one_output_each(
+    normaliser: Normaliser, request: pytest.FixtureRequest, backend: str
+) -> None:
+    url = redis_url(request, backend)
+    shapes = st.one_of(
+        st.builds(lambda depth: (None, nested_unknown_field(depth)), st.integers(200, 1_100)),
+        st.builds(lambda size: (b"k" * size, b"v" * 2_000_000), st.integers(10_000, 1_600_000)),
+        st.builds(
+            lambda count, words: (
+                None,
+                orjson.dumps({"url": "https://a.example/p", "body": long_paragraphs(count, words)}),
+            ),
+            st.integers(1, 4_000),
+            st.integers(1, 60),
+        ),
+    )
+
+    @settings(max_examples=25, deadline=timedelta(seconds=20), suppress_health_check=list(HealthCheck))
+    @given(st.lists(shapes, min_size=1, max_size=3), st.integers(0, 40))
+    def check(values: list[tuple[bytes | None, bytes]], copies: int) -> None:  # copies: of one story (a hot band)
+        hot = [(None, orjson.dumps({"url": f"https://a.example/hot/{n}", "body": f"{BODY} Edition {n}."}))
+               for n in range(copies)]  # fmt: skip
+        run_keyed(normaliser, [*hot, *values], redis_url=url)
+
+    check()

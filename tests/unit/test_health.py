@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import orjson
+import pytest
 from prometheus_client import CollectorRegistry
 
 from news_ingest.health import Check, HealthServer, Liveness, Readiness
@@ -58,3 +59,18 @@ async def test_a_stalled_loop_is_not_alive() -> None:
     assert liveness.alive
     await asyncio.sleep(0.1)
     assert not liveness.alive
+
+
+async def test_a_request_line_past_the_stream_limit_gets_414_and_one_structured_log_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    metrics = Metrics(CollectorRegistry())
+    async with HealthServer(
+        host="127.0.0.1", port=0, metrics=metrics, readiness=Readiness(metrics), liveness=Liveness()
+    ) as server:
+        status, _ = await get(server.url, "/" + "x" * 70_000)
+        assert status == 414
+        assert await get(server.url, "/livez") == (200, b'{"alive":true}'), "the server keeps serving"
+    captured = capsys.readouterr()
+    assert "http_request_refused" in captured.out
+    assert "Traceback" not in captured.out + captured.err
