@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from datetime import UTC, datetime
+import time
+from collections.abc import Callable, Sequence
 
 from news_ingest.config import DedupSettings
 from news_ingest.index import Candidate, DedupIndex, Thresholds
@@ -33,14 +33,23 @@ def thresholds(settings: DedupSettings) -> Thresholds:
     )
 
 
+# How far ahead of this machine's clock an article's time may place it in the window. Normalise already keeps
+# published_at within a day of the fetch; this keeps any one article, however it was built, from moving the
+# window (and expiring what it holds) by more than this.
+_AHEAD_SECONDS = 3600.0
+
+
 class Deduplicator:
     """Sketches each article's body and asks the index about the whole batch in one call."""
 
-    def __init__(self, *, index: DedupIndex, settings: DedupSettings) -> None:
+    def __init__(
+        self, *, index: DedupIndex, settings: DedupSettings, clock: Callable[[], float] = time.time
+    ) -> None:
         if settings.permutations % settings.bands:
             raise ValueError("dedup.permutations must be a multiple of dedup.bands")
         self._index = index
         self._settings = settings
+        self._clock = clock
         self._hasher = OnePermutationHasher(bins=settings.permutations)
         self._generation_seconds = settings.generation_hours * 3600
         for language in settings.preload_languages:  # before the first batch rather than inside one
@@ -70,8 +79,10 @@ class Deduplicator:
         terms = salient_terms([title + body for title, body in zip(titles, bodies, strict=True)],
                               [article.language for _, article in items], top=self._settings.story_terms)  # fmt: skip
         built = []
+        now = self._clock()
         for n, (source, article) in enumerate(items):
-            moment = (article.published_at or article.fetched_at or datetime.now(UTC)).timestamp()
+            stamped = article.published_at or article.fetched_at
+            moment = min(stamped.timestamp(), now + _AHEAD_SECONDS) if stamped else now
             built.append(
                 Candidate(
                     source=source,

@@ -5,14 +5,15 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from news_ingest import members
 from news_ingest.config import DedupSettings
-from news_ingest.deduplicate import thresholds
+from news_ingest.deduplicate import Deduplicator, thresholds
 from news_ingest.index import BAND_CANDIDATES, Candidate, DedupIndex, InMemoryDedupIndex
-from news_ingest.models import DedupStatus
+from news_ingest.models import Article, DedupStatus
 from news_ingest.redis_server import LocalRedis
 from news_ingest.store import RedisDedupIndex
 from tests.dedup_cases import FIRE, FIRE_RETOLD, HOUR, OTHER, OTHER_FIRE, STORY, candidate
@@ -197,3 +198,26 @@ async def test_both_backends_decide_a_hot_band_alike(redis_server: LocalRedis) -
         await redis.aclose()
     held = [len(list(members.members(ids))) for ids in memory._bands.values()]
     assert max(held) == BAND_CANDIDATES, "a band key holds the first and the most recent copies, no more"
+
+
+async def test_one_far_future_article_cannot_expire_the_window(open_index: OpenIndex) -> None:
+    """An article dated in the year 9999 (however it got past normalise) moves the window no further than
+    the clock allows: the next re-post of an article from the last hour is still an exact duplicate."""
+    settings = DedupSettings()
+    deduplicate = Deduplicator(index=open_index(settings), settings=settings)
+    now = datetime.now(UTC)
+
+    def article(n: int, body: str, published: datetime) -> Article:
+        return Article(article_id=f"{n:032x}", url=f"https://far.example/{n}", canonical_url=f"https://far.example/{n}",
+                       title=None, body=body, content_hash=f"{n:032x}", word_count=len(body.split()),
+                       language="en", published_at=published)  # fmt: skip
+
+    original = article(1, STORY, now - timedelta(hours=1))
+    far = article(2, OTHER, datetime(9999, 12, 31, 23, 0, tzinfo=UTC))
+    later = article(3, FIRE, now)
+    repost = dataclasses.replace(original, article_id=f"{4:032x}")  # same URL, new message
+    decisions = [
+        (await deduplicate([(f"raw/0/{n}", item)]))[0] for n, item in enumerate([original, far, later, repost])
+    ]
+    assert decisions[3].status is DedupStatus.EXACT_DUPLICATE
+    assert decisions[3].duplicate_of == original.article_id
