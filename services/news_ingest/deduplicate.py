@@ -42,9 +42,7 @@ _AHEAD_SECONDS = 3600.0
 class Deduplicator:
     """Sketches each article's body and asks the index about the whole batch in one call."""
 
-    def __init__(
-        self, *, index: DedupIndex, settings: DedupSettings, clock: Callable[[], float] = time.time
-    ) -> None:
+    def __init__(self, *, index: DedupIndex, settings: DedupSettings, clock: Callable[[], float] = time.time) -> None:
         if settings.permutations % settings.bands:
             raise ValueError("dedup.permutations must be a multiple of dedup.bands")
         self._index = index
