@@ -54,6 +54,7 @@ bench: $(STAMP)  ## benchmarks: print figures, write bench/results/ (summary.md:
 	$(BIN)/python -m bench.tag
 	$(BIN)/python -m bench.e2e
 	$(BIN)/python -m bench.growth
+	$(BIN)/python -m bench.hostile
 	$(BIN)/python -m bench.summary
 
 soak:  ## bounded soak: 10 minutes at a fixed input rate, RSS and lag printed as it runs (bench/results/soak.*)

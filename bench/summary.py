@@ -104,6 +104,18 @@ def sketch(r: dict[str, Any]) -> Rows:
     return [(f"signature cost, {name}, µs/article", us) for name, us in r["cost"]["signature_us_per_article"].items()]
 
 
+def hostile(r: dict[str, Any]) -> Rows:
+    rows: Rows = []
+    for backend in ("memory", "redis"):
+        steps = r[f"hot_bands_{backend}"]
+        rows.append((f"hot band, {backend}: µs/article, first / last {steps[0]['copies_indexed']:,} copies",
+                     f"{steps[0]['us_per_article']} / {steps[-1]['us_per_article']}"))  # fmt: skip
+    rows += [(f"1 MB body, {shape}: s", seconds) for shape, seconds in r["worst_bodies"].items()]
+    livez = r["livez_under_load"]
+    return [*rows, ("/livez under worst-case load: p50 / p99 / max ms",
+                    f"{livez['p50_ms']} / {livez['p99_ms']} / {livez['max_ms']}")]  # fmt: skip
+
+
 SECTIONS: list[tuple[str, str, Callable[[dict[str, Any]], Rows]]] = [
     ("End to end through the broker (bench/e2e.py)", "e2e", e2e),
     ("Cost growth with the window (bench/growth.py)", "growth", growth),
@@ -112,6 +124,7 @@ SECTIONS: list[tuple[str, str, Callable[[dict[str, Any]], Rows]]] = [
     ("Dedup stage (bench/dedup.py)", "dedup", dedup),
     ("Tag stage (bench/tag.py)", "tag", tag),
     ("Sketch (bench/sketch.py)", "sketch", sketch),
+    ("Hostile input (bench/hostile.py)", "hostile", hostile),
     ("Soak (bench/soak.py, make soak)", "soak", soak),
 ]
 

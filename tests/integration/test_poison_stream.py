@@ -20,7 +20,9 @@ from news_ingest import normalise as normalise_module
 from news_ingest.app import serve
 from news_ingest.codec import decode_enriched, decode_rejected
 from news_ingest.config import Settings
+from news_ingest.kafka import KafkaPublisher
 from news_ingest.models import RejectReason, Stage
+from news_ingest.records import OutputRecord
 from news_ingest.redis_server import LocalRedis
 from tests.hostile_cases import CASES
 from tests.integration.conftest import read_outputs
@@ -102,3 +104,16 @@ async def test_every_hostile_record_in_a_live_stream_gets_one_output_and_the_ser
             assert case.check(envelope), case.name  # type: ignore[union-attr]
     ordinary_outputs = [by_source[(0, n)][0] for n in range(len(stream)) if n not in expected]
     assert all(decode_enriched(value).dedup.status.value == "unique" for value in ordinary_outputs)
+
+
+async def test_the_producer_names_the_records_it_refuses_as_too_large_and_delivers_the_rest(
+    settings: Settings,
+) -> None:
+    producer = settings.producer.model_copy(update={"max_request_bytes": 20_000})
+    small = [OutputRecord(settings.topics.enriched, b"k", b"x" * 100, ()) for _ in range(3)]
+    big = OutputRecord(settings.topics.enriched, b"k", b"y" * 30_000, ())
+    async with KafkaPublisher(kafka=settings.kafka, producer=producer) as publisher:
+        refused = await publisher.publish([small[0], big, small[1], small[2]])
+    assert refused == [1]
+    outputs = await read_outputs(settings, expected=3, timeout_seconds=10)
+    assert sorted(len(record.value or b"") for record in outputs.enriched) == [100, 100, 100]

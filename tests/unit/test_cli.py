@@ -12,6 +12,7 @@ from news_ingest.codec import decode_enriched, decode_rejected
 from news_ingest.config import TopicSettings
 from news_ingest.demo import MALFORMED, demo_events
 from news_ingest.records import SourceRecord
+from tests.hostile_cases import CASES
 
 TOPICS = TopicSettings()
 
@@ -79,3 +80,15 @@ def test_invalid_settings_name_the_field_and_never_print_a_secret(
     printed = capsys.readouterr()
     assert "kafka: Value error, ssl_certfile (mutual TLS) needs ssl_keyfile" in printed.err
     assert "hunter" not in printed.err + printed.out
+
+
+def test_process_writes_one_output_for_every_hostile_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``process`` exited 1 and wrote nothing on the first record a stage crashed on; now each line of the
+    hostile cases (their values: a file has no keys) gets its output."""
+    lines = [case.value for case in CASES if case.key is None]
+    (tmp_path / "in.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    assert main(["process", str(tmp_path / "in.jsonl"), "--out", str(tmp_path / "out")]) == 0
+    written = [line for topic in (TOPICS.enriched, TOPICS.duplicates, TOPICS.rejected)
+               for line in (tmp_path / "out" / f"{topic}.jsonl").read_bytes().splitlines()]  # fmt: skip
+    assert len(written) == len(lines)
+    assert f"processed {len(lines)} lines" in capsys.readouterr().out
