@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -11,7 +12,7 @@ from news_ingest.index import Candidate, DedupIndex, Thresholds
 from news_ingest.models import Article, DedupInfo
 from news_ingest.sketch import MAX_TEXTS, OnePermutationHasher, distinct_counts, shingles, words_of
 from news_ingest.stories import StoryRules
-from news_ingest.terms import preload, salient_terms
+from news_ingest.terms import preload, salient_terms, supported
 
 
 def thresholds(settings: DedupSettings) -> Thresholds:
@@ -52,9 +53,14 @@ class Deduplicator:
         self._generation_seconds = settings.generation_hours * 3600
         for language in settings.preload_languages:  # before the first batch rather than inside one
             preload(language)
+        self._weighed = {supported(language) for language in settings.preload_languages}
 
     async def __call__(self, items: Sequence[tuple[str, Article]]) -> list[DedupInfo]:
         """Decisions for (source position, article) pairs, in order, from one index call."""
+        for language in {supported(article.language) for _, article in items} - self._weighed:
+            # a language's word weights take ~0.26 s to build: off the event loop, so probes keep answering
+            await asyncio.to_thread(preload, language)
+            self._weighed.add(language)
         return await self._index.check_and_insert(self.candidates(items))
 
     def candidates(self, items: Sequence[tuple[str, Article]]) -> list[Candidate]:
