@@ -28,14 +28,14 @@ import redis.asyncio as aioredis
 
 from news_ingest.app import build_normaliser
 from news_ingest.config import DedupSettings
-from news_ingest.deduplicate import Deduplicator, thresholds
+from news_ingest.deduplicate.index import Candidate, DedupIndex, InMemoryDedupIndex
+from news_ingest.deduplicate.redis_index import RedisDedupIndex
+from news_ingest.deduplicate.stage import Deduplicator, thresholds
+from news_ingest.deduplicate.terms import preload
 from news_ingest.demo import STORIES
 from news_ingest.errors import InputRejected
-from news_ingest.index import Candidate, DedupIndex, InMemoryDedupIndex
 from news_ingest.models import RawArticle
 from news_ingest.redis_server import LocalRedis
-from news_ingest.store import RedisDedupIndex
-from news_ingest.terms import preload
 
 BBC = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "bbc-news" / "articles.jsonl.gz"
 REUTERS = BBC.parents[1] / "reuters21578" / "reuters21578.jsonl.gz"

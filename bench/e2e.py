@@ -6,7 +6,7 @@
 (c) the service with the full profile, next to (d) bare spaCy ``nlp.pipe`` over the same texts and cores;
 plus end-to-end latency (p50/p99, input record's timestamp to output record's, with the input produced at
 half the measured fast rate so queueing does not dominate) and each service process's peak RSS.
-Input: ``news_ingest.corpus`` (deterministic, seed 7). Throughput is outputs / (last output time - first
+Input: ``news_ingest.evaluation.synthetic`` (deterministic, seed 7). Throughput is outputs / (last output time - first
 output time) for every contender alike, so start-up and the idle wait at the end are left out (and so is
 the first batch's work: with many batches per run that is a small share).
 """
@@ -32,12 +32,12 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from news_ingest.broker import EmbeddedBroker
 from news_ingest.codec import decode_raw
 from news_ingest.config import ConsumerSettings, KafkaSettings, TagSettings, TopicSettings
-from news_ingest.corpus import generate
 from news_ingest.errors import InputRejected
+from news_ingest.evaluation.synthetic import generate
 from news_ingest.kafka import create_topics, produce_values
-from news_ingest.ner import load
 from news_ingest.records import SourceRecord
-from news_ingest.tag import tagged_text
+from news_ingest.tag.ner import load
+from news_ingest.tag.stage import tagged_text
 
 BATCH = ConsumerSettings().max_batch_records  # the passthrough fetches what the service fetches
 

@@ -3,8 +3,8 @@
 Does the dedup stage slow down as the index grows? For each size, a fresh in-memory index is filled with that
 many synthetic articles (``bench.dedup.synthetic_candidates``: random sketches, 25 salient terms, one in ten a
 near-copy) spread over the 72 h window, so all but the newest generation are sealed as in a live stream; then
-the same stream of generated raw events (``news_ingest.corpus``, times moved to the hour after the fill) runs
-through the pipeline with the fast tag profile, in consumer-sized batches. Offline: the broker's share of the
+the same stream of generated raw events (``news_ingest.evaluation.synthetic``, times moved to the hour after the
+fill) runs through the pipeline with the fast tag profile, in consumer-sized batches. Offline: the broker's share of the
 cost does not depend on the index (``bench/e2e.py`` measures it).
 """
 
@@ -25,13 +25,13 @@ from prometheus_client import CollectorRegistry
 from bench.dedup import synthetic_candidates
 from news_ingest.app import build_pipeline, build_tagger, settle_heap
 from news_ingest.config import Settings, TagSettings
-from news_ingest.corpus import generate
-from news_ingest.deduplicate import thresholds
-from news_ingest.index import Candidate, InMemoryDedupIndex
+from news_ingest.deduplicate.index import Candidate, InMemoryDedupIndex
+from news_ingest.deduplicate.stage import thresholds
+from news_ingest.evaluation.synthetic import generate
 from news_ingest.metrics import Metrics
 from news_ingest.pipeline import Pipeline
 from news_ingest.records import SourceRecord
-from news_ingest.tag import Tagger
+from news_ingest.tag.stage import Tagger
 
 BATCH = 500
 FILL_END = 1_790_000_000.0 + 72 * 3600  # where bench.dedup's synthetic articles end

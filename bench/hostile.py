@@ -28,17 +28,17 @@ from prometheus_client import CollectorRegistry
 from news_ingest.app import Running, build_normaliser, build_tagger, serve
 from news_ingest.broker import EmbeddedBroker
 from news_ingest.config import DedupSettings, TagSettings, load_settings
-from news_ingest.deduplicate import Deduplicator, thresholds
+from news_ingest.deduplicate.index import DedupIndex, InMemoryDedupIndex
+from news_ingest.deduplicate.redis_index import RedisDedupIndex
+from news_ingest.deduplicate.stage import Deduplicator, thresholds
 from news_ingest.demo import STORIES
-from news_ingest.index import DedupIndex, InMemoryDedupIndex
 from news_ingest.kafka import create_topics, produce_values
 from news_ingest.metrics import Metrics
 from news_ingest.models import Article
-from news_ingest.normalise import content_digest
+from news_ingest.normalise.stage import content_digest
 from news_ingest.pipeline import Pipeline
 from news_ingest.records import SourceRecord
 from news_ingest.redis_server import LocalRedis
-from news_ingest.store import RedisDedupIndex
 
 BATCH = 500
 COPIES = 20_000

@@ -27,8 +27,8 @@ import orjson
 from datasketch import MinHash
 
 from news_ingest.config import DedupSettings
-from news_ingest.dedup_evaluation import bbc_syndication
-from news_ingest.sketch import OnePermutationHasher, jaccard, shingles, words_of
+from news_ingest.deduplicate.sketch import OnePermutationHasher, jaccard, shingles, words_of
+from news_ingest.evaluation.dedup import bbc_syndication
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 BBC = DATA / "bbc-news" / "articles.jsonl.gz"

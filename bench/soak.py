@@ -2,7 +2,7 @@
 
 ``make soak`` (10 minutes at 300 articles/s by default; not part of ``make bench``). The embedded broker, one
 service process with the fast tag profile and the in-memory dedup index, and a producer writing generated
-articles (``news_ingest.corpus``) stamped with the time they are sent, as a live feed would be. The dedup
+articles (``news_ingest.evaluation.synthetic``) stamped with the time they are sent, as a live feed would be. The dedup
 window is shortened to ``--window-minutes`` (2; generations of 15 s) so that it fills within the run: after
 that, generations expire as fast as new ones fill and memory should stay flat. Every sample prints the
 service's RSS, the group's lag and the outputs so far; the summary compares RSS over the second and the last
@@ -27,7 +27,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from news_ingest.broker import EmbeddedBroker
 from news_ingest.config import KafkaSettings, TopicSettings
-from news_ingest.corpus import generate
+from news_ingest.evaluation.synthetic import generate
 from news_ingest.kafka import create_topics, produce_values
 
 

@@ -20,8 +20,8 @@ from news_ingest.app import build_normaliser, build_tagger
 from news_ingest.config import TagSettings
 from news_ingest.demo import STORIES
 from news_ingest.models import RawArticle
-from news_ingest.ner import load
-from news_ingest.tag import tagged_text
+from news_ingest.tag.ner import load
+from news_ingest.tag.stage import tagged_text
 
 BBC = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "bbc-news" / "articles.jsonl.gz"
 BATCH = 500

@@ -12,14 +12,14 @@ from prometheus_client import CollectorRegistry
 
 from news_ingest.app import build_normaliser, build_tagger, shared_gazetteer
 from news_ingest.config import DedupSettings, TagSettings, TopicSettings
-from news_ingest.deduplicate import Deduplicator, thresholds
-from news_ingest.index import InMemoryDedupIndex
+from news_ingest.deduplicate.index import InMemoryDedupIndex
+from news_ingest.deduplicate.stage import Deduplicator, thresholds
 from news_ingest.metrics import Metrics
-from news_ingest.normalise import Normaliser
+from news_ingest.normalise.stage import Normaliser
 from news_ingest.pipeline import Pipeline
 from news_ingest.redis_server import LocalRedis
-from news_ingest.regions import RegionTagger
-from news_ingest.tag import Tagger
+from news_ingest.tag.regions import RegionTagger
+from news_ingest.tag.stage import Tagger
 
 # Services the tests start tag with the fast profile (no model); the full profile has tests of its own.
 os.environ.setdefault("NEWS_INGEST_TAG__PROFILE", "fast")

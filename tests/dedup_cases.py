@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 
 from news_ingest.config import DedupSettings
-from news_ingest.index import Candidate
-from news_ingest.sketch import Hashes, OnePermutationHasher, Signatures, distinct_counts, shingles, words
-from news_ingest.terms import Terms, salient_terms
+from news_ingest.deduplicate.index import Candidate
+from news_ingest.deduplicate.sketch import Hashes, OnePermutationHasher, Signatures, distinct_counts, shingles, words
+from news_ingest.deduplicate.terms import Terms, salient_terms
 
 HASHER = OnePermutationHasher(bins=64)
 STORY = (

@@ -18,22 +18,22 @@ from prometheus_client import CollectorRegistry
 from news_ingest import __version__
 from news_ingest.broker import EmbeddedBroker
 from news_ingest.config import RuntimeSettings, Settings, TagSettings
-from news_ingest.deduplicate import Deduplicator, thresholds
-from news_ingest.entities import RuleExtractor
+from news_ingest.deduplicate.index import DedupIndex, InMemoryDedupIndex
+from news_ingest.deduplicate.redis_index import RedisDedupIndex
+from news_ingest.deduplicate.stage import Deduplicator, thresholds
 from news_ingest.errors import BrokerUnavailable, InfrastructureError
 from news_ingest.health import Check, HealthServer, Liveness, Readiness
-from news_ingest.index import DedupIndex, InMemoryDedupIndex
 from news_ingest.kafka import KafkaPublisher, KafkaSource, create_topics, output_message_limit
-from news_ingest.language import LanguageDetector
 from news_ingest.metrics import Metrics
-from news_ingest.ner import ModelExtractor
-from news_ingest.normalise import Normaliser
+from news_ingest.normalise.language import LanguageDetector
+from news_ingest.normalise.stage import Normaliser
 from news_ingest.pipeline import Pipeline
 from news_ingest.places import Gazetteer
 from news_ingest.records import Partition
-from news_ingest.regions import RegionTagger
-from news_ingest.store import RedisDedupIndex
-from news_ingest.tag import Tagger
+from news_ingest.tag.entities import RuleExtractor
+from news_ingest.tag.ner import ModelExtractor
+from news_ingest.tag.regions import RegionTagger
+from news_ingest.tag.stage import Tagger
 from news_ingest.worker import RebalanceGate, Summary, Worker
 
 log = structlog.get_logger(__name__)

@@ -16,7 +16,7 @@ import orjson
 from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
-from news_ingest import __version__, corpus, dedup_evaluation, evaluation, ner_evaluation, region_evaluation, schemas
+from news_ingest import __version__, schemas
 from news_ingest.app import (
     Running,
     build_normaliser,
@@ -30,12 +30,17 @@ from news_ingest.codec import decode_enriched, decode_rejected
 from news_ingest.config import Settings, explain, load_settings, masked
 from news_ingest.demo import demo_events
 from news_ingest.errors import ConfigError
+from news_ingest.evaluation import boilerplate as evaluation
+from news_ingest.evaluation import dedup as dedup_evaluation
+from news_ingest.evaluation import ner as ner_evaluation
+from news_ingest.evaluation import regions as region_evaluation
+from news_ingest.evaluation import synthetic as corpus
 from news_ingest.kafka import consume_values, produce_values
 from news_ingest.logs import configure
 from news_ingest.metrics import Metrics
 from news_ingest.pipeline import Handled
 from news_ingest.records import SourceRecord
-from news_ingest.regions import RegionTagger
+from news_ingest.tag.regions import RegionTagger
 
 EXIT_USAGE = 2
 

@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from news_ingest.urls import web_address_problem
-
 _OUTPUT = ConfigDict(frozen=True, extra="forbid")
+_WEB_SCHEMES = frozenset({"http", "https"})
 
 
 class Stage(StrEnum):
@@ -59,6 +59,22 @@ class EntityType(StrEnum):
     PERSON = "PERSON"
     ORG = "ORG"
     LOC = "LOC"
+
+
+def web_address_problem(url: str) -> str | None:
+    """Why ``url`` is not an http(s) address with a host and a valid port, or ``None`` when it is one."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port  # parsed lazily: out of range or not a number raises here
+    except ValueError as error:  # a malformed IPv6 host ("http://[::1/x"), a bad port
+        return f"not a valid address ({error})"
+    if parts.scheme.lower() not in _WEB_SCHEMES:
+        return "only http and https addresses are accepted"
+    if not parts.hostname:
+        return "the address has no host"
+    if port == 0:
+        return "port 0 is not a valid port"
+    return None
 
 
 class RawArticle(BaseModel):

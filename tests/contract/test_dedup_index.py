@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from news_ingest import members
 from news_ingest.config import DedupSettings
-from news_ingest.deduplicate import Deduplicator, thresholds
-from news_ingest.index import BAND_CANDIDATES, Candidate, DedupIndex, InMemoryDedupIndex
+from news_ingest.deduplicate import multimap
+from news_ingest.deduplicate.index import BAND_CANDIDATES, Candidate, DedupIndex, InMemoryDedupIndex
+from news_ingest.deduplicate.redis_index import RedisDedupIndex
+from news_ingest.deduplicate.stage import Deduplicator, thresholds
 from news_ingest.models import Article, DedupStatus
 from news_ingest.redis_server import LocalRedis
-from news_ingest.store import RedisDedupIndex
 from tests.dedup_cases import FIRE, FIRE_RETOLD, HOUR, OTHER, OTHER_FIRE, STORY, candidate
 
 pytestmark = pytest.mark.integration
@@ -196,7 +196,7 @@ async def test_both_backends_decide_a_hot_band_alike(redis_server: LocalRedis) -
             assert await memory.check_and_insert(chunk) == await redis.check_and_insert(chunk), start
     finally:
         await redis.aclose()
-    held = [len(list(members.members(ids))) for ids in memory._bands.values()]
+    held = [len(list(multimap.members(ids))) for ids in memory._bands.values()]
     assert max(held) == BAND_CANDIDATES, "a band key holds the first and the most recent copies, no more"
 
 

@@ -16,12 +16,12 @@ from aiokafka import AIOKafkaProducer
 from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 
-from news_ingest import normalise as normalise_module
 from news_ingest.app import serve
 from news_ingest.codec import decode_enriched, decode_rejected
 from news_ingest.config import Settings
 from news_ingest.kafka import KafkaPublisher
 from news_ingest.models import RejectReason, Stage
+from news_ingest.normalise import stage as normalise_module
 from news_ingest.records import OutputRecord
 from news_ingest.redis_server import LocalRedis
 from tests.hostile_cases import CASES

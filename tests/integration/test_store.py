@@ -11,15 +11,15 @@ import redis.asyncio as aioredis
 from news_ingest.broker import free_port
 from news_ingest.codec import decode_raw
 from news_ingest.config import DedupSettings
-from news_ingest.deduplicate import Deduplicator, thresholds
+from news_ingest.deduplicate.index import InMemoryDedupIndex
+from news_ingest.deduplicate.redis_index import RedisDedupIndex
+from news_ingest.deduplicate.stage import Deduplicator, thresholds
 from news_ingest.demo import demo_events
 from news_ingest.errors import DedupIndexUnavailable, InputRejected
-from news_ingest.index import InMemoryDedupIndex
 from news_ingest.models import DedupStatus
-from news_ingest.normalise import Normaliser
+from news_ingest.normalise.stage import Normaliser
 from news_ingest.records import SourceRecord
 from news_ingest.redis_server import LocalRedis
-from news_ingest.store import RedisDedupIndex
 from tests.dedup_cases import OTHER, STORY, candidate
 
 pytestmark = pytest.mark.integration

@@ -12,8 +12,8 @@ from pydantic import SecretStr
 
 from news_ingest.app import open_index, settle_heap
 from news_ingest.config import RedisSettings, RuntimeSettings, Settings
-from news_ingest.index import InMemoryDedupIndex
-from news_ingest.store import RedisDedupIndex
+from news_ingest.deduplicate.index import InMemoryDedupIndex
+from news_ingest.deduplicate.redis_index import RedisDedupIndex
 
 
 async def test_without_a_redis_url_the_index_lives_in_memory() -> None:

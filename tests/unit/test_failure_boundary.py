@@ -13,14 +13,14 @@ from news_ingest import pipeline as pipeline_module
 from news_ingest.app import record_limit
 from news_ingest.codec import decode_enriched, decode_rejected
 from news_ingest.config import ConsumerSettings, DedupSettings, Settings, TopicSettings
-from news_ingest.deduplicate import Deduplicator, thresholds
+from news_ingest.deduplicate.index import InMemoryDedupIndex
+from news_ingest.deduplicate.stage import Deduplicator, thresholds
 from news_ingest.errors import DedupIndexUnavailable
 from news_ingest.health import Readiness
-from news_ingest.index import InMemoryDedupIndex
 from news_ingest.memory import InMemoryPublisher, InMemorySource
 from news_ingest.metrics import Metrics
 from news_ingest.models import Article, DedupInfo, RawArticle, RejectReason, Stage, Tags
-from news_ingest.normalise import Normaliser
+from news_ingest.normalise.stage import Normaliser
 from news_ingest.pipeline import Pipeline
 from news_ingest.records import Enriched, OutputRecord, Rejected, SourceRecord
 from news_ingest.worker import Worker

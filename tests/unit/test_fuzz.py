@@ -22,11 +22,11 @@ from hypothesis import strategies as st
 
 from news_ingest.app import record_limit
 from news_ingest.config import DedupSettings, Settings
-from news_ingest.deduplicate import Deduplicator, thresholds
+from news_ingest.deduplicate.redis_index import RedisDedupIndex
+from news_ingest.deduplicate.stage import Deduplicator, thresholds
 from news_ingest.models import RejectReason
-from news_ingest.normalise import Normaliser
+from news_ingest.normalise.stage import Normaliser
 from news_ingest.records import Duplicate, Enriched, OutputRecord, Rejected, SourceRecord
-from news_ingest.store import RedisDedupIndex
 from tests.conftest import make_pipeline
 from tests.hostile_cases import BODY, long_paragraphs
 

@@ -8,7 +8,7 @@ from news_ingest.codec import encode_model
 from news_ingest.config import DedupSettings
 from news_ingest.demo import MALFORMED, STORIES, WRITE_UPS, demo_events
 from news_ingest.models import DedupStatus, RejectReason, Stage
-from news_ingest.normalise import Normaliser
+from news_ingest.normalise.stage import Normaliser
 from news_ingest.records import Enriched, Rejected, SourceRecord
 from tests.conftest import make_pipeline
 

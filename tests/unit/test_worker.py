@@ -12,7 +12,7 @@ from news_ingest.errors import CommitFailed, PublishFailed
 from news_ingest.health import Check, Readiness
 from news_ingest.memory import InMemoryPublisher, InMemorySource
 from news_ingest.metrics import Metrics
-from news_ingest.normalise import Normaliser
+from news_ingest.normalise.stage import Normaliser
 from news_ingest.records import OutputRecord, Partition, SourceRecord
 from news_ingest.worker import Worker
 from tests.conftest import make_pipeline

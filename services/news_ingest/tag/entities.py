@@ -1,0 +1,357 @@
+"""Entities: people, organisations and places named in an article, each once, with a stable id.
+
+Spans come from an ``EntityExtractor``: ``fast`` (gazetteer places and rule patterns for people and
+organisations) or ``full`` (the same plus spaCy's statistical NER, see ``ner.py``). This module turns spans
+into entities: short mentions resolve to the full name introduced earlier in the article ("Shoigu" ->
+"Sergei Shoigu", "Kim" -> "Kim Jong Un"), possessives are stripped, places link to ISO / GeoNames ids and
+people and organisations get a normalised-name id.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import ahocorasick_rs
+
+from news_ingest.models import Entity, EntityType
+from news_ingest.tag.overlaps import Disjoint, Occupied
+from news_ingest.tag.regions import Kind, RegionTagger
+from news_ingest.tag.teams import team_spans
+
+_NAME_WORD = r"(?:[A-Z][a-z'\u2019]+(?:-[A-Z][a-z]+)?|[A-Z]\.)"
+_PARTICLE = r"(?:bin|ibn|al-|el-|de|da|di|van|von|der|del|la|le)"
+_NAME = rf"{_NAME_WORD}(?: (?:{_PARTICLE} )?{_NAME_WORD}){{0,3}}"
+# Roles that introduce a person's name: "Defence Minister Sergei Shoigu", "leader Kim Jong Un", "Mr. Smith".
+_ROLES = (
+    "President|Prime Minister|Vice President|Minister|Chancellor|King|Queen|Prince|Princess|Pope|Sheikh|"
+    "General|Gen\\.|Senator|Sen\\.|Rep\\.|Representative|Governor|Gov\\.|Mayor|Chairman|Chairwoman|Chair|"
+    "Chief Executive|CEO|Director|Secretary|Secretary-General|Judge|Justice|Ambassador|Commissioner|Mr\\.?|"
+    "Mrs\\.?|Ms\\.?|Dr\\.?|Professor|Prof\\.|Lieutenant|Colonel|Col\\.|Captain|Capt\\.|Admiral|Sir|Dame|Lord|"
+    "leader|spokesman|spokeswoman|spokesperson|chief|minister|president|premier|coach|striker|midfielder|"
+    "defender|goalkeeper|captain|actor|actress|singer|analyst|economist|lawyer|reporter|author|founder"
+)
+_NAME_AT = re.compile(rf" ({_NAME})")  # the name right after a role
+# Roles found by one Aho-Corasick pass (a regex alternation of 70 roles tried at every word is ~5x slower);
+# the first listed role wins at a position, as in a regex alternation ("Mr." before "Mr").
+_ROLE_NAMES = [alternative.replace("\\.?", ".").replace("\\.", ".") for alternative in _ROLES.split("|")]
+_ROLE_NAMES += [alternative.replace("\\.?", "") for alternative in _ROLES.split("|") if alternative.endswith("\\.?")]
+_ROLE_FINDER = ahocorasick_rs.AhoCorasick(_ROLE_NAMES, matchkind=ahocorasick_rs.MatchKind.LeftmostFirst)
+_PERSON_SAID = re.compile(rf"(?:\bsaid|\btold|\badded) ({_NAME_WORD} {_NAME_WORD}(?: {_NAME_WORD})?)\b")
+_PERSON_AGE = re.compile(rf"\b({_NAME_WORD} {_NAME_WORD}(?: {_NAME_WORD})?), (?:aged )?\d{{1,2}},")
+_AGE = re.compile(r", (?:aged )?\d{1,2},")  # what _PERSON_AGE needs: a cheap scan first, as few texts give an age
+_ORG_WORDS = (
+    "Ministry|Bank|Corp\\.?|Corporation|Inc\\.?|Ltd\\.?|Plc|PLC|Group|Party|Agency|Council|Commission|University|"
+    "Association|Union|Organisation|Organization|Fund|Institute|Committee|Authority|Court|Department|Company|"
+    "Co\\.|Airlines|Airways|Motors|Exchange|Federation|League|Reserve|Parliament|Congress|Senate|Army|Navy|"
+    "Police|Foundation|Office|Service|Board|Bureau|Holdings|Industries|Times|Post|News|Network|Trust|Front|"
+    "Forces|Guard|Assembly|Cabinet|Club"
+)
+# An organisation's last word is found by one Aho-Corasick pass, then its name is read backwards: up to four
+# capitalised words ("&" and "for" may join them) right before it, the first of them capitalised.
+_ORG_FINDER = ahocorasick_rs.AhoCorasick(
+    [word.replace("\\.?", ".").replace("\\.", ".") for word in _ORG_WORDS.split("|")]
+    + [word.replace("\\.?", "") for word in _ORG_WORDS.split("|") if word.endswith("\\.?")],
+    matchkind=ahocorasick_rs.MatchKind.LeftmostFirst,
+)
+_ORG_HEAD = re.compile(rf"(?<![\w'\u2019-])({_NAME_WORD}(?: (?:{_NAME_WORD}|&|for)){{0,3}}) $")
+_ORG_OF = re.compile(rf"\b((?:Ministry|Bank|Department|University|Council|Court|Office) of (?:the )?{_NAME})")
+_KNOWN_ACRONYMS = frozenset(
+    (
+        "NATO",
+        "OPEC",
+        "IMF",
+        "WHO",
+        "WTO",
+        "UN",
+        "EU",
+        "ECB",
+        "FBI",
+        "CIA",
+        "NASA",
+        "UNICEF",
+        "UNESCO",
+        "FIFA",
+        "UEFA",
+        "IOC",
+        "OECD",
+        "ASEAN",
+        "BBC",
+        "CNN",
+        "IAEA",
+        "ICC",
+        "SEC",
+        "FDA",
+        "EPA",
+        "NHS",
+        "IRA",
+        "PLO",
+        "ANC",
+    )
+)
+# Known acronyms found by one Aho-Corasick pass, kept when they are whole words ("NATO's", not "NATOS").
+_ACRONYM_FINDER = ahocorasick_rs.AhoCorasick(
+    sorted(_KNOWN_ACRONYMS), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
+)
+_NOT_NAMES = frozenset(
+    (
+        "The",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "It",
+        "Its",
+        "He",
+        "She",
+        "They",
+        "We",
+        "I",
+        "A",
+        "An",
+        "In",
+        "On",
+        "At",
+        "For",
+        "From",
+        "With",
+        "By",
+        "But",
+        "And",
+        "Or",
+        "If",
+        "When",
+        "While",
+        "After",
+        "Before",
+        "During",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    )
+)
+_SHORT_NAME = re.compile(r"[A-Z][a-z'\u2019-]+")  # a surname alone: capitalised letters, no digits
+_POSSESSIVE = re.compile(r"(?:'s|\u2019s|')$")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A name found in a text: where, what type, and the id it links to when one is known (places)."""
+
+    start: int
+    end: int
+    type: EntityType
+    text: str
+    link: str | None = None
+
+
+class EntityExtractor(Protocol):
+    """Spans for a batch of texts (title and body joined with a blank line)."""
+
+    async def spans(self, texts: Sequence[str]) -> list[list[Span]]: ...
+
+    def close(self) -> None: ...
+
+
+class RuleExtractor:
+    """The ``fast`` profile: gazetteer places and rule patterns; no model, a few hundred microseconds."""
+
+    def __init__(self, regions: RegionTagger) -> None:
+        self._regions = regions
+
+    async def spans(self, texts: Sequence[str]) -> list[list[Span]]:
+        return [self.find(text) for text in texts]
+
+    def find(self, text: str, *, cities: bool = True, teams: bool = True) -> list[Span]:
+        """Places from the gazetteer (countries, and states and cities unless ``cities`` is False), people
+        after a role or before "said", organisations by their last word, well-known acronyms, and (unless
+        ``teams`` is False, for a caller that applies ``with_teams`` to the merged spans) clubs."""
+        found = list(self._places(text, cities=cities))
+        found += _after_roles(text)
+        people = (_PERSON_SAID, _PERSON_AGE) if _AGE.search(text) else (_PERSON_SAID,)
+        found += [Span(m.start(1), m.end(1), EntityType.PERSON, m.group(1)) for pattern in people
+                  for m in pattern.finditer(text)]  # fmt: skip
+        found += [Span(m.start(1), m.end(1), EntityType.ORG, _strip_article(m.group(1))) for m in
+                  _ORG_OF.finditer(text)]  # fmt: skip
+        found += _organisations(text)
+        found += _acronyms(text)
+        kept = without_overlaps(found)
+        return self.with_teams(kept, text) if teams else kept
+
+    def with_teams(self, spans: Sequence[Span], text: str) -> list[Span]:
+        """Clubs named on results lines ("Harbourside 2 Millbrook 1") are organisations there and wherever else the
+        article names them as a place; people stay people and countries (national teams) stay places."""
+        lines = [(start, end) for start, end in team_spans(text) if not self._is_country(text[start:end])]
+        names = {text[start:end] for start, end in lines}
+        if not names:
+            return list(spans)
+        kept = [Span(s.start, s.end, EntityType.ORG, s.text) if s.type is EntityType.LOC and s.text in names
+                else s for s in spans]  # fmt: skip
+        on_lines = [Span(start, end, EntityType.ORG, text[start:end]) for start, end in lines]
+        teams = Occupied(lines)
+        kept = [s for s in kept if not teams.overlaps(s.start, s.end)]  # on its line, the line decides
+        taken = Occupied([(s.start, s.end) for s in kept if s.type is not EntityType.LOC] + lines)
+        elsewhere = [Span(m.start(), m.end(), EntityType.ORG, name) for name in names
+                     for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)
+                     if not taken.overlaps(m.start(), m.end())]  # fmt: skip
+        return without_overlaps([*kept, *on_lines, *elsewhere])
+
+    def _is_country(self, name: str) -> bool:
+        mentions = list(self._regions.find(name))
+        return any(m.place.kind is Kind.COUNTRY and m.end - m.start == len(name) for m in mentions)
+
+    def close(self) -> None:
+        return None
+
+    def _places(self, text: str, *, cities: bool) -> Iterable[Span]:
+        kinds = (Kind.COUNTRY, Kind.STATE, Kind.CITY) if cities else (Kind.COUNTRY,)
+        for mention in self._regions.find(text):
+            if mention.place.kind in kinds:
+                yield Span(mention.start, mention.end, EntityType.LOC, mention.text, mention.place.id)
+
+    def link(self, span: Span) -> Span:
+        """A place span from elsewhere (a model) linked to the gazetteer when its name is known."""
+        if span.type is not EntityType.LOC or span.link:
+            return span
+        mentions = list(self._regions.find(span.text))
+        if len(mentions) == 1 and mentions[0].end - mentions[0].start == len(span.text):
+            return Span(span.start, span.end, span.type, span.text, mentions[0].place.id)
+        return span
+
+
+def _after_roles(text: str) -> list[Span]:
+    """People named right after a role: "Defence Minister Sergei Shoigu", "leader Kim Jong Un"."""
+    found = []
+    for _, start, end in _ROLE_FINDER.find_matches_as_indexes(text):
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            continue  # inside a longer word
+        name = _NAME_AT.match(text, end)
+        if name is not None:
+            found.append(Span(name.start(1), name.end(1), EntityType.PERSON, name.group(1)))
+    return found
+
+
+def _organisations(text: str) -> list[Span]:
+    """Organisations by their last word: "Harbour Development Bank", "Goldman Sachs Group Inc."."""
+    found = []
+    for _, start, end in _ORG_FINDER.find_matches_as_indexes(text):
+        if end < len(text) and (text[end].isalnum() or text[end] in "_-"):
+            continue  # the word goes on ("Banking")
+        head = _ORG_HEAD.search(text, max(0, start - 120), start)
+        if head is not None:
+            found.append(Span(head.start(1), end, EntityType.ORG, text[head.start(1) : end]))
+    return found
+
+
+def _acronyms(text: str) -> list[Span]:
+    """Well-known acronyms standing as words of their own."""
+    return [Span(start, end, EntityType.ORG, text[start:end])
+            for _, start, end in _ACRONYM_FINDER.find_matches_as_indexes(text)
+            if not (start and _in_word(text[start - 1])) and not (end < len(text) and _in_word(text[end]))]  # fmt: skip
+
+
+def _in_word(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what a regex's \w matches
+
+
+def _strip_article(name: str) -> str:
+    return name[4:] if name.startswith(("the ", "The ")) else name
+
+
+def without_overlaps(spans: Iterable[Span]) -> list[Span]:
+    """Longest first, then earliest; a span overlapping one already kept is dropped."""
+    kept: list[Span] = []
+    taken = Disjoint()
+    for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start)):
+        if span.text.split()[0] in _NOT_NAMES and span.type is not EntityType.LOC:
+            continue
+        if taken.add(span.start, span.end):
+            kept.append(span)
+    return sorted(kept, key=lambda s: s.start)
+
+
+def with_short_names(spans: Sequence[Span], text: str) -> list[Span]:
+    """Add the later mentions of a person by one word of the full name introduced earlier: the surname
+    ("Shoigu also visited"), or a short first word, the family name of East Asian names ("Kim")."""
+    introduced: dict[str, int] = {}  # short word -> where the first full name holding it ends
+    for span in spans:
+        words = _POSSESSIVE.sub("", span.text).split()
+        if span.type is not EntityType.PERSON or len(words) < 2:
+            continue
+        short = {words[-1]} | ({words[0]} if len(words) >= 3 and len(words[0]) <= 3 else set())
+        for word in {word for word in short if _SHORT_NAME.fullmatch(word)} - _NOT_NAMES:
+            introduced.setdefault(word, span.end)
+    added = [Span(end + found.start(), end + found.end(), EntityType.PERSON, word) for word, end in introduced.items()
+             for found in re.finditer(rf"\b{re.escape(word)}\b", text[end:])]  # fmt: skip
+    return without_overlaps([*spans, *added])
+
+
+def entities(spans: Sequence[Span], text_length: int) -> tuple[Entity, ...]:
+    """One entity per thing named: aliases resolved within the article, mentions counted, salience from how
+    often and how early it is named (1.0 for the most salient)."""
+    groups: dict[str, tuple[Span, list[Span]]] = {}  # key -> (the full-name span, every mention)
+    for span in spans:
+        name = _POSSESSIVE.sub("", span.text.strip())
+        key = _key(span.type, name, span.link, groups)
+        if key not in groups:
+            groups[key] = (Span(span.start, span.end, span.type, name, span.link), [])
+        groups[key][1].append(span)
+    scores = {key: sum(1.0 + (1.0 - s.start / max(text_length, 1)) for s in mentions) for key, (_, mentions) in
+              groups.items()}  # fmt: skip
+    top = max(scores.values(), default=1.0)
+    built = [
+        Entity(
+            id=key,
+            name=full.text,
+            type=full.type,
+            mentions=len(mentions),
+            salience=round(scores[key] / top, 3),
+            first_offset=mentions[0].start,
+        )
+        for key, (full, mentions) in groups.items()
+    ]
+    return tuple(sorted(built, key=lambda e: (-e.salience, e.first_offset)))
+
+
+def _key(kind: EntityType, name: str, link: str | None, groups: dict[str, tuple[Span, list[Span]]]) -> str:
+    """The entity a mention belongs to: a linked place's id; a person's earlier full name when this mention is
+    one of its words ("Shoigu", "Kim"); else a normalised-name id."""
+    if link:
+        return link
+    if kind is EntityType.PERSON and " " not in name:
+        for key, (full, _) in groups.items():
+            if full.type is EntityType.PERSON and name in full.text.split():
+                return key
+    if kind is EntityType.ORG:
+        for key, (full, _) in groups.items():
+            if full.type is EntityType.ORG and _acronym(full.text) == name:
+                return key
+    return f"{kind.value.lower()}:{_slug(name)}"
+
+
+def _acronym(name: str) -> str:
+    return "".join(word[0] for word in name.split() if word[:1].isupper())
+
+
+def _slug(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")

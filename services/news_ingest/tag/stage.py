@@ -1,0 +1,31 @@
+"""Tag stage: regions and entities found in a batch of articles."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from news_ingest.models import Article, Tags
+from news_ingest.tag.entities import EntityExtractor, entities
+from news_ingest.tag.regions import RegionTagger
+
+
+def tagged_text(article: Article) -> str:
+    """What entities are found in, and what their offsets count in: the title, a blank line, the body."""
+    return f"{article.title}\n\n{article.body}" if article.title else article.body
+
+
+class Tagger:
+    """Countries from the region tagger, entities from the configured extractor (one call per batch)."""
+
+    def __init__(self, regions: RegionTagger, extractor: EntityExtractor) -> None:
+        self._regions = regions
+        self.extractor = extractor
+
+    async def __call__(self, articles: Sequence[Article]) -> list[Tags]:
+        texts = [tagged_text(article) for article in articles]
+        spans = await self.extractor.spans(texts) if texts else []
+        return [Tags(regions=self._regions(article), entities=entities(found, len(text)))
+                for article, text, found in zip(articles, texts, spans, strict=True)]  # fmt: skip
+
+    def close(self) -> None:
+        self.extractor.close()

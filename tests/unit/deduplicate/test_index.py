@@ -1,0 +1,126 @@
+"""The in-memory dedup index beyond the shared contract: time generations, the size cap, the sketch."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import replace
+
+from news_ingest.codec import decode_raw
+from news_ingest.config import DedupSettings
+from news_ingest.deduplicate.index import Candidate, InMemoryDedupIndex
+from news_ingest.deduplicate.stage import Deduplicator, thresholds
+from news_ingest.demo import demo_events
+from news_ingest.errors import InputRejected
+from news_ingest.models import DedupStatus
+from news_ingest.normalise.stage import Normaliser
+from news_ingest.records import SourceRecord
+from tests.dedup_cases import OTHER, STORY, candidate
+
+
+async def test_articles_older_than_the_window_are_forgotten_whole() -> None:
+    index = InMemoryDedupIndex(thresholds(DedupSettings(window_hours=12, generation_hours=6)))
+    await index.check_and_insert([candidate(STORY, source="raw/0/1", url="https://a.example/x", generation=10)])
+    await index.check_and_insert([candidate(OTHER, source="raw/0/2", generation=12)])  # window moves on
+    (late,) = await index.check_and_insert([candidate(STORY, source="raw/0/3", url="https://a.example/x",
+                                                      generation=12)])  # fmt: skip
+    assert late.status is DedupStatus.UNIQUE
+    assert await index.size() == 2
+
+
+async def test_max_entries_drops_the_oldest_generation_whole() -> None:
+    bounded = InMemoryDedupIndex(thresholds(DedupSettings(max_entries=3)))
+    texts = [" ".join(f"story{n}word{k}" for k in range(40)) for n in range(6)]  # six unrelated articles
+    await bounded.check_and_insert([candidate(t, source=f"raw/0/{n}", generation=n) for n, t in enumerate(texts)])
+    assert await bounded.size() == 3
+    (again,) = await bounded.check_and_insert([candidate(texts[0], source="raw/0/9", generation=6)])
+    assert again.status is DedupStatus.UNIQUE  # the oldest article was dropped to respect the cap
+
+
+def demo_candidates(normaliser: Normaliser) -> list[Candidate]:
+    """The demo stream's articles as candidates, in stream order."""
+    settings = DedupSettings()
+    deduplicate = Deduplicator(index=InMemoryDedupIndex(thresholds(settings)), settings=settings)
+    articles = []
+    for offset, value in enumerate(demo_events()):
+        record = SourceRecord(topic="raw", partition=0, offset=offset, key=None, value=value)
+        with contextlib.suppress(InputRejected):  # the malformed ones
+            articles.append((f"raw/0/{offset}", normaliser(decode_raw(record, max_message_bytes=100_000))))
+    return deduplicate.candidates(articles)
+
+
+async def test_sealed_generations_decide_exactly_as_open_ones(normaliser: Normaliser) -> None:
+    """One generation (never sealed) against a new generation every few articles, some arriving late for an
+    older one: every article is judged against sealed segments too, and replays come back from them."""
+    stream = demo_candidates(normaliser)
+    spread = [replace(c, generation=103 + n // 6 - (3 if n % 7 == 6 else 0)) for n, c in enumerate(stream)]
+    generations = {c.generation for c in spread}
+    assert len(generations) > 8
+    assert max(generations) - min(generations) < 12
+    settings = DedupSettings()
+    flat, sealed = InMemoryDedupIndex(thresholds(settings)), InMemoryDedupIndex(thresholds(settings))
+    expected = [d for start in range(0, len(stream), 5) for d in await flat.check_and_insert(stream[start : start + 5])]
+    got = [d for start in range(0, len(spread), 5) for d in await sealed.check_and_insert(spread[start : start + 5])]
+    assert got == expected
+    assert {d.status for d in got} == set(DedupStatus)
+    assert await sealed.size() == await flat.size()
+    assert await sealed.check_and_insert(spread) == expected  # every offset re-consumed: its first decision
+
+
+async def test_sealing_a_generation_shrinks_the_memory_it_holds() -> None:
+    index = InMemoryDedupIndex(thresholds(DedupSettings()))
+    texts = [" ".join(f"story{n}word{k}" for k in range(60)) for n in range(300)]
+    await index.check_and_insert([candidate(t, source=f"raw/0/{n}", generation=10) for n, t in enumerate(texts)])
+    stories = index._stories.memory_bytes()  # stories are kept apart (not sealed): compare the rest
+    open_bytes = await index.memory_bytes() - stories
+    await index.check_and_insert([candidate(OTHER, source="raw/0/999", generation=11)])  # seals generation 10
+    assert await index.size() == 301
+    assert await index.memory_bytes() - index._stories.memory_bytes() < open_bytes / 2
+    (copy,) = await index.check_and_insert([candidate(texts[5], source="raw/0/1000", url="https://b.example/5",
+                                                      generation=11)])  # fmt: skip
+    assert (copy.status, copy.method) == (DedupStatus.EXACT_DUPLICATE, "content")
+
+
+async def test_a_sealed_generation_expires_whole() -> None:
+    index = InMemoryDedupIndex(thresholds(DedupSettings(window_hours=12, generation_hours=6)))
+    await index.check_and_insert([candidate(STORY, source="raw/0/1", url="https://a.example/x", generation=10)])
+    await index.check_and_insert([candidate(OTHER, source="raw/0/2", generation=11)])  # seals generation 10
+    (sealed,) = await index.check_and_insert([candidate(STORY, source="raw/0/3", url="https://a.example/x",
+                                                        generation=11)])  # fmt: skip
+    assert (sealed.status, sealed.method) == (DedupStatus.EXACT_DUPLICATE, "url")
+    await index.check_and_insert([candidate(OTHER, source="raw/0/4", url="https://c.example/o", generation=12)])
+    (late,) = await index.check_and_insert([candidate(STORY, source="raw/0/5", url="https://a.example/x",
+                                                      generation=12)])  # fmt: skip
+    assert late.status is DedupStatus.UNIQUE
+    assert await index.size() == 3  # OTHER (generation 11), its copy's URL twin and STORY again (12)
+
+
+async def test_late_arrivals_sealed_batch_after_batch_merge_and_decide_as_one_generation(
+    normaliser: Normaliser,
+) -> None:
+    """A consumer draining one partition after another: every batch brings articles late for a generation
+    already sealed. Their small segments merge as they come (a few per generation, not one per batch), and
+    every decision is the one a single open generation gives."""
+    stream = demo_candidates(normaliser)
+    settings = DedupSettings()
+    flat, late = InMemoryDedupIndex(thresholds(settings)), InMemoryDedupIndex(thresholds(settings))
+    expected = await flat.check_and_insert(stream)
+    await late.check_and_insert([replace(stream[0], generation=201)])  # generation 200 is now the past
+    head = [replace(c, generation=200) for c in stream[1:]]
+    got = [await late.check_and_insert(head[start : start + 2]) for start in range(0, len(head), 2)]
+    assert [d for batch in got for d in batch] == expected[1:]
+    old = late._generations[200]
+    assert sum(segment.size for segment in old.sealed) == await late.size() - 1
+    assert len(got) >= 8
+    assert len(old.sealed) <= len(got).bit_length()  # merged like a binary counter, not one per batch
+
+
+async def test_late_exact_copies_alone_still_merge_their_segments() -> None:
+    """Batches of nothing but re-sent copies, late for a sealed generation: each seals decisions and no
+    article, and those segments merge too."""
+    index = InMemoryDedupIndex(thresholds(DedupSettings()))
+    await index.check_and_insert([candidate(STORY, source="raw/0/0", url="https://a.example/x", generation=200)])
+    await index.check_and_insert([candidate(OTHER, source="raw/1/0", generation=201)])
+    copies = [await index.check_and_insert([candidate(STORY, source=f"raw/0/{n}", url="https://a.example/x",
+                                                      generation=200)]) for n in range(1, 17)]  # fmt: skip
+    assert {d.status for (d,) in copies} == {DedupStatus.EXACT_DUPLICATE}
+    assert len(index._generations[200].sealed) <= 3

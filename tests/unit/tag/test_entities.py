@@ -1,0 +1,157 @@
+"""Entities: spans from rules (fast profile) and from spaCy merged with them (full profile), then one entity
+per thing named, with aliases resolved within the article and stable ids."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+from collections.abc import Iterator
+
+import pytest
+
+from news_ingest.config import TagSettings
+from news_ingest.errors import TaggerUnavailable
+from news_ingest.models import EntityType
+from news_ingest.tag.entities import RuleExtractor, Span, entities, with_short_names
+from news_ingest.tag.ner import ModelExtractor, consistent, readable
+from tests.conftest import region_tagger
+
+TEXT = (
+    "Russia and Iran deepen defence ties\n\n"
+    "Russian Defence Minister Sergei Shoigu met Iran's chief of staff on Tuesday. Moscow's defence ties with "
+    "Tehran have grown since the war in Ukraine, and Shoigu also visited China and met North Korean leader Kim "
+    "Jong Un in Russia's Far East. Kim said the Bank of Korea and the International Monetary Fund would help. "
+    "Shoigu's trip ended in Vladivostok, the ministry said."
+)
+
+
+def by_id(found: tuple[object, ...]) -> dict[str, object]:
+    return {entity.id: entity for entity in found}  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleExtractor:
+    return RuleExtractor(region_tagger())
+
+
+def test_fast_profile_finds_people_after_roles_organisations_and_linked_places(rules: RuleExtractor) -> None:
+    spans = with_short_names(rules.find(TEXT), TEXT)
+    found = by_id(entities(spans, len(TEXT)))
+    shoigu = found["person:sergei-shoigu"]
+    assert (shoigu.name, shoigu.type, shoigu.mentions) == ("Sergei Shoigu", EntityType.PERSON, 3)  # type: ignore[attr-defined]
+    assert found["person:kim-jong-un"].mentions == 2  # type: ignore[attr-defined]  # "Kim" alone resolves to him
+    assert found["iso:RU"].name == "Russia"  # type: ignore[attr-defined]
+    assert found["iso:RU"].mentions == 2  # type: ignore[attr-defined]  # Russia, Russia's (the demonym is no place)
+    assert "geonames:524901" in found  # Moscow: a city keeps its own GeoNames id, apart from its country
+    assert {"org:bank-of-korea", "org:international-monetary-fund"} <= set(found)
+    assert TEXT[shoigu.first_offset :].startswith("Sergei Shoigu")  # type: ignore[attr-defined]
+
+
+def test_salience_is_relative_and_ordered(rules: RuleExtractor) -> None:
+    found = entities(with_short_names(rules.find(TEXT), TEXT), len(TEXT))
+    assert found[0].salience == 1.0
+    assert [e.salience for e in found] == sorted((e.salience for e in found), reverse=True)
+
+
+def test_a_one_word_mention_joins_the_person_named_in_full_and_an_acronym_its_organisation() -> None:
+    text = "World Health Organization officials met Angela Merkel. Merkel said WHO would help."
+    spans = [Span(0, 25, EntityType.ORG, "World Health Organization"), Span(40, 53, EntityType.PERSON, "Angela Merkel"),
+             Span(55, 61, EntityType.PERSON, "Merkel"), Span(67, 70, EntityType.ORG, "WHO")]  # fmt: skip
+    found = by_id(entities(spans, len(text)))
+    assert set(found) == {"org:world-health-organization", "person:angela-merkel"}
+    assert found["person:angela-merkel"].mentions == 2  # type: ignore[attr-defined]
+    assert found["org:world-health-organization"].mentions == 2  # type: ignore[attr-defined]
+
+
+def test_possessives_are_stripped_from_names() -> None:
+    found = entities([Span(0, 8, EntityType.PERSON, "Shoigu's")], 20)
+    assert (found[0].id, found[0].name) == ("person:shoigu", "Shoigu")
+
+
+@pytest.fixture(scope="module")
+def model(rules: RuleExtractor) -> Iterator[ModelExtractor]:
+    settings = TagSettings()
+    extractor = ModelExtractor(rules, model=settings.ner_model, processes=1, max_chars=settings.ner_max_chars)
+    yield extractor
+    extractor.close()
+
+
+def test_full_profile_merges_the_model_with_rules_and_links_places(model: ModelExtractor) -> None:
+    (spans,) = asyncio.run(model.spans([TEXT]))
+    found = by_id(entities(spans, len(TEXT)))
+    assert found["person:sergei-shoigu"].mentions >= 3  # type: ignore[attr-defined]
+    assert "person:kim-jong-un" in found
+    assert {"iso:RU", "iso:IR", "iso:UA", "iso:CN"} <= set(found)  # spaCy's places, linked to the gazetteer
+    assert "geonames:2013348" in found  # Vladivostok
+
+
+def test_full_profile_reads_only_the_first_max_chars_with_the_model(rules: RuleExtractor) -> None:
+    settings = TagSettings()
+    short = ModelExtractor(rules, model=settings.ner_model, processes=1, max_chars=120)
+    try:
+        (spans,) = asyncio.run(short.spans([TEXT]))
+    finally:
+        short.close()
+    late = [span for span in spans if span.start > 120 and span.type is EntityType.PERSON]
+    assert all(span.text in {"Shoigu", "Kim", "Kim Jong Un"} for span in late)  # rules and short names only
+
+
+def test_all_caps_lines_are_shown_to_the_model_in_title_case_with_offsets_kept() -> None:
+    text = "SOCCER - JAPAN BEAT SYRIA 2-1\nJapan began the defence of their title ."
+    shown = readable(text)
+    assert shown.split("\n")[0] == "Soccer - Japan Beat Syria 2-1"
+    assert len(shown) == len(text)
+    assert shown.split("\n")[1] == text.split("\n")[1]
+
+
+def test_a_name_gets_one_label_per_article_also_where_the_model_missed_it() -> None:
+    text = "Barcelona won . Barcelona fans cheered as Barcelona coach Bobby Robson smiled ."
+    at = [m.start() for m in re.finditer("Barcelona", text)]
+    robson = text.index("Bobby Robson")
+    spans = [
+        Span(at[0], at[0] + 9, EntityType.ORG, "Barcelona"),
+        Span(at[1], at[1] + 9, EntityType.LOC, "Barcelona"),
+        Span(robson, robson + 12, EntityType.PERSON, "Bobby Robson"),
+    ]  # the model missed the third Barcelona
+    found = consistent(spans, text)  # fmt: skip
+    assert [(s.start, s.type) for s in found if s.text == "Barcelona"] == [(n, EntityType.ORG) for n in at]
+    assert any(s.text == "Bobby Robson" for s in found)  # tie in votes: the first label met wins
+
+
+def test_a_dead_ner_worker_is_a_retriable_failure_and_the_next_batch_works(rules: RuleExtractor) -> None:
+    settings = TagSettings()
+    extractor = ModelExtractor(rules, model=settings.ner_model, processes=1, max_chars=settings.ner_max_chars)
+    try:
+        asyncio.run(extractor.spans([TEXT]))  # the worker process is up
+        for process in list(extractor._pool._processes.values()):  # type: ignore[union-attr]
+            os.kill(process.pid, signal.SIGKILL)
+        with pytest.raises(TaggerUnavailable) as failure:
+            asyncio.run(extractor.spans([TEXT]))
+        assert failure.value.retriable
+        (spans,) = asyncio.run(extractor.spans([TEXT]))  # a new pool took over
+        assert any(span.text == "Sergei Shoigu" for span in spans)
+    finally:
+        extractor.close()
+
+
+def test_the_event_loop_keeps_running_while_the_model_works(model: ModelExtractor) -> None:
+    """Heartbeats and /metrics are served by the event loop: it must not wait for the model."""
+
+    async def tagging_while_ticking() -> int:
+        ticks = 0
+        work = asyncio.ensure_future(model.spans([TEXT] * 200))
+        while not work.done():
+            await asyncio.sleep(0.01)
+            ticks += 1
+        await work
+        return ticks
+
+    assert asyncio.run(tagging_while_ticking()) >= 20  # the loop ran on through the whole batch
+
+
+def test_a_known_acronym_counts_only_as_a_word_of_its_own(rules: RuleExtractor) -> None:
+    text = "NATO's envoy met UNICEF staff; NATOS, XNATO and NATO_2 are not the alliance, nor is the UN in UNITY."
+    found = [(span.text, text[: span.start].count(" ")) for span in rules.find(text) if span.type is EntityType.ORG]
+    assert found == [("NATO", 0), ("UNICEF", 3), ("UN", 16)]
