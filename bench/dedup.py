@@ -28,9 +28,10 @@ import redis.asyncio as aioredis
 
 from news_ingest.app import build_normaliser
 from news_ingest.config import DedupSettings
-from news_ingest.deduplicate.index import Candidate, DedupIndex, InMemoryDedupIndex
+from news_ingest.deduplicate.index import Candidate, DedupIndex, Thresholds
+from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
 from news_ingest.deduplicate.redis_index import RedisDedupIndex
-from news_ingest.deduplicate.stage import Deduplicator, thresholds
+from news_ingest.deduplicate.stage import Deduplicator
 from news_ingest.deduplicate.terms import preload
 from news_ingest.demo import STORIES
 from news_ingest.errors import InputRejected
@@ -76,7 +77,7 @@ def sketch_cost(settings: DedupSettings) -> dict[str, object]:
                 for s in STORIES] * 20  # fmt: skip
         corpus = "demo stories"
     articles = [normaliser(raw) for raw in raws]
-    deduplicate = Deduplicator(index=InMemoryDedupIndex(thresholds(settings)), settings=settings)
+    deduplicate = Deduplicator(index=InMemoryDedupIndex(Thresholds.from_settings(settings)), settings=settings)
     deduplicate.candidate("bench/0/warm-up", articles[0])  # loads the word-frequency table (once per process)
     items = [(f"bench/0/{position}", article) for position, article in enumerate(articles)]
     started = time.perf_counter()
@@ -131,7 +132,9 @@ async def fill(index: DedupIndex, candidates: list[Candidate]) -> list[dict[str,
 
 
 async def memory_backend(candidates: list[Candidate], settings: DedupSettings, count: int) -> dict[str, object]:
-    index = InMemoryDedupIndex(thresholds(settings.model_copy(update={"max_entries": len(candidates) + 1})))
+    index = InMemoryDedupIndex(
+        Thresholds.from_settings(settings.model_copy(update={"max_entries": len(candidates) + 1}))
+    )
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
     fresh = synthetic_candidates(count, settings)  # built while traced: the index keeps their strings
@@ -142,7 +145,9 @@ async def memory_backend(candidates: list[Candidate], settings: DedupSettings, c
     tracemalloc.stop()
     estimated = await index.memory_bytes()  # what the service exports, next to what tracemalloc counted
     # tracemalloc slows allocation-heavy code: time a second, untraced fill for the speed figures
-    timed = InMemoryDedupIndex(thresholds(settings.model_copy(update={"max_entries": len(candidates) + 1})))
+    timed = InMemoryDedupIndex(
+        Thresholds.from_settings(settings.model_copy(update={"max_entries": len(candidates) + 1}))
+    )
     steps = await fill(timed, [*candidates])
     return summary(steps, held, len(candidates), round_trips=None) | {"exported_estimate_bytes": estimated,
                                                                       "measured_bytes": held}  # fmt: skip
@@ -152,7 +157,8 @@ async def redis_backend(candidates: list[Candidate], settings: DedupSettings, ur
     admin = aioredis.Redis.from_url(url)
     before = int((await admin.info("memory"))["used_memory"])
     await admin.config_resetstat()
-    async with RedisDedupIndex(url=url, thresholds=thresholds(settings), ttl_seconds=settings.window_hours * 3600,
+    limits = Thresholds.from_settings(settings)
+    async with RedisDedupIndex(url=url, thresholds=limits, ttl_seconds=settings.window_hours * 3600,
                                key_prefix="bench:{dedup}:", timeout_seconds=30.0) as index:  # fmt: skip
         steps = await fill(index, candidates)
     held = int((await admin.info("memory"))["used_memory"]) - before
@@ -189,7 +195,7 @@ async def reuters_replay(settings: DedupSettings) -> dict[str, object]:
                          body=record["body"], published_at=moment.isoformat())  # fmt: skip
         with contextlib.suppress(InputRejected):
             items.append((f"reuters/0/{n}", normaliser(raw)))
-    index = InMemoryDedupIndex(thresholds(settings))
+    index = InMemoryDedupIndex(Thresholds.from_settings(settings))
     deduplicate = Deduplicator(index=index, settings=settings)
     for language in {article.language for _, article in items}:  # short texts pass for many languages: their
         preload(language or "en")  # word tables are built once per process, a start-up cost, not timed here

@@ -25,8 +25,8 @@ from prometheus_client import CollectorRegistry
 from bench.dedup import synthetic_candidates
 from news_ingest.app import build_pipeline, build_tagger, settle_heap
 from news_ingest.config import Settings, TagSettings
-from news_ingest.deduplicate.index import Candidate, InMemoryDedupIndex
-from news_ingest.deduplicate.stage import thresholds
+from news_ingest.deduplicate.index import Candidate, Thresholds
+from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
 from news_ingest.evaluation.synthetic import generate
 from news_ingest.metrics import Metrics
 from news_ingest.pipeline import Pipeline
@@ -78,7 +78,7 @@ def records(count: int) -> list[SourceRecord]:
 
 async def at_size(size: int, settings: Settings, stream: list[SourceRecord], tagger: Tagger) -> dict[str, object]:
     settle_heap(settings.runtime)  # as the service does before its index fills
-    index = InMemoryDedupIndex(thresholds(settings.dedup))
+    index = InMemoryDedupIndex(Thresholds.from_settings(settings.dedup))
     seconds = settings.dedup.generation_hours * 3600
     fill = [dataclasses.replace(c, generation=int(c.timestamp // seconds)) for c in synthetic_candidates(size,
             settings.dedup)]  # fmt: skip

@@ -25,18 +25,18 @@ from pathlib import Path
 import orjson
 from prometheus_client import CollectorRegistry
 
-from news_ingest.app import Running, build_normaliser, build_tagger, serve
+from news_ingest.app import Running, build_pipeline, build_tagger, serve
 from news_ingest.broker import EmbeddedBroker
 from news_ingest.config import DedupSettings, TagSettings, load_settings
-from news_ingest.deduplicate.index import DedupIndex, InMemoryDedupIndex
+from news_ingest.deduplicate.index import DedupIndex, Thresholds
+from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
 from news_ingest.deduplicate.redis_index import RedisDedupIndex
-from news_ingest.deduplicate.stage import Deduplicator, thresholds
+from news_ingest.deduplicate.stage import Deduplicator
 from news_ingest.demo import STORIES
 from news_ingest.kafka import create_topics, produce_values
 from news_ingest.metrics import Metrics
 from news_ingest.models import Article
 from news_ingest.normalise.stage import content_digest
-from news_ingest.pipeline import Pipeline
 from news_ingest.records import SourceRecord
 from news_ingest.redis_server import LocalRedis
 
@@ -53,10 +53,12 @@ def main() -> None:
     result: dict[str, object] = {"benchmark": "hostile"}
     settings = DedupSettings()
     copies = near_copies(args.copies)
-    result["hot_bands_memory"] = asyncio.run(hot_bands(InMemoryDedupIndex(thresholds(settings)), copies, settings))
+    result["hot_bands_memory"] = asyncio.run(
+        hot_bands(InMemoryDedupIndex(Thresholds.from_settings(settings)), copies, settings)
+    )
     with LocalRedis() as redis:
         prefix = f"bench-{uuid.uuid4().hex[:8]}:{{dedup}}:"
-        index = RedisDedupIndex(url=redis.url, thresholds=thresholds(settings), ttl_seconds=72 * 3600,
+        index = RedisDedupIndex(url=redis.url, thresholds=Thresholds.from_settings(settings), ttl_seconds=72 * 3600,
                                 key_prefix=prefix, timeout_seconds=30.0)  # fmt: skip
         result["hot_bands_redis"] = asyncio.run(hot_bands(index, copies, settings))
     result["worst_bodies"] = worst_bodies()
@@ -134,13 +136,9 @@ def _bodies(seed: int = 7) -> dict[str, bytes]:
 
 def worst_bodies() -> dict[str, float]:
     """Seconds for the whole pipeline over one ~1 MB record of each shape."""
-    normaliser = build_normaliser()
     tagger = build_tagger(TagSettings(profile="fast"))
-    settings = DedupSettings()
-    pipeline = Pipeline(metrics=Metrics(CollectorRegistry()), normalise=normaliser,
-                        deduplicate=Deduplicator(index=InMemoryDedupIndex(thresholds(settings)), settings=settings),
-                        tag=tagger, topics=load_settings().topics, max_message_bytes=1_000_000,
-                        max_record_bytes=1_048_076)  # fmt: skip
+    settings = load_settings(limits={"max_message_bytes": 1_000_000})
+    pipeline = build_pipeline(settings, Metrics(CollectorRegistry()), tagger=tagger)
     seconds = {}
     for n, (name, value) in enumerate(_bodies().items()):
         record = SourceRecord(topic="raw", partition=0, offset=n, key=None, value=value)

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Iterator
 
 import pytest
 import structlog
 from prometheus_client import CollectorRegistry
+from structlog._config import BoundLoggerLazyProxy
 
 from news_ingest.app import build_normaliser, build_tagger, shared_gazetteer
 from news_ingest.config import DedupSettings, TagSettings, TopicSettings
-from news_ingest.deduplicate.index import InMemoryDedupIndex
-from news_ingest.deduplicate.stage import Deduplicator, thresholds
+from news_ingest.deduplicate.index import Thresholds
+from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
+from news_ingest.deduplicate.stage import Deduplicator
 from news_ingest.metrics import Metrics
 from news_ingest.normalise.stage import Normaliser
 from news_ingest.pipeline import Pipeline
@@ -29,6 +32,12 @@ os.environ.setdefault("NEWS_INGEST_TAG__PROFILE", "fast")
 def _reset_logging() -> Iterator[None]:
     yield
     structlog.reset_defaults()
+    # A test that configured logging (``cli.main``, ``serve``) turns on caching, and each module's logger then
+    # keeps the configuration it first logged with: forget it, so the next test's configuration applies.
+    for name, module in list(sys.modules.items()):
+        proxy = getattr(module, "log", None) if name.startswith("news_ingest") else None
+        if isinstance(proxy, BoundLoggerLazyProxy):
+            proxy.__dict__.pop("bind", None)
 
 
 @pytest.fixture(scope="session")
@@ -69,7 +78,7 @@ def make_pipeline(
     return Pipeline(
         metrics=metrics or Metrics(registry or CollectorRegistry()),
         normalise=normaliser,
-        deduplicate=Deduplicator(index=InMemoryDedupIndex(thresholds(dedup)), settings=dedup),
+        deduplicate=Deduplicator(index=InMemoryDedupIndex(Thresholds.from_settings(dedup)), settings=dedup),
         tag=tagger(),
         topics=TopicSettings(),
         max_message_bytes=max_message_bytes,

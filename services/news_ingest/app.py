@@ -18,9 +18,10 @@ from prometheus_client import CollectorRegistry
 from news_ingest import __version__
 from news_ingest.broker import EmbeddedBroker
 from news_ingest.config import RuntimeSettings, Settings, TagSettings
-from news_ingest.deduplicate.index import DedupIndex, InMemoryDedupIndex
+from news_ingest.deduplicate.index import DedupIndex, Thresholds
+from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
 from news_ingest.deduplicate.redis_index import RedisDedupIndex
-from news_ingest.deduplicate.stage import Deduplicator, thresholds
+from news_ingest.deduplicate.stage import Deduplicator
 from news_ingest.errors import BrokerUnavailable, InfrastructureError
 from news_ingest.health import Check, HealthServer, Liveness, Readiness
 from news_ingest.kafka import KafkaPublisher, KafkaSource, create_topics, output_message_limit
@@ -77,7 +78,7 @@ def build_normaliser() -> Normaliser:
 
 def build_index(settings: Settings) -> InMemoryDedupIndex:
     """The in-memory dedup index: the default for one replica, and the offline commands' index."""
-    return InMemoryDedupIndex(thresholds(settings.dedup))
+    return InMemoryDedupIndex(Thresholds.from_settings(settings.dedup))
 
 
 async def open_index(settings: Settings, stack: AsyncExitStack) -> DedupIndex:
@@ -87,7 +88,7 @@ async def open_index(settings: Settings, stack: AsyncExitStack) -> DedupIndex:
         return build_index(settings)
     index = RedisDedupIndex(
         url=settings.redis.url.get_secret_value(),
-        thresholds=thresholds(settings.dedup),
+        thresholds=Thresholds.from_settings(settings.dedup),
         ttl_seconds=settings.dedup.window_hours * 3600,
         key_prefix=settings.redis.key_prefix,
         timeout_seconds=settings.redis.timeout_seconds,

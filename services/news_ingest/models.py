@@ -53,6 +53,16 @@ class DedupStatus(StrEnum):
     EXACT_DUPLICATE = "exact_duplicate"
 
 
+class DedupMethod(StrEnum):
+    """What linked an article to an earlier one (or to its story)."""
+
+    URL = "url"  # the same canonical URL
+    CONTENT = "content"  # the same cleaned title and body
+    MINHASH = "minhash"  # estimated Jaccard of the two texts' shingles
+    CONTAINMENT = "containment"  # an abridged or extended copy of the other
+    STORY = "story"  # not a copy: another write-up of a live story
+
+
 class EntityType(StrEnum):
     """Entity classes published downstream."""
 
@@ -138,7 +148,7 @@ class DedupInfo(BaseModel):
     duplicate_of: str | None = None
     cluster_id: str | None = None
     similarity: float | None = Field(default=None, ge=0.0, le=1.0)
-    method: str | None = Field(default=None, description="url | content | minhash | containment | story")
+    method: DedupMethod | None = None
     settings_version: str | None = Field(default=None, description="Version of the thresholds that decided.")
 
 

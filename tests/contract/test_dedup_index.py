@@ -11,9 +11,10 @@ import pytest
 
 from news_ingest.config import DedupSettings
 from news_ingest.deduplicate import multimap
-from news_ingest.deduplicate.index import BAND_CANDIDATES, Candidate, DedupIndex, InMemoryDedupIndex
+from news_ingest.deduplicate.index import BAND_CANDIDATES, Candidate, DedupIndex, Thresholds
+from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
 from news_ingest.deduplicate.redis_index import RedisDedupIndex
-from news_ingest.deduplicate.stage import Deduplicator, thresholds
+from news_ingest.deduplicate.stage import Deduplicator
 from news_ingest.models import Article, DedupStatus
 from news_ingest.redis_server import LocalRedis
 from tests.dedup_cases import FIRE, FIRE_RETOLD, HOUR, OTHER, OTHER_FIRE, STORY, candidate
@@ -22,7 +23,8 @@ pytestmark = pytest.mark.integration
 
 
 def redis_index(redis: LocalRedis, settings: DedupSettings, prefix: str) -> RedisDedupIndex:
-    return RedisDedupIndex(url=redis.url, thresholds=thresholds(settings), ttl_seconds=settings.window_hours * 3600,
+    limits = Thresholds.from_settings(settings)
+    return RedisDedupIndex(url=redis.url, thresholds=limits, ttl_seconds=settings.window_hours * 3600,
                            key_prefix=prefix, timeout_seconds=2.0)  # fmt: skip
 
 
@@ -36,7 +38,7 @@ async def open_index(request: pytest.FixtureRequest) -> AsyncIterator[OpenIndex]
 
     def make(settings: DedupSettings) -> DedupIndex:
         if request.param == "memory":
-            return InMemoryDedupIndex(thresholds(settings))
+            return InMemoryDedupIndex(Thresholds.from_settings(settings))
         redis: LocalRedis = request.getfixturevalue("redis_server")
         opened.append(redis_index(redis, settings, f"test:{{{uuid.uuid4().hex}}}:"))
         return opened[-1]
@@ -187,7 +189,7 @@ async def test_both_backends_decide_a_hot_band_alike(redis_server: LocalRedis) -
     """Past ``BAND_CANDIDATES`` copies per band key, each backend keeps the first and the most recent ones:
     the same candidates, so the same decisions."""
     settings = DedupSettings()
-    memory = InMemoryDedupIndex(thresholds(settings))
+    memory = InMemoryDedupIndex(Thresholds.from_settings(settings))
     redis = redis_index(redis_server, settings, f"test:{{{uuid.uuid4().hex}}}:")
     stream = copies(3 * BAND_CANDIDATES)
     try:

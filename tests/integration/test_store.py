@@ -11,9 +11,10 @@ import redis.asyncio as aioredis
 from news_ingest.broker import free_port
 from news_ingest.codec import decode_raw
 from news_ingest.config import DedupSettings
-from news_ingest.deduplicate.index import InMemoryDedupIndex
+from news_ingest.deduplicate.index import Thresholds
+from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
 from news_ingest.deduplicate.redis_index import RedisDedupIndex
-from news_ingest.deduplicate.stage import Deduplicator, thresholds
+from news_ingest.deduplicate.stage import Deduplicator
 from news_ingest.demo import demo_events
 from news_ingest.errors import DedupIndexUnavailable, InputRejected
 from news_ingest.models import DedupStatus
@@ -27,7 +28,8 @@ pytestmark = pytest.mark.integration
 
 def open_redis(url: str, prefix: str, settings: DedupSettings | None = None) -> RedisDedupIndex:
     settings = settings or DedupSettings()
-    return RedisDedupIndex(url=url, thresholds=thresholds(settings), ttl_seconds=settings.window_hours * 3600,
+    limits = Thresholds.from_settings(settings)
+    return RedisDedupIndex(url=url, thresholds=limits, ttl_seconds=settings.window_hours * 3600,
                            key_prefix=prefix, timeout_seconds=2.0)  # fmt: skip
 
 
@@ -108,7 +110,7 @@ async def test_redis_and_memory_decide_the_demo_stream_identically(
             articles.append((f"raw/0/{offset}", normaliser(decode_raw(record, max_message_bytes=100_000))))
         except InputRejected:
             continue  # the malformed ones
-    memory = Deduplicator(index=InMemoryDedupIndex(thresholds(settings)), settings=settings)
+    memory = Deduplicator(index=InMemoryDedupIndex(Thresholds.from_settings(settings)), settings=settings)
     async with open_redis(redis_server.url, new_prefix(), settings) as shared:
         redis = Deduplicator(index=shared, settings=settings)
         halves = [articles[: len(articles) // 2], articles[len(articles) // 2 :]]  # two batches, as a consumer would

@@ -12,7 +12,7 @@ from pydantic import SecretStr
 
 from news_ingest.app import open_index, settle_heap
 from news_ingest.config import RedisSettings, RuntimeSettings, Settings
-from news_ingest.deduplicate.index import InMemoryDedupIndex
+from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
 from news_ingest.deduplicate.redis_index import RedisDedupIndex
 
 

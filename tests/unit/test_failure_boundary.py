@@ -7,14 +7,16 @@ from collections.abc import Sequence
 
 import orjson
 import pytest
+import structlog
 from prometheus_client import CollectorRegistry
 
 from news_ingest import pipeline as pipeline_module
 from news_ingest.app import record_limit
 from news_ingest.codec import decode_enriched, decode_rejected
 from news_ingest.config import ConsumerSettings, DedupSettings, Settings, TopicSettings
-from news_ingest.deduplicate.index import InMemoryDedupIndex
-from news_ingest.deduplicate.stage import Deduplicator, thresholds
+from news_ingest.deduplicate.index import Thresholds
+from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
+from news_ingest.deduplicate.stage import Deduplicator
 from news_ingest.errors import DedupIndexUnavailable
 from news_ingest.health import Readiness
 from news_ingest.memory import InMemoryPublisher, InMemorySource
@@ -88,7 +90,7 @@ class Crashing:
 def crashing_pipeline(normaliser: Normaliser, stage: Stage) -> Pipeline:
     crash = Crashing(f"CRASH-{stage.value}")
     dedup = DedupSettings()
-    deduplicator = Deduplicator(index=InMemoryDedupIndex(thresholds(dedup)), settings=dedup)
+    deduplicator = Deduplicator(index=InMemoryDedupIndex(Thresholds.from_settings(dedup)), settings=dedup)
 
     def normalise(raw: RawArticle) -> Article:
         if stage is Stage.NORMALISE:
@@ -113,13 +115,14 @@ def crashing_pipeline(normaliser: Normaliser, stage: Stage) -> Pipeline:
 
 @pytest.mark.parametrize("stage", [Stage.NORMALISE, Stage.DEDUPLICATE, Stage.TAG])
 async def test_a_stage_raising_on_one_record_rejects_that_record_alone_as_processing_failed(
-    normaliser: Normaliser, stage: Stage, capsys: pytest.CaptureFixture[str]
+    normaliser: Normaliser, stage: Stage
 ) -> None:
     poison = orjson.dumps({"url": "https://crash.example/1", "body": f"A report CRASH-{stage.value} of the quay."})
     for position in range(len(NEIGHBOURS) + 1):
         values: list[tuple[bytes | None, bytes | None]] = [(None, v) for v in NEIGHBOURS]
         values.insert(position, (None, poison))
-        handled = await crashing_pipeline(normaliser, stage).handle_batch(batch(values))
+        with structlog.testing.capture_logs() as logged:
+            handled = await crashing_pipeline(normaliser, stage).handle_batch(batch(values))
         result = handled[position][0]
         assert isinstance(result, Rejected)
         assert result.envelope.reason is RejectReason.PROCESSING_FAILED
@@ -127,10 +130,18 @@ async def test_a_stage_raising_on_one_record_rejects_that_record_alone_as_proces
         assert result.envelope.detail == f"the {stage.value} stage raised RuntimeError"
         assert SECRET not in handled[position][1].value.decode()
         assert all(isinstance(r, Enriched) for n, (r, _) in enumerate(handled) if n != position)
-    logged = capsys.readouterr().out
-    assert "record_processing_failed" in logged
-    assert "error_type=RuntimeError" in logged
-    assert SECRET not in logged, "the exception's message may quote the input: it is not logged"
+        (failure,) = [entry for entry in logged if entry["event"] == "record_processing_failed"]
+        assert failure.pop("where").startswith("test_failure_boundary.py:"), "where the exception was raised"
+        assert failure == {
+            "event": "record_processing_failed",
+            "log_level": "error",
+            "topic": TOPICS.raw,
+            "partition": 0,
+            "offset": position,
+            "stage": stage.value,
+            "error_type": "RuntimeError",
+        }
+        assert SECRET not in str(logged), "the exception's message may quote the input: it is not logged"
 
 
 async def test_an_exception_while_encoding_rejects_that_record_alone(

@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 
 from news_ingest.app import record_limit
 from news_ingest.config import DedupSettings, Settings
+from news_ingest.deduplicate.index import Thresholds
 from news_ingest.deduplicate.redis_index import RedisDedupIndex
-from news_ingest.deduplicate.stage import Deduplicator, thresholds
+from news_ingest.deduplicate.stage import Deduplicator
 from news_ingest.models import RejectReason
 from news_ingest.normalise.stage import Normaliser
 from news_ingest.records import Duplicate, Enriched, OutputRecord, Rejected, SourceRecord
@@ -183,7 +184,7 @@ def run_keyed(normaliser: Normaliser, values: list[tuple[bytes | None, bytes]], 
         if redis_url is None:
             pipeline = make_pipeline(normaliser, max_message_bytes=1_000_000, max_record_bytes=limit)
             return list(await pipeline.handle_batch(records))
-        index = RedisDedupIndex(url=redis_url, thresholds=thresholds(settings), ttl_seconds=3600.0,
+        index = RedisDedupIndex(url=redis_url, thresholds=Thresholds.from_settings(settings), ttl_seconds=3600.0,
                                 key_prefix=f"fuzz:{{{uuid.uuid4().hex}}}:", timeout_seconds=10.0)  # fmt: skip
         try:
             pipeline = make_pipeline(normaliser, max_message_bytes=1_000_000, max_record_bytes=limit)

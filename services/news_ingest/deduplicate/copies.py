@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from news_ingest.models import DedupMethod
+
 Signatures = npt.NDArray[np.uint32]
 
 
@@ -45,7 +47,7 @@ class Copy:
 
     row: int
     score: float
-    method: str  # "minhash" (estimated Jaccard) or "containment" (abridged copy)
+    method: DedupMethod  # MINHASH (estimated Jaccard) or CONTAINMENT (abridged or extended copy)
 
 
 def best_copy(
@@ -73,4 +75,4 @@ def best_copy(
     top = score[passed].max()
     tied = np.flatnonzero(passed & (score == top)).tolist()
     row = min(tied, key=matches.article_id) if len(tied) > 1 else tied[0]
-    return Copy(row=row, score=float(top), method="minhash" if near[row] else "containment")
+    return Copy(row=row, score=float(top), method=DedupMethod.MINHASH if near[row] else DedupMethod.CONTAINMENT)

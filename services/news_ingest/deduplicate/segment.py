@@ -17,15 +17,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from news_ingest.models import DedupStatus
+from news_ingest.deduplicate.index import Decision
+from news_ingest.models import DedupMethod, DedupStatus
 
 Keys = npt.NDArray[np.uint64]
 Rows = npt.NDArray[np.int64]
 
-# A remembered decision, compact: (status, duplicate_of, cluster_id, similarity, method).
-Decision = tuple[DedupStatus, str | None, str, float | None, str | None]
 _STATUSES = list(DedupStatus)
-_METHODS: list[str | None] = [None, "url", "content", "minhash", "containment", "story"]
+_METHODS: list[DedupMethod | None] = [None, *DedupMethod]
 
 
 def key(text: str) -> int:
@@ -119,11 +118,12 @@ class Segment:
         self.contents = SortedKeys(packed.contents, rows)
         self.sources = SortedKeys(keys(packed.sources), np.arange(len(packed.sources), dtype=np.int64))
         decisions = packed.decisions
-        self._status = np.array([_STATUSES.index(d[0]) for d in decisions], dtype=np.uint8)
-        self._method = np.array([_METHODS.index(d[4]) for d in decisions], dtype=np.uint8)
-        self._similarity = np.array([np.nan if d[3] is None else d[3] for d in decisions], dtype=np.float64)
-        self._duplicate_of = np.array([(d[1] or "").encode() for d in decisions], dtype=np.bytes_)
-        self._cluster = np.array([d[2].encode() for d in decisions], dtype=np.bytes_)
+        self._status = np.array([_STATUSES.index(d.status) for d in decisions], dtype=np.uint8)
+        self._method = np.array([_METHODS.index(d.method) for d in decisions], dtype=np.uint8)
+        self._similarity = np.array([np.nan if d.similarity is None else d.similarity for d in decisions],
+                                    dtype=np.float64)  # fmt: skip
+        self._duplicate_of = np.array([(d.duplicate_of or "").encode() for d in decisions], dtype=np.bytes_)
+        self._cluster = np.array([d.cluster_id.encode() for d in decisions], dtype=np.bytes_)
 
     @property
     def held(self) -> int:
@@ -150,12 +150,12 @@ class Segment:
     def decision(self, row: int) -> Decision:
         """The decision remembered in ``row`` (of the sources), exactly as it was made."""
         similarity = float(self._similarity[row])
-        return (
-            _STATUSES[int(self._status[row])],
-            self._duplicate_of[row].decode() or None,
-            self._cluster[row].decode(),
-            None if np.isnan(similarity) else similarity,
-            _METHODS[int(self._method[row])],
+        return Decision(
+            status=_STATUSES[int(self._status[row])],
+            duplicate_of=self._duplicate_of[row].decode() or None,
+            cluster_id=self._cluster[row].decode(),
+            similarity=None if np.isnan(similarity) else similarity,
+            method=_METHODS[int(self._method[row])],
         )
 
     def article_id(self, row: int) -> str:

@@ -3,36 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from collections.abc import Callable, Sequence
 
 from news_ingest.config import DedupSettings
-from news_ingest.deduplicate.index import Candidate, DedupIndex, Thresholds
+from news_ingest.deduplicate.index import Candidate, DedupIndex
 from news_ingest.deduplicate.sketch import MAX_TEXTS, OnePermutationHasher, distinct_counts, shingles, words_of
-from news_ingest.deduplicate.stories import StoryRules
 from news_ingest.deduplicate.terms import preload, salient_terms, supported
 from news_ingest.models import Article, DedupInfo
-
-
-def thresholds(settings: DedupSettings) -> Thresholds:
-    """The index's view of the dedup settings."""
-    return Thresholds(
-        near_jaccard=settings.near_jaccard,
-        containment=settings.containment,
-        lede_jaccard=settings.lede_jaccard,
-        lede_containment=settings.lede_containment,
-        bands=settings.bands,
-        window_generations=max(1, math.ceil(settings.window_hours / settings.generation_hours)),
-        max_entries=settings.max_entries,
-        settings_version=settings.version(),
-        stories=StoryRules(
-            similarity=settings.story_similarity,
-            window_seconds=settings.story_window_hours * 3600,
-            members=settings.story_members,
-        ),
-    )
-
 
 # How far ahead of this machine's clock an article's time may place it in the window. Normalise already keeps
 # published_at within a day of the fetch; this keeps any one article, however it was built, from moving the

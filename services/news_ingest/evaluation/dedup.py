@@ -14,8 +14,9 @@ from pathlib import Path
 import orjson
 
 from news_ingest.config import DedupSettings
-from news_ingest.deduplicate.index import InMemoryDedupIndex
-from news_ingest.deduplicate.stage import Deduplicator, thresholds
+from news_ingest.deduplicate.index import Thresholds
+from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
+from news_ingest.deduplicate.stage import Deduplicator
 from news_ingest.errors import InputRejected
 from news_ingest.evaluation.scoring import ClusterScore, cluster_agreement
 from news_ingest.models import Article, DedupStatus, RawArticle
@@ -66,7 +67,7 @@ class DedupReport:
 
 async def evaluate_dedup(docs: list[LabelledDoc], normaliser: Normaliser, settings: DedupSettings) -> DedupReport:
     """Stream the documents through normalise and deduplicate (fresh in-memory index), in the given order."""
-    deduplicate = Deduplicator(index=InMemoryDedupIndex(thresholds(settings)), settings=settings)
+    deduplicate = Deduplicator(index=InMemoryDedupIndex(Thresholds.from_settings(settings)), settings=settings)
     kept: list[tuple[LabelledDoc, Article]] = []
     for doc in docs:
         try:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 
 from news_ingest.config import DedupSettings
-from news_ingest.deduplicate.index import InMemoryDedupIndex
+from news_ingest.deduplicate.index import Thresholds
+from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
 from news_ingest.deduplicate.sketch import words
-from news_ingest.deduplicate.stage import Deduplicator, thresholds
+from news_ingest.deduplicate.stage import Deduplicator
 from news_ingest.deduplicate.terms import _table, salient_terms, supported
 from tests.dedup_cases import term_id, text_terms
 
@@ -51,7 +52,7 @@ def test_unknown_or_missing_language_weighs_with_english() -> None:
 def test_preloaded_languages_are_built_before_the_first_batch() -> None:
     settings = DedupSettings(preload_languages=("en", "de"))
     _table.cache_clear()  # as in a new process
-    Deduplicator(index=InMemoryDedupIndex(thresholds(settings)), settings=settings)
+    Deduplicator(index=InMemoryDedupIndex(Thresholds.from_settings(settings)), settings=settings)
     assert _table.cache_info().currsize == 2
     misses = _table.cache_info().misses
     salient_terms([words("Die Regierung in Berlin hat am Montag neue Gesetze beschlossen.")], ["de"], top=5)

@@ -7,8 +7,9 @@ from dataclasses import replace
 
 from news_ingest.codec import decode_raw
 from news_ingest.config import DedupSettings
-from news_ingest.deduplicate.index import Candidate, InMemoryDedupIndex
-from news_ingest.deduplicate.stage import Deduplicator, thresholds
+from news_ingest.deduplicate.index import Candidate, Thresholds
+from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
+from news_ingest.deduplicate.stage import Deduplicator
 from news_ingest.demo import demo_events
 from news_ingest.errors import InputRejected
 from news_ingest.models import DedupStatus
@@ -18,7 +19,7 @@ from tests.dedup_cases import OTHER, STORY, candidate
 
 
 async def test_articles_older_than_the_window_are_forgotten_whole() -> None:
-    index = InMemoryDedupIndex(thresholds(DedupSettings(window_hours=12, generation_hours=6)))
+    index = InMemoryDedupIndex(Thresholds.from_settings(DedupSettings(window_hours=12, generation_hours=6)))
     await index.check_and_insert([candidate(STORY, source="raw/0/1", url="https://a.example/x", generation=10)])
     await index.check_and_insert([candidate(OTHER, source="raw/0/2", generation=12)])  # window moves on
     (late,) = await index.check_and_insert([candidate(STORY, source="raw/0/3", url="https://a.example/x",
@@ -28,7 +29,7 @@ async def test_articles_older_than_the_window_are_forgotten_whole() -> None:
 
 
 async def test_max_entries_drops_the_oldest_generation_whole() -> None:
-    bounded = InMemoryDedupIndex(thresholds(DedupSettings(max_entries=3)))
+    bounded = InMemoryDedupIndex(Thresholds.from_settings(DedupSettings(max_entries=3)))
     texts = [" ".join(f"story{n}word{k}" for k in range(40)) for n in range(6)]  # six unrelated articles
     await bounded.check_and_insert([candidate(t, source=f"raw/0/{n}", generation=n) for n, t in enumerate(texts)])
     assert await bounded.size() == 3
@@ -39,7 +40,7 @@ async def test_max_entries_drops_the_oldest_generation_whole() -> None:
 def demo_candidates(normaliser: Normaliser) -> list[Candidate]:
     """The demo stream's articles as candidates, in stream order."""
     settings = DedupSettings()
-    deduplicate = Deduplicator(index=InMemoryDedupIndex(thresholds(settings)), settings=settings)
+    deduplicate = Deduplicator(index=InMemoryDedupIndex(Thresholds.from_settings(settings)), settings=settings)
     articles = []
     for offset, value in enumerate(demo_events()):
         record = SourceRecord(topic="raw", partition=0, offset=offset, key=None, value=value)
@@ -57,7 +58,10 @@ async def test_sealed_generations_decide_exactly_as_open_ones(normaliser: Normal
     assert len(generations) > 8
     assert max(generations) - min(generations) < 12
     settings = DedupSettings()
-    flat, sealed = InMemoryDedupIndex(thresholds(settings)), InMemoryDedupIndex(thresholds(settings))
+    flat, sealed = (
+        InMemoryDedupIndex(Thresholds.from_settings(settings)),
+        InMemoryDedupIndex(Thresholds.from_settings(settings)),
+    )
     expected = [d for start in range(0, len(stream), 5) for d in await flat.check_and_insert(stream[start : start + 5])]
     got = [d for start in range(0, len(spread), 5) for d in await sealed.check_and_insert(spread[start : start + 5])]
     assert got == expected
@@ -67,7 +71,7 @@ async def test_sealed_generations_decide_exactly_as_open_ones(normaliser: Normal
 
 
 async def test_sealing_a_generation_shrinks_the_memory_it_holds() -> None:
-    index = InMemoryDedupIndex(thresholds(DedupSettings()))
+    index = InMemoryDedupIndex(Thresholds.from_settings(DedupSettings()))
     texts = [" ".join(f"story{n}word{k}" for k in range(60)) for n in range(300)]
     await index.check_and_insert([candidate(t, source=f"raw/0/{n}", generation=10) for n, t in enumerate(texts)])
     stories = index._stories.memory_bytes()  # stories are kept apart (not sealed): compare the rest
@@ -81,7 +85,7 @@ async def test_sealing_a_generation_shrinks_the_memory_it_holds() -> None:
 
 
 async def test_a_sealed_generation_expires_whole() -> None:
-    index = InMemoryDedupIndex(thresholds(DedupSettings(window_hours=12, generation_hours=6)))
+    index = InMemoryDedupIndex(Thresholds.from_settings(DedupSettings(window_hours=12, generation_hours=6)))
     await index.check_and_insert([candidate(STORY, source="raw/0/1", url="https://a.example/x", generation=10)])
     await index.check_and_insert([candidate(OTHER, source="raw/0/2", generation=11)])  # seals generation 10
     (sealed,) = await index.check_and_insert([candidate(STORY, source="raw/0/3", url="https://a.example/x",
@@ -102,7 +106,10 @@ async def test_late_arrivals_sealed_batch_after_batch_merge_and_decide_as_one_ge
     every decision is the one a single open generation gives."""
     stream = demo_candidates(normaliser)
     settings = DedupSettings()
-    flat, late = InMemoryDedupIndex(thresholds(settings)), InMemoryDedupIndex(thresholds(settings))
+    flat, late = (
+        InMemoryDedupIndex(Thresholds.from_settings(settings)),
+        InMemoryDedupIndex(Thresholds.from_settings(settings)),
+    )
     expected = await flat.check_and_insert(stream)
     await late.check_and_insert([replace(stream[0], generation=201)])  # generation 200 is now the past
     head = [replace(c, generation=200) for c in stream[1:]]
@@ -117,7 +124,7 @@ async def test_late_arrivals_sealed_batch_after_batch_merge_and_decide_as_one_ge
 async def test_late_exact_copies_alone_still_merge_their_segments() -> None:
     """Batches of nothing but re-sent copies, late for a sealed generation: each seals decisions and no
     article, and those segments merge too."""
-    index = InMemoryDedupIndex(thresholds(DedupSettings()))
+    index = InMemoryDedupIndex(Thresholds.from_settings(DedupSettings()))
     await index.check_and_insert([candidate(STORY, source="raw/0/0", url="https://a.example/x", generation=200)])
     await index.check_and_insert([candidate(OTHER, source="raw/1/0", generation=201)])
     copies = [await index.check_and_insert([candidate(STORY, source=f"raw/0/{n}", url="https://a.example/x",

@@ -1,0 +1,390 @@
+"""The in-memory dedup index: the single-replica default, and the offline commands' index."""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from news_ingest.deduplicate import multimap
+from news_ingest.deduplicate.copies import CopyRules, Matches, best_copy
+from news_ingest.deduplicate.index import BAND_CANDIDATES, Candidate, Decision, Thresholds, band_key_rows, band_keys
+from news_ingest.deduplicate.segment import Packed, Segment
+from news_ingest.deduplicate.segment import keys as segment_keys
+from news_ingest.deduplicate.stories import StoryClusters
+from news_ingest.models import DedupInfo, DedupMethod, DedupStatus
+
+
+@dataclass(slots=True)
+class _Entry:
+    """An article not sealed yet: its sketches as bytes, and how to find and forget it."""
+
+    signature: bytes
+    lede_signature: bytes
+    shingle_count: int
+    canonical_url: str
+    content_hash: str
+    cluster_id: str
+    sequence: int
+
+
+_SAMPLE = 256  # entries measured per memory estimate
+_ROW_BITS = 32  # a sealed row packed below its candidate's position in the batch
+_ROW_MASK = (1 << _ROW_BITS) - 1
+
+
+def _entry_bytes(article_id: str, entry: _Entry) -> int:
+    parts = (article_id, entry, entry.signature, entry.lede_signature, entry.canonical_url, entry.content_hash)
+    return sum(sys.getsizeof(part) for part in parts)
+
+
+@dataclass(slots=True)
+class _Generation:
+    article_ids: list[str] = field(default_factory=list)  # not sealed yet
+    sources: list[str] = field(default_factory=list)  # not sealed yet
+    sealed: list[Segment] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Sealed:
+    """What the sealed segments know about one candidate, looked up for the whole batch at once."""
+
+    replay: tuple[Segment, int] | None = None
+    url: tuple[int, Segment, int] | None = None  # (sequence, segment, row): the earliest wins
+    content: tuple[int, Segment, int] | None = None
+    indexed: Segment | None = None
+    bands: list[tuple[Segment, npt.NDArray[np.int64]]] = field(default_factory=list)  # distinct rows sharing a band
+
+
+class InMemoryDedupIndex:
+    """The single-replica index, in time generations that expire whole (never half-deleted). Lost on
+    restart: use Redis for many replicas.
+
+    The newest generation (and articles arriving late for older ones) lives in dictionaries keyed by URL,
+    content hash and LSH band; once the window moves past a generation it is sealed into numpy arrays
+    (``segment.py``), searched once per batch. ``make bench`` prints bytes per article.
+    """
+
+    def __init__(self, thresholds: Thresholds) -> None:
+        self._thresholds = thresholds
+        self._copy_rules = CopyRules(
+            near_jaccard=thresholds.near_jaccard,
+            containment=thresholds.containment,
+            lede_jaccard=thresholds.lede_jaccard,
+            lede_containment=thresholds.lede_containment,
+        )
+        self._entries: dict[str, _Entry] = {}  # first article per id, not sealed yet
+        self._decisions: dict[str, Decision] = {}  # per source offset, not sealed yet
+        self._by_url: dict[str, str] = {}
+        self._by_content: dict[str, str] = {}
+        self._bands: dict[int, str | list[str]] = {}  # band key (whole text, then lede) -> article id(s)
+        self._generations: dict[int, _Generation] = {}
+        self._order: list[int] = []  # live generations, oldest first
+        self._newest = -(2**62)
+        self._sequence = 0
+        self._sealed_size = 0
+        self._stories = StoryClusters(thresholds.stories)
+        self._newest_timestamp = 0.0
+
+    async def check_and_insert(self, candidates: Sequence[Candidate]) -> list[DedupInfo]:
+        if not candidates:
+            return []
+        signatures = np.array([c.signature for c in candidates])
+        ledes = np.array([c.lede_signature for c in candidates])
+        keys: list[list[int]] = band_key_rows(signatures, ledes, self._thresholds.bands).tolist()
+        sealed = self._look_up_sealed(candidates, keys)
+        decisions = [self._info(self._decide(*found)) for found in zip(candidates, keys, sealed, strict=True)]
+        generations = self._generations
+        sealing = [
+            g for g in self._order if g < self._newest and (generations[g].article_ids or generations[g].sources)
+        ]
+        for generation in sealing:  # the window has moved past these: pack them
+            self._seal(generation)
+        if sealing:
+            self._rebuild()
+        return decisions
+
+    async def ping(self) -> None:
+        return None
+
+    async def size(self) -> int:
+        return len(self._entries) + self._sealed_size
+
+    async def memory_bytes(self) -> int:
+        """Sealed arrays counted exactly; hash tables measured whole, plus entries, decisions and band keys at
+        the mean size of a sample."""
+        tables = (self._entries, self._decisions, self._by_url, self._by_content, self._bands)
+        total = sum(sys.getsizeof(table) for table in tables)
+        total += sum(segment.nbytes for generation in self._generations.values() for segment in generation.sealed)
+        entries = list(itertools.islice(self._entries.items(), _SAMPLE))
+        if entries:
+            per_entry = sum(_entry_bytes(article_id, entry) for article_id, entry in entries) / len(entries)
+            total += round(per_entry * len(self._entries))
+        decisions = list(itertools.islice(self._decisions.items(), _SAMPLE))
+        if decisions:
+            per_decision = sum(sys.getsizeof(source) + sys.getsizeof(decision) for source, decision in decisions)
+            total += round(per_decision / len(decisions) * len(self._decisions))
+        bands = list(itertools.islice(self._bands.items(), _SAMPLE))
+        if bands:
+            per_band = sum(sys.getsizeof(key) + (sys.getsizeof(ids) if isinstance(ids, list) else 0)
+                           for key, ids in bands) / len(bands)  # fmt: skip
+            total += round(per_band * len(self._bands))
+        return total + self._stories.memory_bytes()
+
+    def story_memory_bytes(self) -> int:
+        """The part of ``memory_bytes`` the story table holds."""
+        return self._stories.memory_bytes()
+
+    def live_stories(self) -> int:
+        return len(self._stories)
+
+    def _info(self, decision: Decision) -> DedupInfo:
+        return decision.info(self._thresholds.settings_version)
+
+    def _look_up_sealed(self, candidates: Sequence[Candidate], keys: list[list[int]]) -> list[_Sealed]:
+        """Everything the sealed segments hold about each candidate: one set of array searches per segment
+        for the whole batch (a segment expiring during the batch is skipped when the answer is used)."""
+        found = [_Sealed() for _ in candidates]
+        segments = [segment for generation in self._generations.values() for segment in generation.sealed]
+        if not segments or not candidates:
+            return found
+        sources = segment_keys([c.source for c in candidates])
+        urls = segment_keys([c.canonical_url for c in candidates])
+        contents = segment_keys([c.content_hash for c in candidates])
+        ids = segment_keys([c.article_id for c in candidates])
+        bands = np.array(keys, dtype=np.uint64).reshape(-1)
+        per_candidate = len(keys[0])
+        for segment in segments:
+            replays = segment.sources.first(sources)
+            for n in np.flatnonzero(replays >= 0).tolist():
+                found[n].replay = (segment, int(replays[n]))
+            for field_name, queries, lookup in (("url", urls, segment.urls), ("content", contents, segment.contents)):
+                rows = lookup.first(queries)
+                for n in np.flatnonzero(rows >= 0).tolist():
+                    row = int(rows[n])
+                    match = (int(segment.sequence[row]), segment, row)
+                    current = getattr(found[n], field_name)
+                    if current is None or match[0] < current[0]:
+                        setattr(found[n], field_name, match)
+            for n in np.flatnonzero(segment.ids.first(ids) >= 0).tolist():
+                found[n].indexed = segment
+            query, rows = segment.bands.every(bands, most=BAND_CANDIDATES)
+            if query.size:  # each candidate's rows once each, in row order: one sort for the whole batch
+                pairs = np.unique((query // per_candidate) << _ROW_BITS | rows)
+                owner, rows = pairs >> _ROW_BITS, pairs & _ROW_MASK
+                starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]).tolist()
+                for start, end in zip(starts, [*starts[1:], owner.size], strict=True):
+                    found[int(owner[start])].bands.append((segment, rows[start:end]))
+        return found
+
+    def _decide(self, candidate: Candidate, keys: list[int], sealed: _Sealed) -> Decision:
+        replayed = self._decisions.get(candidate.source)
+        if replayed is not None:
+            return replayed
+        if sealed.replay is not None and sealed.replay[0].live:
+            return sealed.replay[0].decision(sealed.replay[1])
+        decision = self._exact(candidate, sealed) or self._near(candidate, keys, sealed) or self._story(candidate)
+        self._insert(candidate, decision, keys, sealed)
+        return decision
+
+    def _story(self, candidate: Candidate) -> Decision:
+        """Not a copy: the first article of a story, or another write-up of a live one."""
+        self._newest_timestamp = max(self._newest_timestamp, candidate.timestamp)
+        found = self._stories.match(candidate.terms, candidate.timestamp)
+        if found is None:
+            self._stories.add(candidate.article_id, candidate.terms, candidate.timestamp)
+            return Decision(DedupStatus.UNIQUE, None, candidate.article_id, None, None)
+        story_id, similarity = found
+        self._stories.add(story_id, candidate.terms, candidate.timestamp)
+        return Decision(DedupStatus.UNIQUE, None, story_id, round(similarity, 4), DedupMethod.STORY)
+
+    def _exact(self, candidate: Candidate, sealed: _Sealed) -> Decision | None:
+        for method, table, key, found in (
+            (DedupMethod.URL, self._by_url, candidate.canonical_url, sealed.url),
+            (DedupMethod.CONTENT, self._by_content, candidate.content_hash, sealed.content),
+        ):
+            best: tuple[int, str, str] | None = None  # (sequence, article id, cluster id): the first copy
+            first = table.get(key)
+            if first is not None and first in self._entries:
+                entry = self._entries[first]
+                best = (entry.sequence, first, entry.cluster_id)
+            if found is not None and found[1].live and (best is None or found[0] < best[0]):
+                best = (found[0], found[1].article_id(found[2]), found[1].cluster_id(found[2]))
+            if best is not None:
+                return Decision(DedupStatus.EXACT_DUPLICATE, best[1], best[2], 1.0, method)
+        return None
+
+    def _near(self, candidate: Candidate, keys: list[int], sealed: _Sealed) -> Decision | None:
+        found = self._band_matches(keys, sealed)
+        if found is None:
+            return None
+        matches, cluster_id = found
+        copy = best_copy(candidate.signature, candidate.lede_signature, candidate.shingle_count, matches,
+                         self._copy_rules)  # fmt: skip
+        if copy is None:
+            return None
+        original_id = matches.article_id(copy.row)
+        return Decision(
+            DedupStatus.NEAR_DUPLICATE, original_id, cluster_id(copy.row), round(copy.score, 4), copy.method
+        )
+
+    def _band_matches(self, keys: list[int], sealed: _Sealed) -> tuple[Matches, Callable[[int], str]] | None:
+        """Every indexed article sharing a band with the candidate, once each, as rows: sealed segments'
+        rows first, then open entries; and how to read a row's cluster id. Rows are named only when asked
+        (the winner, and ties), so a candidate with hundreds of matches builds no per-row Python objects."""
+        parts: list[tuple[Segment, npt.NDArray[np.int64]]] = []
+        signatures, ledes, counts = [], [], []
+        for segment, rows in sealed.bands:  # rows: distinct, from ``_look_up_sealed``
+            if segment.live:
+                parts.append((segment, rows))
+                signatures.append(segment.signatures[rows])
+                ledes.append(segment.ledes[rows])
+                counts.append(segment.shingle_counts[rows].astype(np.int64))
+        opened = list(dict.fromkeys(i for key in keys for i in multimap.members(self._bands.get(key))))
+        if opened:
+            entries = [self._entries[article_id] for article_id in opened]
+            signatures.append(np.frombuffer(b"".join(e.signature for e in entries), dtype=np.uint32)
+                              .reshape(len(entries), -1))  # fmt: skip
+            ledes.append(np.frombuffer(b"".join(e.lede_signature for e in entries), dtype=np.uint32)
+                         .reshape(len(entries), -1))  # fmt: skip
+            counts.append(np.array([e.shingle_count for e in entries], dtype=np.int64))
+        if not signatures:
+            return None
+        ends = list(itertools.accumulate(len(rows) for _, rows in parts))
+        sealed_rows = ends[-1] if ends else 0
+
+        def place(row: int) -> tuple[Segment, int] | str:
+            if row >= sealed_rows:
+                return opened[row - sealed_rows]
+            part = bisect.bisect_right(ends, row)
+            segment, rows = parts[part]
+            return segment, int(rows[row - (ends[part - 1] if part else 0)])
+
+        def article_id(row: int) -> str:
+            found = place(row)
+            return found if isinstance(found, str) else found[0].article_id(found[1])
+
+        def cluster_id(row: int) -> str:
+            found = place(row)
+            return self._entries[found].cluster_id if isinstance(found, str) else found[0].cluster_id(found[1])
+
+        matches = Matches(signatures=np.concatenate(signatures), ledes=np.concatenate(ledes),
+                          shingle_counts=np.concatenate(counts), article_id=article_id)  # fmt: skip
+        return matches, cluster_id
+
+    def _insert(self, candidate: Candidate, decision: Decision, keys: list[int], sealed: _Sealed) -> None:
+        self._advance(candidate.generation)
+        generation = max(candidate.generation, self._newest - self._thresholds.window_generations + 1)
+        if generation not in self._generations:
+            self._generations[generation] = _Generation()
+            bisect.insort(self._order, generation)
+        self._decisions[candidate.source] = decision
+        self._generations[generation].sources.append(candidate.source)
+        article_id = candidate.article_id
+        if article_id in self._entries or (sealed.indexed is not None and sealed.indexed.live):
+            return  # a later copy of an article already indexed: its decision is remembered, nothing more
+        self._sequence += 1
+        entry = self._entries[article_id] = _Entry(
+            signature=candidate.signature.tobytes(),
+            lede_signature=candidate.lede_signature.tobytes(),
+            shingle_count=candidate.shingle_count,
+            canonical_url=candidate.canonical_url,
+            content_hash=candidate.content_hash,
+            cluster_id=decision.cluster_id,
+            sequence=self._sequence,
+        )
+        self._index(article_id, entry, keys)
+        self._generations[generation].article_ids.append(article_id)
+        while len(self._entries) + self._sealed_size > self._thresholds.max_entries and self._order:
+            self._expire(self._order.pop(0))
+
+    def _advance(self, generation: int) -> None:
+        """Move the window forward to ``generation`` and drop generations that fell out of it, whole."""
+        if generation <= self._newest:
+            return
+        self._newest = generation
+        self._stories.expire(before=self._newest_timestamp - self._thresholds.stories.window_seconds)
+        oldest_kept = generation - self._thresholds.window_generations + 1
+        while self._order and self._order[0] < oldest_kept:
+            self._expire(self._order.pop(0))
+
+    def _seal(self, generation: int) -> None:
+        """Move a generation's open articles and decisions out of the dictionaries into a segment."""
+        open_ = self._generations[generation]
+        kept = [(article_id, self._entries.pop(article_id)) for article_id in open_.article_ids]
+        signatures = np.array([np.frombuffer(e.signature, dtype=np.uint32) for _, e in kept], dtype=np.uint32)
+        ledes = np.array([np.frombuffer(e.lede_signature, dtype=np.uint32) for _, e in kept], dtype=np.uint32)
+        no_keys = np.empty((0, 2 * self._thresholds.bands), dtype=np.uint64)
+        packed = Packed(
+            article_ids=[article_id for article_id, _ in kept],
+            cluster_ids=[entry.cluster_id for _, entry in kept],
+            sequence=np.array([entry.sequence for _, entry in kept], dtype=np.int64),
+            signatures=signatures,
+            ledes=ledes,
+            shingle_counts=np.array([entry.shingle_count for _, entry in kept], dtype=np.int32),
+            band_keys=band_key_rows(signatures, ledes, self._thresholds.bands) if kept else no_keys,
+            urls=segment_keys([entry.canonical_url for _, entry in kept]),
+            contents=segment_keys([entry.content_hash for _, entry in kept]),
+            sources=open_.sources,
+            decisions=[self._decisions.pop(source) for source in open_.sources],
+        )
+        segment = Segment(packed)
+        open_.sealed.append(segment)
+        self._sealed_size += segment.size
+        while len(open_.sealed) >= 2 and 2 * open_.sealed[-1].held >= open_.sealed[-2].held:  # as a binary counter:
+            last = open_.sealed.pop()  # O(log n) segments per generation, each row re-sorted O(log n) times
+            open_.sealed[-1] = Segment.merged(open_.sealed[-1], last)
+        open_.article_ids, open_.sources = [], []
+
+    def _rebuild(self) -> None:
+        """After sealing: the dictionaries rebuilt from the articles still open (a dictionary keeps its largest
+        size after deletions, and this is cheaper than forgetting each sealed article's band keys one by one)."""
+        self._entries, self._decisions = dict(self._entries), dict(self._decisions)
+        self._by_url, self._by_content, self._bands = {}, {}, {}
+        if not self._entries:
+            return
+        ids, entries = list(self._entries), list(self._entries.values())
+        signatures = np.array([np.frombuffer(entry.signature, dtype=np.uint32) for entry in entries])
+        ledes = np.array([np.frombuffer(entry.lede_signature, dtype=np.uint32) for entry in entries])
+        rows = band_key_rows(signatures, ledes, self._thresholds.bands).tolist()
+        for article_id, entry, keys in sorted(zip(ids, entries, rows, strict=True), key=lambda e: e[1].sequence):
+            self._index(article_id, entry, keys)
+
+    def _index(self, article_id: str, entry: _Entry, keys: list[int]) -> None:
+        """Make an open article findable by URL, content and band keys (the first one keeps a URL or hash)."""
+        self._by_url.setdefault(entry.canonical_url, article_id)
+        self._by_content.setdefault(entry.content_hash, article_id)
+        for key in keys:
+            multimap.add(self._bands, key, article_id, keep=BAND_CANDIDATES, keep_first=True)
+
+    def _forget(self, article_id: str) -> _Entry | None:
+        """Take an open article out of the dictionaries."""
+        entry = self._entries.pop(article_id, None)
+        if entry is None:
+            return None
+        if self._by_url.get(entry.canonical_url) == article_id:
+            del self._by_url[entry.canonical_url]
+        if self._by_content.get(entry.content_hash) == article_id:
+            del self._by_content[entry.content_hash]
+        signature = np.frombuffer(entry.signature, dtype=np.uint32)
+        lede = np.frombuffer(entry.lede_signature, dtype=np.uint32)
+        for key in band_keys(signature, lede, self._thresholds.bands):
+            multimap.remove(self._bands, key, article_id)
+        return entry
+
+    def _expire(self, generation: int) -> None:
+        expired = self._generations.pop(generation, None)
+        if expired is None:
+            return
+        for source in expired.sources:
+            self._decisions.pop(source, None)
+        for article_id in expired.article_ids:
+            self._forget(article_id)
+        for segment in expired.sealed:
+            segment.live = False  # a batch that looked it up before it expired skips it
+            self._sealed_size -= segment.size
