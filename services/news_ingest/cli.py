@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import itertools
 import sys
 import time
 from collections import Counter
@@ -19,28 +18,20 @@ from pydantic import ValidationError
 from news_ingest import __version__, schemas
 from news_ingest.app import (
     Running,
-    build_normaliser,
     build_pipeline,
     build_tagger,
     serve,
     settle_heap,
-    shared_gazetteer,
 )
 from news_ingest.codec import decode_enriched, decode_rejected
 from news_ingest.config import Settings, explain, load_settings, masked
 from news_ingest.demo import demo_events
 from news_ingest.errors import ConfigError
-from news_ingest.evaluation import boilerplate as evaluation
-from news_ingest.evaluation import dedup as dedup_evaluation
-from news_ingest.evaluation import ner as ner_evaluation
-from news_ingest.evaluation import regions as region_evaluation
-from news_ingest.evaluation import synthetic as corpus
 from news_ingest.kafka import consume_values, produce_values
 from news_ingest.logs import configure
 from news_ingest.metrics import Metrics
 from news_ingest.pipeline import Handled
 from news_ingest.records import SourceRecord
-from news_ingest.tag.regions import RegionTagger
 
 EXIT_USAGE = 2
 
@@ -274,75 +265,15 @@ def _schemas(args: argparse.Namespace, _: Settings) -> int:
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
-    if args.evaluation == "dedup":
-        return _eval_dedup(args, settings)
-    if args.evaluation == "ner":
-        return _eval_ner(args, settings)
-    if args.evaluation == "regions":
-        if args.jsonl:
-            docs, label = region_evaluation.jsonl_docs(args.file), str(args.file)
-        else:
-            docs, label = (
-                region_evaluation.reuters_docs(args.file, split=args.split),
-                f"Reuters-21578 ({args.split} split)",
-            )
-        gazetteer = shared_gazetteer()
-        regions = region_evaluation.evaluate_regions(docs, build_normaliser(), RegionTagger(gazetteer), gazetteer)
-        print("\n".join(regions.lines(label)))
-        return 0
-    if args.jsonl:
-        pages, label = evaluation.jsonl_pages(args.jsonl), str(args.jsonl)
-    elif args.aeb:
-        pages, label = evaluation.article_extraction_pages(args.aeb), "article-extraction-benchmark"
-    else:
-        pages, label = evaluation.l3s_pages(args.l3s), "L3S-GN1"
-    if args.limit:
-        pages = itertools.islice(pages, args.limit)
-    report = evaluation.evaluate_boilerplate(pages, build_normaliser())
-    print("\n".join(report.lines(label)))
-    return 0
+    from news_ingest.evaluation import commands  # noqa: PLC0415 - evaluation code loads only for these commands
+
+    return commands.evaluate(args, settings)
 
 
-def _eval_ner(args: argparse.Namespace, settings: Settings) -> int:
-    chosen = {"profile": args.profile, "ner_max_chars": args.max_chars}
-    tag = settings.tag.model_copy(update={key: value for key, value in chosen.items() if value is not None})
-    docs = list(ner_evaluation.conll_docs(args.file))[: args.limit or None]
-    tagger = build_tagger(tag)
-    try:
-        report = ner_evaluation.evaluate_ner(docs, tagger.extractor)
-    finally:
-        tagger.close()
-    cut = f", model reads {tag.ner_max_chars} chars" if tag.profile == "full" else ""
-    print("\n".join(report.lines(f"{args.file.name} ({tag.profile} profile{cut})")))
-    return 0
+def _generate(args: argparse.Namespace, settings: Settings) -> int:
+    from news_ingest.evaluation import commands  # noqa: PLC0415 - evaluation code loads only for these commands
 
-
-def _eval_dedup(args: argparse.Namespace, settings: Settings) -> int:
-    if args.jsonl:
-        docs, label = dedup_evaluation.jsonl_docs(args.jsonl), str(args.jsonl)
-    elif args.ecbplus:
-        docs, label = dedup_evaluation.ecbplus_docs(args.ecbplus, topics=args.topics), f"ECB+ ({args.topics} topics)"
-    elif args.newswcl50:
-        docs, label = dedup_evaluation.newswcl50_docs(args.newswcl50), "NewsWCL50"
-    elif args.uci:
-        docs, label = dedup_evaluation.uci_headlines(args.uci), "UCI News Aggregator headlines"
-    else:
-        docs, label = dedup_evaluation.bbc_syndication(args.bbc, limit=args.limit), "BBC + syndicated copies"
-    report = asyncio.run(dedup_evaluation.evaluate_dedup(docs, build_normaliser(), settings.dedup))
-    print("\n".join(report.lines(label)))
-    return 0
-
-
-def _generate(args: argparse.Namespace, _: Settings) -> int:
-    with contextlib.ExitStack() as files:
-        out = files.enter_context(args.out.open("wb"))
-        truth = files.enter_context(args.truth.open("wb")) if args.truth else None
-        for value, fact in corpus.generate(args.count, seed=args.seed):
-            out.write(value + b"\n")
-            if truth is not None:
-                truth.write(fact.to_json() + b"\n")
-    print(f"wrote {args.count} events to {args.out}" + (f", truth to {args.truth}" if args.truth else ""))
-    return 0
+    return commands.generate(args, settings)
 
 
 def _demo(args: argparse.Namespace, _: Settings) -> int:

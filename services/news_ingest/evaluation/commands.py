@@ -1,0 +1,87 @@
+"""The ``eval`` and ``generate`` commands: evaluation data in, figures out (loaded only for these commands)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+
+from news_ingest.app import build_normaliser, build_tagger, shared_gazetteer
+from news_ingest.config import Settings
+from news_ingest.evaluation import boilerplate, dedup, ner, regions, synthetic
+from news_ingest.tag.regions import RegionTagger
+
+
+def evaluate(args: argparse.Namespace, settings: Settings) -> int:
+    """``news-ingest eval <evaluation>``: print the evaluation's figures."""
+    run = {"dedup": _eval_dedup, "ner": _eval_ner, "regions": _eval_regions, "boilerplate": _eval_boilerplate}
+    return run[args.evaluation](args, settings)
+
+
+def _eval_regions(args: argparse.Namespace, _: Settings) -> int:
+    if args.jsonl:
+        docs, label = regions.jsonl_docs(args.file), str(args.file)
+    else:
+        docs, label = regions.reuters_docs(args.file, split=args.split), f"Reuters-21578 ({args.split} split)"
+    gazetteer = shared_gazetteer()
+    found = regions.evaluate_regions(docs, build_normaliser(), RegionTagger(gazetteer), gazetteer)
+    print("\n".join(found.lines(label)))
+    return 0
+
+
+def _eval_boilerplate(args: argparse.Namespace, _: Settings) -> int:
+    if args.jsonl:
+        pages, label = boilerplate.jsonl_pages(args.jsonl), str(args.jsonl)
+    elif args.aeb:
+        pages, label = boilerplate.article_extraction_pages(args.aeb), "article-extraction-benchmark"
+    else:
+        pages, label = boilerplate.l3s_pages(args.l3s), "L3S-GN1"
+    if args.limit:
+        pages = itertools.islice(pages, args.limit)
+    report = boilerplate.evaluate_boilerplate(pages, build_normaliser())
+    print("\n".join(report.lines(label)))
+    return 0
+
+
+def _eval_ner(args: argparse.Namespace, settings: Settings) -> int:
+    chosen = {"profile": args.profile, "ner_max_chars": args.max_chars}
+    tag = settings.tag.model_copy(update={key: value for key, value in chosen.items() if value is not None})
+    docs = list(ner.conll_docs(args.file))[: args.limit or None]
+    tagger = build_tagger(tag)
+    try:
+        report = ner.evaluate_ner(docs, tagger.extractor)
+    finally:
+        tagger.close()
+    cut = f", model reads {tag.ner_max_chars} chars" if tag.profile == "full" else ""
+    print("\n".join(report.lines(f"{args.file.name} ({tag.profile} profile{cut})")))
+    return 0
+
+
+def _eval_dedup(args: argparse.Namespace, settings: Settings) -> int:
+    if args.jsonl:
+        docs, label = dedup.jsonl_docs(args.jsonl), str(args.jsonl)
+    elif args.ecbplus:
+        docs, label = dedup.ecbplus_docs(args.ecbplus, topics=args.topics), f"ECB+ ({args.topics} topics)"
+    elif args.newswcl50:
+        docs, label = dedup.newswcl50_docs(args.newswcl50), "NewsWCL50"
+    elif args.uci:
+        docs, label = dedup.uci_headlines(args.uci), "UCI News Aggregator headlines"
+    else:
+        docs, label = dedup.bbc_syndication(args.bbc, limit=args.limit), "BBC + syndicated copies"
+    report = asyncio.run(dedup.evaluate_dedup(docs, build_normaliser(), settings.dedup))
+    print("\n".join(report.lines(label)))
+    return 0
+
+
+def generate(args: argparse.Namespace, _: Settings) -> int:
+    """``news-ingest generate``: a synthetic stream of ``--count`` events, and its truth if asked."""
+    with contextlib.ExitStack() as files:
+        out = files.enter_context(args.out.open("wb"))
+        truth = files.enter_context(args.truth.open("wb")) if args.truth else None
+        for value, fact in synthetic.generate(args.count, seed=args.seed):
+            out.write(value + b"\n")
+            if truth is not None:
+                truth.write(fact.to_json() + b"\n")
+    print(f"wrote {args.count} events to {args.out}" + (f", truth to {args.truth}" if args.truth else ""))
+    return 0
