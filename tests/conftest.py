@@ -12,11 +12,8 @@ import structlog
 from prometheus_client import CollectorRegistry
 from structlog._config import BoundLoggerLazyProxy
 
-from news_ingest.app import build_normaliser, build_tagger, shared_gazetteer
-from news_ingest.config import DedupSettings, TagSettings, TopicSettings
-from news_ingest.deduplicate.index import Thresholds
-from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
-from news_ingest.deduplicate.stage import Deduplicator
+from news_ingest.app import build_normaliser, build_pipeline, build_tagger, shared_gazetteer
+from news_ingest.config import LimitSettings, Settings, TagSettings
 from news_ingest.metrics import Metrics
 from news_ingest.normalise.stage import Normaliser
 from news_ingest.pipeline import Pipeline
@@ -73,14 +70,7 @@ def make_pipeline(
     max_message_bytes: int = 100_000,
     max_record_bytes: int = 1_000_000,
 ) -> Pipeline:
-    """A pipeline with the real stages and a fresh in-memory dedup index."""
-    dedup = DedupSettings()
-    return Pipeline(
-        metrics=metrics or Metrics(registry or CollectorRegistry()),
-        normalise=normaliser,
-        deduplicate=Deduplicator(index=InMemoryDedupIndex(Thresholds.from_settings(dedup)), settings=dedup),
-        tag=tagger(),
-        topics=TopicSettings(),
-        max_message_bytes=max_message_bytes,
-        max_record_bytes=max_record_bytes,
-    )
+    """The app's pipeline with the session's stages and a fresh in-memory dedup index."""
+    settings = Settings(limits=LimitSettings(max_message_bytes=max_message_bytes))
+    return build_pipeline(settings, metrics or Metrics(registry or CollectorRegistry()), tagger=tagger(),
+                          normaliser=normaliser, max_record_bytes=max_record_bytes)  # fmt: skip

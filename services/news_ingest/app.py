@@ -17,7 +17,15 @@ from prometheus_client import CollectorRegistry
 
 from news_ingest import __version__
 from news_ingest.broker import EmbeddedBroker
-from news_ingest.config import RuntimeSettings, Settings, TagSettings
+from news_ingest.config import (
+    DedupSettings,
+    ProducerSettings,
+    RedisSettings,
+    RuntimeSettings,
+    Settings,
+    TagSettings,
+    TopicSettings,
+)
 from news_ingest.deduplicate.index import DedupIndex, Thresholds
 from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
 from news_ingest.deduplicate.redis_index import RedisDedupIndex
@@ -76,25 +84,25 @@ def build_normaliser() -> Normaliser:
     return Normaliser(gazetteer=shared_gazetteer(), detect_language=LanguageDetector())
 
 
-def build_index(settings: Settings) -> InMemoryDedupIndex:
+def build_index(dedup: DedupSettings) -> InMemoryDedupIndex:
     """The in-memory dedup index: the default for one replica, and the offline commands' index."""
-    return InMemoryDedupIndex(Thresholds.from_settings(settings.dedup))
+    return InMemoryDedupIndex(Thresholds.from_settings(dedup))
 
 
-async def open_index(settings: Settings, stack: AsyncExitStack) -> DedupIndex:
+async def open_index(dedup: DedupSettings, redis: RedisSettings, stack: AsyncExitStack) -> DedupIndex:
     """The shared Redis index when ``redis.url`` is set (closed with ``stack``), else the in-memory one."""
-    if settings.redis.url is None:
+    if redis.url is None:
         log.info("dedup_index_selected", backend="memory", why="NEWS_INGEST_REDIS__URL unset: one replica only")
-        return build_index(settings)
+        return build_index(dedup)
     index = RedisDedupIndex(
-        url=settings.redis.url.get_secret_value(),
-        thresholds=Thresholds.from_settings(settings.dedup),
-        ttl_seconds=settings.dedup.window_hours * 3600,
-        key_prefix=settings.redis.key_prefix,
-        timeout_seconds=settings.redis.timeout_seconds,
+        url=redis.url.get_secret_value(),
+        thresholds=Thresholds.from_settings(dedup),
+        ttl_seconds=dedup.window_hours * 3600,
+        key_prefix=redis.key_prefix,
+        timeout_seconds=redis.timeout_seconds,
     )
     await stack.enter_async_context(index)
-    log.info("dedup_index_selected", backend="redis", key_prefix=settings.redis.key_prefix)
+    log.info("dedup_index_selected", backend="redis", key_prefix=redis.key_prefix)
     return index
 
 
@@ -102,10 +110,10 @@ KAFKA_DEFAULT_MESSAGE_BYTES = 1_048_588  # a topic's max.message.bytes when neit
 _BATCH_FRAMING_BYTES = 512  # a record batch's own header and the record's framing
 
 
-def record_limit(settings: Settings, topic_limit: int | None = None) -> int:
+def record_limit(topics: TopicSettings, producer: ProducerSettings, topic_limit: int | None = None) -> int:
     """The largest output record (key, value, headers) both the producer and the output topics take."""
-    topic = settings.topics.max_message_bytes or topic_limit or KAFKA_DEFAULT_MESSAGE_BYTES
-    return min(settings.producer.max_request_bytes, topic) - _BATCH_FRAMING_BYTES
+    topic = topics.max_message_bytes or topic_limit or KAFKA_DEFAULT_MESSAGE_BYTES
+    return min(producer.max_request_bytes, topic) - _BATCH_FRAMING_BYTES
 
 
 def build_pipeline(
@@ -114,17 +122,19 @@ def build_pipeline(
     index: DedupIndex | None = None,
     tagger: Tagger | None = None,
     *,
+    normaliser: Normaliser | None = None,
     max_record_bytes: int | None = None,
 ) -> Pipeline:
-    """The pipeline with its stage dependencies; shared by ``run`` and the offline ``process`` command."""
+    """The pipeline with its stage dependencies; shared by ``run``, ``process``, the benchmarks and the tests
+    (which pass the stages they built once)."""
     return Pipeline(
         metrics=metrics,
-        normalise=build_normaliser(),
-        deduplicate=Deduplicator(index=index or build_index(settings), settings=settings.dedup),
+        normalise=normaliser or build_normaliser(),
+        deduplicate=Deduplicator(index=index or build_index(settings.dedup), settings=settings.dedup),
         tag=tagger or build_tagger(settings.tag),
         topics=settings.topics,
         max_message_bytes=settings.limits.max_message_bytes,
-        max_record_bytes=max_record_bytes or record_limit(settings),
+        max_record_bytes=max_record_bytes or record_limit(settings.topics, settings.producer),
         trace_headers=settings.runtime.trace_headers,
     )
 
@@ -140,23 +150,17 @@ async def serve(
 ) -> Summary:
     """Run the service until ``stop`` (or SIGTERM/SIGINT) or, with ``until_idle``, until the input is drained.
 
-    Shutdown: stop fetching -> finish the in-flight batch (publish, ack, commit) -> flush the producer ->
-    leave the group -> one summary log line, bounded by ``shutdown_timeout_seconds``.
+    Start: the broker (embedded when none is configured) and topics -> the HTTP endpoint -> the producer ->
+    the consumer group -> the stages and the dedup index -> the worker. Shutdown: stop fetching -> finish the
+    in-flight batch (publish, ack, commit) -> flush the producer -> leave the group -> one summary log line,
+    bounded by ``shutdown_timeout_seconds``.
     """
     stop = stop or asyncio.Event()
     asyncio.get_running_loop().set_exception_handler(_log_loop_error)
     metrics = Metrics(registry or CollectorRegistry())
     readiness = Readiness(metrics)
     async with AsyncExitStack() as stack:
-        embedded = settings.embedded
-        if embedded:
-            broker = stack.enter_context(EmbeddedBroker())
-            settings = settings.model_copy(
-                update={"kafka": settings.kafka.model_copy(update={"bootstrap_servers": broker.bootstrap_servers})}
-            )
-        if embedded or settings.topics.create:
-            await create_topics(settings.kafka, settings.topics)
-        max_record_bytes = await _output_record_limit(settings)
+        settings = await _connect(settings, stack)
         http = await stack.enter_async_context(
             HealthServer(
                 host=settings.http.host,
@@ -169,60 +173,25 @@ async def serve(
         publisher = await stack.enter_async_context(KafkaPublisher(kafka=settings.kafka, producer=settings.producer))
         readiness.set(Check.PRODUCER_STARTED, True)
         gate = RebalanceGate()
-
-        def assigned(partitions: frozenset[Partition]) -> None:
-            readiness.set(Check.PARTITIONS_ASSIGNED, bool(partitions))
-            for tp in partitions:
-                metrics.partition_assigned(tp.topic, tp.partition)
-            metrics.lag_only_for({(tp.topic, tp.partition) for tp in partitions})
-
-        source = await stack.enter_async_context(
-            KafkaSource(
-                kafka=settings.kafka,
-                topics=settings.topics,
-                consumer=settings.consumer,
-                before_revoke=gate.revoke,
-                on_assigned=assigned,
-            )
-        )
-        tagger = build_tagger(settings.tag)  # loads the NER model now: a missing model fails at start-up
-        stack.callback(tagger.close)
-        index = await open_index(settings, stack)
-        worker = Worker(
-            source=source,
-            publisher=publisher,
-            pipeline=build_pipeline(settings, metrics, index, tagger, max_record_bytes=max_record_bytes),
-            metrics=metrics,
-            readiness=readiness,
-            topics=settings.topics,
-            consumer=settings.consumer,
-            runtime=settings.runtime,
-            gate=gate,
+        source = await _join_group(settings, gate, metrics, readiness, stack)
+        index, worker = await _build_worker(
+            settings, stack, source=source, publisher=publisher, gate=gate, metrics=metrics, readiness=readiness
         )
         if handle_signals:
             _stop_on_signals(stop)
         settle_heap(settings.runtime)
-        log.info(
-            "service_started",
-            version=__version__,
-            group_id=settings.consumer.group_id,
-            input_topic=settings.topics.raw,
-            bootstrap_servers=settings.kafka.bootstrap_servers,
-            metrics_url=f"{http.url}/metrics",
-            until_idle=until_idle,
-        )
+        log.info("service_started", version=__version__, group_id=settings.consumer.group_id,
+                 input_topic=settings.topics.raw, bootstrap_servers=settings.kafka.bootstrap_servers,
+                 metrics_url=f"{http.url}/metrics", until_idle=until_idle)  # fmt: skip
         background = [
-            asyncio.create_task(_probe_broker(source, readiness, settings), name="broker-probe"),
-            asyncio.create_task(_probe_index(index, readiness, metrics, settings), name="index-probe"),
+            asyncio.create_task(_probe_broker(source, readiness, settings.runtime), name="broker-probe"),
+            asyncio.create_task(_probe_index(index, readiness, metrics, settings.runtime), name="index-probe"),
         ]
         if on_started is not None:
-            background.append(
-                asyncio.create_task(
-                    on_started(Running(settings, metrics, readiness, http.url, stop)), name="on-started"
-                )
-            )
+            running = Running(settings, metrics, readiness, http.url, stop)
+            background.append(asyncio.create_task(on_started(running), name="on-started"))
         try:
-            summary = await _run_bounded(worker, stop, settings, until_idle=until_idle)
+            summary = await _run_bounded(worker, stop, settings.runtime, until_idle=until_idle)
         finally:
             for task in background:
                 task.cancel()
@@ -230,6 +199,66 @@ async def serve(
             readiness.set(Check.PRODUCER_STARTED, False)
     log.info("service_stopped", **summary.as_log(), stage_mean_us=metrics.stage_means_us())
     return summary
+
+
+async def _connect(settings: Settings, stack: AsyncExitStack) -> Settings:
+    """The settings pointed at the cluster: the embedded broker, started with ``stack``, when none is set;
+    the topics created when embedded or asked to."""
+    if settings.embedded:
+        broker = stack.enter_context(EmbeddedBroker())
+        kafka = settings.kafka.model_copy(update={"bootstrap_servers": broker.bootstrap_servers})
+        settings = settings.model_copy(update={"kafka": kafka})
+        await create_topics(settings.kafka, settings.topics)
+    elif settings.topics.create:
+        await create_topics(settings.kafka, settings.topics)
+    return settings
+
+
+async def _join_group(
+    settings: Settings, gate: RebalanceGate, metrics: Metrics, readiness: Readiness, stack: AsyncExitStack
+) -> KafkaSource:
+    """The consumer-group member; readiness and the lag series follow its assignment."""
+
+    def assigned(partitions: frozenset[Partition]) -> None:
+        readiness.set(Check.PARTITIONS_ASSIGNED, bool(partitions))
+        for tp in partitions:
+            metrics.partition_assigned(tp.topic, tp.partition)
+        metrics.lag_only_for({(tp.topic, tp.partition) for tp in partitions})
+
+    source = KafkaSource(kafka=settings.kafka, topics=settings.topics, consumer=settings.consumer,
+                         before_revoke=gate.revoke, on_assigned=assigned)  # fmt: skip
+    return await stack.enter_async_context(source)
+
+
+async def _build_worker(
+    settings: Settings,
+    stack: AsyncExitStack,
+    *,
+    source: KafkaSource,
+    publisher: KafkaPublisher,
+    gate: RebalanceGate,
+    metrics: Metrics,
+    readiness: Readiness,
+) -> tuple[DedupIndex, Worker]:
+    """The stages (the NER model loads now: a missing model fails at start-up), the dedup index, the output
+    size limit, and the worker that runs them."""
+    tagger = build_tagger(settings.tag)
+    stack.callback(tagger.close)
+    index = await open_index(settings.dedup, settings.redis, stack)
+    max_record_bytes = await _output_record_limit(settings)
+    pipeline = build_pipeline(settings, metrics, index, tagger, max_record_bytes=max_record_bytes)
+    worker = Worker(
+        source=source,
+        publisher=publisher,
+        pipeline=pipeline,
+        metrics=metrics,
+        readiness=readiness,
+        topics=settings.topics,
+        consumer=settings.consumer,
+        runtime=settings.runtime,
+        gate=gate,
+    )
+    return index, worker
 
 
 async def _output_record_limit(settings: Settings) -> int:
@@ -240,14 +269,10 @@ async def _output_record_limit(settings: Settings) -> int:
             reported = await output_message_limit(settings.kafka, settings.topics)
         except BrokerUnavailable as error:
             log.warning("topic_limit_unread", error=str(error), assumed=KAFKA_DEFAULT_MESSAGE_BYTES)
-    limit = record_limit(settings, reported)
-    log.info(
-        "output_record_limit",
-        max_record_bytes=limit,
-        topic_reported=reported,
-        topic_set=settings.topics.max_message_bytes,
-        producer_max_request_bytes=settings.producer.max_request_bytes,
-    )
+    limit = record_limit(settings.topics, settings.producer, reported)
+    log.info("output_record_limit", max_record_bytes=limit, topic_reported=reported,
+             topic_set=settings.topics.max_message_bytes,
+             producer_max_request_bytes=settings.producer.max_request_bytes)  # fmt: skip
     return limit
 
 
@@ -265,15 +290,15 @@ def settle_heap(runtime: RuntimeSettings) -> None:
         gc.set_threshold(runtime.gc_young_threshold, middle, oldest)
 
 
-async def _run_bounded(worker: Worker, stop: asyncio.Event, settings: Settings, *, until_idle: bool) -> Summary:
+async def _run_bounded(worker: Worker, stop: asyncio.Event, runtime: RuntimeSettings, *, until_idle: bool) -> Summary:
     """Await the worker; once stop is requested, give it ``shutdown_timeout_seconds`` to finish its batch."""
     worker_task = asyncio.create_task(worker.run(stop, until_idle=until_idle), name="worker")
     stop_task = asyncio.create_task(stop.wait())
     try:
         await asyncio.wait({worker_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
         if not worker_task.done():
-            log.info("shutdown_started", timeout_seconds=settings.runtime.shutdown_timeout_seconds)
-            done, _ = await asyncio.wait({worker_task}, timeout=settings.runtime.shutdown_timeout_seconds)
+            log.info("shutdown_started", timeout_seconds=runtime.shutdown_timeout_seconds)
+            done, _ = await asyncio.wait({worker_task}, timeout=runtime.shutdown_timeout_seconds)
             if not done:
                 log.error("shutdown_timed_out", why="in-flight batch left uncommitted; it will be re-processed")
                 worker_task.cancel()
@@ -285,9 +310,8 @@ async def _run_bounded(worker: Worker, stop: asyncio.Event, settings: Settings, 
         stop_task.cancel()
 
 
-async def _probe_broker(source: KafkaSource, readiness: Readiness, settings: Settings) -> None:
+async def _probe_broker(source: KafkaSource, readiness: Readiness, runtime: RuntimeSettings) -> None:
     """Readiness follows whether the cluster answers a metadata request."""
-    runtime = settings.runtime
     while True:
         try:
             # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel that races completion.
@@ -301,9 +325,8 @@ async def _probe_broker(source: KafkaSource, readiness: Readiness, settings: Set
         await asyncio.sleep(runtime.broker_probe_interval_seconds)
 
 
-async def _probe_index(index: DedupIndex, readiness: Readiness, metrics: Metrics, settings: Settings) -> None:
+async def _probe_index(index: DedupIndex, readiness: Readiness, metrics: Metrics, runtime: RuntimeSettings) -> None:
     """Readiness follows whether the dedup index answers; its size is exported as a gauge."""
-    runtime = settings.runtime
     while True:
         try:
             async with asyncio.timeout(runtime.broker_probe_timeout_seconds):

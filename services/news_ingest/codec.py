@@ -14,7 +14,7 @@ from news_ingest import __version__
 from news_ingest.config import TopicSettings
 from news_ingest.errors import InputRejected
 from news_ingest.models import EnrichedArticle, RawArticle, RejectedRecord, RejectReason, SourceRef
-from news_ingest.records import Duplicate, Headers, OutputRecord, Rejected, Result, SourceRecord
+from news_ingest.records import Headers, OutputRecord, Rejected, Result, SourceRecord
 
 CONTENT_TYPE = b"application/json"
 SCHEMA_NAMES = {
@@ -174,12 +174,11 @@ def to_output(
             ("reject-stage", envelope.stage.value.encode()),
             *passthrough,
         )
-        return OutputRecord(topics.rejected, rejected_key(source.key), encode_model(envelope), headers)
+        return OutputRecord(topics.output(result.outcome), rejected_key(source.key), encode_model(envelope), headers)
     article = result.article
-    topic = topics.duplicates if isinstance(result, Duplicate) else topics.enriched
     key = (article.dedup.cluster_id or article.article_id).encode()
     headers = (*_common_headers(EnrichedArticle, source), *passthrough)
-    return OutputRecord(topic, key, encode_model(article), headers)
+    return OutputRecord(topics.output(result.outcome), key, encode_model(article), headers)
 
 
 def _common_headers(model: type[BaseModel], source: SourceRecord) -> Headers:

@@ -8,6 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from news_ingest.models import Outcome
+
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -65,6 +67,12 @@ class TopicSettings(BaseModel):
         description="The output topics' max.message.bytes; unset = read from the broker at start "
         "(Kafka's default, 1,048,588, when the broker reports none). Output records are sized to fit it.",
     )
+
+    def output(self, outcome: Outcome) -> str:
+        """The topic an outcome is published on."""
+        return {Outcome.ENRICHED: self.enriched, Outcome.DUPLICATE: self.duplicates, Outcome.REJECTED: self.rejected}[
+            outcome
+        ]
 
 
 class ConsumerSettings(BaseModel):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
-from news_ingest.models import EnrichedArticle, RejectedRecord
+from news_ingest.models import EnrichedArticle, Outcome, RejectedRecord
 
 Headers = tuple[tuple[str, bytes], ...]
 
@@ -39,6 +39,7 @@ class Enriched:
     """Outcome: a new or near-duplicate article, published on the enriched topic."""
 
     article: EnrichedArticle
+    outcome: ClassVar[Outcome] = Outcome.ENRICHED
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,7 @@ class Duplicate:
     """Outcome: an exact duplicate of an article already published, routed to the duplicates topic."""
 
     article: EnrichedArticle
+    outcome: ClassVar[Outcome] = Outcome.DUPLICATE
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,7 @@ class Rejected:
     """Outcome: input that could not become an article, routed to the rejected topic with its bytes."""
 
     envelope: RejectedRecord
+    outcome: ClassVar[Outcome] = Outcome.REJECTED
 
 
 Result = Enriched | Duplicate | Rejected

@@ -18,7 +18,7 @@ from news_ingest.metrics import NO_REASON, Metrics, ProducerErrorKind
 from news_ingest.models import Outcome
 from news_ingest.pipeline import Handled, Pipeline
 from news_ingest.ports import Publisher, Source
-from news_ingest.records import Duplicate, Enriched, Partition, Rejected, Result, SourceRecord
+from news_ingest.records import Partition, Rejected, Result, SourceRecord
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -190,7 +190,7 @@ class Worker:
                 topic=record.topic, partition=str(record.partition), outcome=outcome.value, reason=reason
             ).inc()
             self.summary.outcomes[outcome.value] += 1
-            if isinstance(result, Enriched | Duplicate) and result.article.provenance.fetched_at is not None:
+            if not isinstance(result, Rejected) and result.article.provenance.fetched_at is not None:
                 delay = (now - result.article.provenance.fetched_at).total_seconds()
                 self._metrics.end_to_end_latency.observe(max(delay, 0.0))
         self.summary.consumed += len(records)
@@ -252,11 +252,8 @@ class Worker:
 
 
 def _label(result: Result) -> tuple[Outcome, str]:
-    if isinstance(result, Rejected):
-        return Outcome.REJECTED, result.envelope.reason.value
-    if isinstance(result, Duplicate):
-        return Outcome.DUPLICATE, NO_REASON
-    return Outcome.ENRICHED, NO_REASON
+    reason = result.envelope.reason.value if isinstance(result, Rejected) else NO_REASON
+    return result.outcome, reason
 
 
 async def _wait(stop: asyncio.Event, seconds: float) -> bool:

@@ -11,20 +11,20 @@ import pytest
 from pydantic import SecretStr
 
 from news_ingest.app import open_index, settle_heap
-from news_ingest.config import RedisSettings, RuntimeSettings, Settings
+from news_ingest.config import DedupSettings, RedisSettings, RuntimeSettings, Settings
 from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
 from news_ingest.deduplicate.redis_index import RedisDedupIndex
 
 
 async def test_without_a_redis_url_the_index_lives_in_memory() -> None:
     async with AsyncExitStack() as stack:
-        assert isinstance(await open_index(Settings(), stack), InMemoryDedupIndex)
+        assert isinstance(await open_index(DedupSettings(), RedisSettings(), stack), InMemoryDedupIndex)
 
 
 async def test_a_redis_url_selects_the_shared_index() -> None:
     settings = Settings(redis=RedisSettings(url=SecretStr("redis://127.0.0.1:1/0")))
     async with AsyncExitStack() as stack:
-        index = await open_index(settings, stack)  # connects lazily: nothing listens on port 1
+        index = await open_index(settings.dedup, settings.redis, stack)  # connects lazily: nothing listens on port 1
         assert isinstance(index, RedisDedupIndex)
 
 

@@ -13,7 +13,7 @@ from prometheus_client import CollectorRegistry
 from news_ingest import pipeline as pipeline_module
 from news_ingest.app import record_limit
 from news_ingest.codec import decode_enriched, decode_rejected
-from news_ingest.config import ConsumerSettings, DedupSettings, Settings, TopicSettings
+from news_ingest.config import ConsumerSettings, DedupSettings, ProducerSettings, TopicSettings
 from news_ingest.deduplicate.index import Thresholds
 from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
 from news_ingest.deduplicate.stage import Deduplicator
@@ -31,7 +31,7 @@ from tests.hostile_cases import CASES, Case
 from tests.unit.test_worker import FAST_RETRY
 
 TOPICS = TopicSettings()
-LIMIT = record_limit(Settings())  # what the service uses with Kafka's default topic limit
+LIMIT = record_limit(TopicSettings(), ProducerSettings())  # what the service uses with Kafka's default topic limit
 NEIGHBOURS = [
     orjson.dumps({"url": f"https://calm.example/{n}", "title": f"Quay works {n}",
                   "body": f"Crews in Lowmere {n} finished the quay on Friday, a week after the flood receded."})

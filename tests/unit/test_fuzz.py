@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from news_ingest.app import record_limit
-from news_ingest.config import DedupSettings, Settings
+from news_ingest.config import DedupSettings, ProducerSettings, TopicSettings
 from news_ingest.deduplicate.index import Thresholds
 from news_ingest.deduplicate.redis_index import RedisDedupIndex
 from news_ingest.deduplicate.stage import Deduplicator
@@ -177,7 +177,7 @@ def run_keyed(normaliser: Normaliser, values: list[tuple[bytes | None, bytes]], 
     none larger than the service would publish."""
     records = [SourceRecord(topic="raw", partition=0, offset=n, key=key, value=value)
                for n, (key, value) in enumerate(values)]  # fmt: skip
-    limit = record_limit(Settings())
+    limit = record_limit(TopicSettings(), ProducerSettings())
 
     async def go() -> list[tuple[object, OutputRecord]]:
         settings = DedupSettings()
