@@ -22,14 +22,15 @@ install: $(STAMP)  ## create .venv with the project (editable) and its dev tools
 run: $(STAMP)  ## the service on an embedded broker, fed the demo stream; Ctrl-C to stop
 	$(BIN)/news-ingest run --demo
 
-test: $(STAMP)  ## every test: unit, contract and integration (starts its own broker)
-	$(BIN)/pytest -q
+test: $(STAMP)  ## every test: the unit tier first (no servers: a broken unit fails in seconds), then contract and integration (starts its own broker and Redis)
+	$(BIN)/pytest -q -m "not integration" tests/unit
+	$(BIN)/pytest -q -m integration tests
 
 unit: $(STAMP)  ## unit tests only (no servers)
-	$(BIN)/pytest -q tests/unit
+	$(BIN)/pytest -q -m "not integration" tests/unit
 
-integration: $(STAMP)  ## integration tests only
-	$(BIN)/pytest -q tests/integration
+integration: $(STAMP)  ## contract and integration tests only (a real broker and Redis)
+	$(BIN)/pytest -q -m integration tests
 
 lint: $(STAMP)  ## ruff and mypy --strict
 	$(BIN)/ruff check services tests bench

@@ -3,13 +3,18 @@
 ::
 
     NewsIngestError                 (retriable: bool)
+    ├── ConfigError                 the settings ask for what this installation cannot do: stop at start-up
     ├── InputRejected               bad input: becomes a record on the rejected topic, never a crash
     └── InfrastructureError         the outside world failed: retry with backoff, never publish unchecked
         ├── BrokerUnavailable       fetch, publish or commit could not reach the Kafka cluster
         ├── PublishFailed           a produced record was not acknowledged
         ├── CommitFailed            offsets were not committed (not retriable: the partition moved away)
         ├── EmbeddedBrokerFailed    the bundled Tansu broker could not be found or started
-        └── DedupIndexUnavailable   the shared dedup index (Redis) did not answer: consumption pauses
+        ├── DedupIndexUnavailable   the shared dedup index (Redis) did not answer: consumption pauses
+        └── TaggerUnavailable       the NER worker processes stopped: they restart and the batch is retried
+
+Any other exception a stage raises on one record is a bug that input found: the pipeline turns it into a
+``processing_failed`` rejection of that record alone (``pipeline.Pipeline``), never a crash.
 
 Input errors carry a closed ``reason`` and the ``stage`` that found them; infrastructure errors carry
 ``retriable`` so the worker knows whether backing off can help.

@@ -74,3 +74,13 @@ def test_running_the_service_never_loads_evaluation_code() -> None:
              "print(sorted(m for m in sys.modules if m.startswith('news_ingest.evaluation')))")  # fmt: skip
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[]"
+
+
+def test_the_error_tree_in_the_docstring_names_every_error() -> None:
+    from news_ingest import errors  # noqa: PLC0415
+
+    drawn = errors.__doc__ or ""
+    defined = {name for name, value in vars(errors).items()
+               if isinstance(value, type) and issubclass(value, errors.NewsIngestError)}  # fmt: skip
+    for name in defined:
+        assert name in drawn, f"{name} is missing from the error tree in errors.py"
