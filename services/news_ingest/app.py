@@ -279,10 +279,9 @@ async def _output_record_limit(settings: Settings) -> int:
 def settle_heap(runtime: RuntimeSettings) -> None:
     """Once everything is built: move the start-up heap (gazetteer, automata, word tables, the model) out of the
     cycle collector's sight for good, and let the young generation grow to ``gc_young_threshold`` objects
-    between collections. A batch builds tens of thousands of short-lived objects, and with Python's defaults
-    the collector ran hundreds of times per batch and kept re-walking the start-up heap: measured on the fast
-    profile here, both steps together took the pipeline from ~1,190 to ~1,450 articles/s, as fast as with the
-    collector off. Reference cycles are still collected, just in larger, rarer sweeps."""
+    between collections. A batch builds tens of thousands of short-lived objects: with Python's defaults the
+    collector runs hundreds of times per batch and re-walks the start-up heap each time (docs/performance.md
+    has the figures). Reference cycles are still collected, just in larger, rarer sweeps."""
     gc.collect()
     gc.freeze()
     if runtime.gc_young_threshold:

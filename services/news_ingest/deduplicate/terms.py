@@ -57,7 +57,7 @@ class _Table:
 def _table(language: str) -> _Table:
     """7.5 - zipf floored at 0.5 per listed word, stop words 0. Words are keyed by the id ``sketch.words`` gives
     them, so a text is tokenised once. Built from wordfreq's frequency buckets (commonest first) with array
-    operations: about 0.26 s per language here (0.37 s through its word -> frequency dict)."""
+    operations rather than through its word -> frequency dict, which is slower to build from."""
     buckets = wordfreq.get_frequency_list(language)
     listed = list(itertools.islice(itertools.chain.from_iterable(buckets), _TABLE_WORDS))
     sizes = np.fromiter(map(len, buckets), dtype=np.int64, count=len(buckets))

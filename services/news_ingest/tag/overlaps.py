@@ -1,5 +1,5 @@
-"""Overlap queries over character ranges in O(log n), so an article with tens of thousands of mentions costs
-n log n and not n² (a 1 MB body of one repeated name took seconds with pairwise checks)."""
+"""Overlap queries over character ranges in O(log n), so an article with tens of thousands of mentions (a body
+that repeats one name) costs n log n, not the n² of pairwise checks."""
 
 from __future__ import annotations
 
