@@ -96,13 +96,7 @@ class Pipeline:
         positions = [n for n, item in enumerate(items) if isinstance(item, Article)]
         batch = [(_source(records[n]), _article(items[n])) for n in positions]
         decided = await self._chunked(Stage.DEDUPLICATE, batch, self._deduplicate, lambda item: len(item[1].body))
-        decisions = {}
-        for n, decision in zip(positions, decided, strict=True):
-            if isinstance(decision, DedupInfo):
-                decisions[n] = decision
-            else:
-                items[n] = self._failed(records[n], Stage.DEDUPLICATE, decision)
-        return decisions
+        return self._placed(Stage.DEDUPLICATE, records, items, dict(zip(positions, decided, strict=True)))
 
     async def _tag_articles(
         self, records: Sequence[SourceRecord], items: list[Article | Rejected], decisions: dict[int, DedupInfo]
@@ -111,13 +105,23 @@ class Pipeline:
         positions = [n for n, decision in decisions.items() if decision.status is not DedupStatus.EXACT_DUPLICATE]
         batch = [_article(items[n]) for n in positions]
         found = await self._chunked(Stage.TAG, batch, self._tag, lambda article: len(article.body))
-        tags = {}
-        for n, tagged in zip(positions, found, strict=True):
-            if isinstance(tagged, Tags):
-                tags[n] = tagged
+        return self._placed(Stage.TAG, records, items, dict(zip(positions, found, strict=True)))
+
+    def _placed(
+        self,
+        stage: Stage,
+        records: Sequence[SourceRecord],
+        items: list[Article | Rejected],
+        outputs: dict[int, T | Exception],
+    ) -> dict[int, T]:
+        """A batch stage's outputs by position; where it failed, the article becomes ``Rejected`` in ``items``."""
+        kept: dict[int, T] = {}
+        for n, output in outputs.items():
+            if isinstance(output, Exception):
+                items[n] = self._failed(records[n], stage, output)
             else:
-                items[n] = self._failed(records[n], Stage.TAG, tagged)
-        return tags
+                kept[n] = output
+        return kept
 
     async def handle(self, record: SourceRecord) -> Handled:
         """One record on its own (a batch of one)."""
