@@ -1,4 +1,5 @@
-"""Aggregator chrome: site furniture lines, related-story teasers (kept as titles) and glued title/datelines."""
+"""Aggregator chrome: site furniture, the "Read more" and "Similar News" marks, and other stories' teasers
+(their headlines kept as ``related``, their text out of the body)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from news_ingest.normalise import dateline
+from news_ingest.normalise.layout import Kind, Line, Paragraph
 
 _MAX_CHROME_LINE_CHARS = 300
 _CHROME = re.compile(
@@ -25,20 +27,35 @@ _CHROME = re.compile(
     r")",
     re.IGNORECASE,
 )
-# Aggregator phrases that also turn up glued inside other text; replaced by a line break before line checks.
-_INLINE = re.compile(
-    r"(?P<country>[A-Z][A-Za-z.'-]{1,20}(?: [A-Z][A-Za-z.'-]{1,20}){0,3}) Latest News, (?P=country) Headlines"
-    r"|Similar News: You can also read news stories similar to this one that we have collected from other news"
-    r" sources\.?"
+# Headings that open a list of other stories: what follows them up to "Read more" is a teaser.
+_LISTING = re.compile(
+    r"Similar News:.*|You can also read news stories similar to this one.*"
+    r"|Related(?: articles| stories| news| coverage| content)?:?"
+    r"|(?:More|Other|Top|Latest) (?:articles|stories|news|coverage)(?: from \w+(?: \w+)?)?:?|More from \w+(?: \w+)?:?"
+    r"|(?:See|Read) also:?|Recommended(?: stories| reading| for you)?:?",
+    re.IGNORECASE,
 )
-_TEASER_END = re.compile(r"(?:\.\.\.|\u2026)?\s*Read more\s*(?:»|>>|\u2192)", re.IGNORECASE)
-_GLUE = re.compile(r"(?<=[a-z0-9.!?'\")\u2019])(?=[A-Z])")
+_READ_MORE = re.compile(r"Read (?:more|full story|the full (?:article|story))\s*(?:\u00bb|>>|\u2192|\.\.\.|\u2026)?",
+                        re.IGNORECASE)  # fmt: skip
+# Aggregator phrases that also turn up glued inside other text: each ends the text before it.
+_INLINE = re.compile(
+    r"(?P<chrome>(?P<country>[A-Z][A-Za-z.'-]{1,20}(?: [A-Z][A-Za-z.'-]{1,20}){0,3}) Latest News, (?P=country)"
+    r" Headlines)"
+    r"|(?P<related>Similar News: ?You can also read news stories similar to this one that we have collected from"
+    r" other news sources\.?)"
+    r"|(?P<more>(?i:(?:\.\.\.|\u2026)?\s*Read more\s*(?:\u00bb|>>|\u2192)))"
+)
+_INLINE_HINT = re.compile(r"Latest News|Similar News|read more", re.IGNORECASE)
+_GLUE = re.compile(r"(?<=[a-z0-9.!?'\")\u2019])(?=[A-Z(])")
 _MAX_TITLE_CHARS = 300
+_MAX_HEADLINE_CHARS = 200
+_MAX_TEASER_PARAGRAPHS = 2  # a headline and its lede; a longer run after a mark is article text
+_ENDS_PROSE = frozenset(".!?")
 
 
 @dataclass
 class Sorted:
-    """Paragraphs with chrome removed, and the related-story titles found on the way."""
+    """The article's paragraphs, and the headlines of the other stories teased on its page."""
 
     paragraphs: list[str] = field(default_factory=list)
     related: list[str] = field(default_factory=list)
@@ -47,7 +64,8 @@ class Sorted:
 _CHROME_STARTS = frozenset(
     {"read", "similar", "you", "click", "share", "tweet", "email", "print", "copy", "whatsapp", "facebook",
      "twitter", "linkedin", "pinterest", "reddit", "subscribe", "sign", "follow", "advertisement", "sponsored",
-     "related", "image", "photo", "picture", "all", "copyright", "\u00a9"}
+     "related", "image", "photo", "picture", "all", "copyright", "\u00a9", "more", "other", "top", "latest", "see",
+     "recommended"}
 )  # fmt: skip
 
 
@@ -59,63 +77,135 @@ def is_chrome(line: str) -> bool:
     first = stripped.split(maxsplit=1)[0].rstrip(":").lower()
     if first not in _CHROME_STARTS and "Latest News" not in stripped:
         return False  # cheap pre-check: every chrome pattern starts with one of these words
-    return _CHROME.fullmatch(stripped) is not None
+    return _CHROME.fullmatch(stripped) is not None or _LISTING.fullmatch(stripped) is not None
 
 
-def strip_lines(text: str) -> str:
-    """Remove aggregator phrases wherever they stand, then every line that is wholly chrome."""
-    if "Latest News" in text or "Similar News" in text:
-        text = _INLINE.sub("\n", text)
-    return "\n".join(line for line in text.split("\n") if not is_chrome(line))
+def mark_lines(text: str) -> list[Line]:
+    """The page's lines, each marked text, blank, chrome, a "Read more", a list heading or a teaser's start;
+    aggregator phrases glued inside a line are cut out of it first."""
+    lines: list[Line] = []
+    for raw in text.split("\n"):
+        if not raw.strip():
+            lines.append(Line("", Kind.BLANK))
+        elif _INLINE_HINT.search(raw):
+            lines.extend(_cut_inline(raw))
+        else:
+            lines.append(_marked(raw))
+    return lines
+
+
+def _cut_inline(raw: str) -> list[Line]:
+    lines: list[Line] = []
+    start = 0
+    for phrase in _INLINE.finditer(raw):
+        if raw[start : phrase.start()].strip():
+            lines.append(_marked(raw[start : phrase.start()]))
+        kind = Kind.CHROME if phrase["chrome"] else Kind.RELATED if phrase["related"] else Kind.MORE
+        lines.append(Line(phrase.group().strip(), kind))
+        start = phrase.end()
+    if raw[start:].strip():
+        lines.append(_marked(raw[start:]))
+    return lines
+
+
+def _marked(raw: str) -> Line:
+    stripped = raw.strip()
+    if is_chrome(stripped):
+        if _READ_MORE.fullmatch(stripped):
+            return Line(stripped, Kind.MORE)
+        return Line(stripped, Kind.RELATED if _LISTING.fullmatch(stripped) else Kind.CHROME)
+    return Line(raw, Kind.TEASER if split_glued(stripped) is not None else Kind.TEXT)
 
 
 def split_glued(text: str) -> tuple[str, str] | None:
-    """Split "...downed over CrimeaMoscow, Russia - Russia said..." into (title, dateline-led rest)."""
+    """Split "...downed over CrimeaMoscow, Russia - Russia said..." into (headline, dateline-led rest)."""
     if " - " not in text and ":" not in text and "\u2014" not in text and "\u2013" not in text:
         return None  # every dateline has a separator
     for glue in _GLUE.finditer(text, 0, _MAX_TITLE_CHARS):
         start = glue.start()
-        if start >= 10 and dateline.match(text[start:]) is not None:
+        if start >= 10 and dateline.starts(text[start:]):  # noqa: PLR2004 - a headline has a few words
             return text[:start].strip(), text[start:]
     return None
 
 
-def sift(paragraphs: list[str], *, title: str | None) -> Sorted:
-    """Drop chrome lines and teaser blocks, keep teaser titles in ``related``, split glued title/datelines."""
+def sift(paragraphs: list[Paragraph], *, title: str | None) -> Sorted:
+    """The article's paragraphs and the teased headlines, from the page's paragraphs and marks.
+
+    Teasers come in runs: a list heading ("Similar News: ...") or a "Read more »" opens a run, and each
+    "Read more »" closes one teaser (its headline and lede). Before any mark only a paragraph that is a headline
+    glued to a dateline can be a teaser (the page's first paragraph excepted: that is the article's own
+    headline glued to its lede), so an article excerpt followed by "Read more »" stays the article.
+    """
     result = Sorted()
-    own_title = _key(title) if title else None
-    for original in paragraphs:
-        paragraph: str | None = original
-        if _may_be_teaser(original) and _TEASER_END.search(original):
-            pieces = _TEASER_END.split(original)
-            for teaser in (piece.strip() for piece in pieces[:-1]):
-                _keep_title(result, _teaser_title(teaser), own_title)
-            paragraph = pieces[-1].strip() or None
-        if paragraph is None or is_chrome(paragraph):
+    own = _key(title) if title else None
+    group: list[Paragraph] = []
+    opened = listing = False
+    for item in (*paragraphs, Paragraph("", Kind.BLANK)):
+        if item.kind in {Kind.TEXT, Kind.TEASER}:
+            group.append(item)
             continue
-        glued = split_glued(paragraph)
-        if glued is not None:
-            _keep_title(result, glued[0], own_title)
-        result.paragraphs.append(glued[1] if glued is not None else paragraph)
+        closed = item.kind is Kind.MORE
+        if closed and opened and _is_teaser(group, listing=listing):
+            _keep_title(result, _headline(group), own)
+        elif closed and not opened and group and group[-1].kind is Kind.TEASER:
+            _article(group[:-1], result, own, listing=listing)
+            _keep_title(result, _headline(group[-1:]), own)
+        else:
+            _article(group, result, own, listing=listing)
+        group = []
+        opened = opened or item.kind in {Kind.MORE, Kind.RELATED}
+        listing = listing or item.kind is Kind.RELATED
     return result
 
 
-def _may_be_teaser(paragraph: str) -> bool:
-    return "more" in paragraph or "More" in paragraph or "MORE" in paragraph
+def _is_teaser(group: list[Paragraph], *, listing: bool) -> bool:
+    if not group:
+        return False
+    return group[0].kind is Kind.TEASER or (listing and len(group) <= _MAX_TEASER_PARAGRAPHS)
 
 
-def _teaser_title(teaser: str) -> str:
-    glued = split_glued(teaser)
+def _article(group: list[Paragraph], result: Sorted, own: str | None, *, listing: bool) -> None:
+    """Paragraphs outside a closed teaser: a glued headline is another story's teaser, except at the top of
+    the page; after a list heading a lone headline is a related story."""
+    for paragraph in group:
+        glued = split_glued(paragraph.text) if paragraph.kind is Kind.TEASER else None
+        if glued is not None and not result.paragraphs and not result.related:
+            _keep_title(result, glued[0], own)  # the page's own headline glued to its lede
+            result.paragraphs.append(glued[1])
+        elif glued is not None:
+            _keep_title(result, glued[0], own)
+        elif listing and _looks_like_headline(paragraph.text):
+            _keep_title(result, paragraph.text, own)
+        else:
+            result.paragraphs.append(paragraph.text)
+
+
+def _headline(group: list[Paragraph]) -> str:
+    first = group[0].text
+    glued = split_glued(first)
     if glued is not None:
         return glued[0]
-    head = re.split(r" [-\u2013\u2014] |\.\s", teaser, maxsplit=1)[0]
+    if dateline.starts(first):
+        return ""  # a lede with no headline before it
+    if len(group) > 1 and _looks_like_headline(first):
+        return first
+    head = re.split(r" [-\u2013\u2014] |\.\s", first, maxsplit=1)[0]
     return head[:_MAX_TITLE_CHARS].rstrip(" .\u2026")
 
 
+def _looks_like_headline(text: str) -> bool:
+    return len(text) <= _MAX_HEADLINE_CHARS and " " in text and text[-1] not in _ENDS_PROSE
+
+
 def _keep_title(result: Sorted, candidate: str, own_title: str | None) -> None:
+    candidate = candidate.strip()
     if candidate and _key(candidate) != own_title and candidate not in result.related:
         result.related.append(candidate)
 
 
-def _key(text: str) -> str:
+def headline_key(text: str) -> str:
+    """A headline's words, lower case: two headlines are the same when their keys are."""
     return " ".join(re.findall(r"\w+", text.lower()))
+
+
+_key = headline_key

@@ -56,6 +56,11 @@ def match(text: str) -> re.Match[str] | None:
     return None
 
 
+def starts(text: str) -> bool:
+    """``text`` opens with a dateline ("MOSCOW - ", "Beijing, China - ", "(Reuters) - ")."""
+    return match(text) is not None or _CREDIT_ONLY.match(text) is not None
+
+
 def extract(paragraph: str, gazetteer: Gazetteer) -> Found | None:
     """Take the dateline off the front of the lede paragraph."""
     found = match(paragraph)

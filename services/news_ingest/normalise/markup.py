@@ -41,6 +41,10 @@ _BLOCKS = ",".join(
     )
 )  # fmt: skip
 BLOCK_BREAK = "\n\n"
+# Line breaks in HTML source are spaces; only <br> and block elements break lines. They are marked with
+# control characters (gone from clean text) while the source's whitespace is folded.
+_LINE_MARK, _BLOCK_MARK = "\x1e", "\x1d"
+_SOURCE_SPACE = re.compile(r"[ \t\r\n\f\v]+")
 # An HTML5 parser's cost on misnested formatting tags ("<div><p><b>" repeated) grows with the square of the
 # tags: 0.14 s at 20k tags, 0.64 s at 40k, about 20 s at 240k (a 1 MB body). Real pages have fewer (the largest
 # of 1,786 boilerplate-benchmark pages has 19,252, the 99th percentile ~3,200), so past this many the markup is
@@ -68,12 +72,15 @@ def html_to_text(body: str) -> str:
         if len(node.text(deep=True)) <= _MAX_WIDGET_CHARS:
             node.decompose()
     _drop_link_lists(root)
+    for node in root.css("pre"):  # preformatted text keeps its lines
+        node.replace_with(node.text(deep=True).replace("\n", _LINE_MARK))
     for node in root.css("br"):
-        node.insert_before("\n")
+        node.insert_before(_LINE_MARK)
     for node in root.css(_BLOCKS):
-        node.insert_before(BLOCK_BREAK)
-        node.insert_after(BLOCK_BREAK)
-    return root.text(separator="", strip=False)
+        node.insert_before(_BLOCK_MARK)
+        node.insert_after(_BLOCK_MARK)
+    text = _SOURCE_SPACE.sub(" ", root.text(separator="", strip=False))
+    return text.replace(_BLOCK_MARK, BLOCK_BREAK).replace(_LINE_MARK, "\n")
 
 
 def _drop_link_lists(root: Node) -> None:

@@ -6,6 +6,7 @@ import heapq
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 
 _WORD = re.compile(r"[^\W_]+")
 _NEAR_JACCARD = 0.9
@@ -15,7 +16,7 @@ _MAX_POSTINGS = 8  # paragraphs remembered per word: the first ones (a repeated 
 _MAX_CANDIDATES = 16  # paragraphs compared with each paragraph, at most
 
 
-def drop_repeats(paragraphs: list[str]) -> list[str]:
+def drop_repeats(paragraphs: list[str], *, comparable: Callable[[str], str] = str) -> list[str]:
     """Keep each paragraph unless an earlier one has the same words (or, for six words or more, a word-set
     Jaccard similarity of at least 0.9).
 
@@ -24,9 +25,9 @@ def drop_repeats(paragraphs: list[str]) -> list[str]:
     first, so the words looked up are the telling ones, and every step is bounded (words looked up per
     paragraph, paragraphs remembered per word, comparisons per paragraph): the work is linear in the text's
     length whatever its shape. The bounds can only miss a near-repeat among many similar paragraphs; exact
-    repeats are always found.
+    repeats are always found. Paragraphs are compared as ``comparable`` gives them.
     """
-    words = [_WORD.findall(paragraph.lower()) for paragraph in paragraphs]
+    words = [_WORD.findall(comparable(paragraph).lower()) for paragraph in paragraphs]
     bags = [frozenset(found) for found in words]
     frequency = Counter(word for bag in bags for word in bag)
     kept: list[str] = []

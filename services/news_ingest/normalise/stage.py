@@ -9,7 +9,7 @@ from email.utils import parsedate_to_datetime
 
 from news_ingest.errors import InputRejected
 from news_ingest.models import Article, Dateline, RawArticle, RejectReason, Stage
-from news_ingest.normalise import chrome, dateline, markup, text
+from news_ingest.normalise import chrome, dateline, layout, markup, text
 from news_ingest.normalise.repeats import drop_repeats
 from news_ingest.normalise.urls import canonical_url
 from news_ingest.places import Gazetteer
@@ -74,20 +74,26 @@ class Normaliser:
             body = markup.html_to_text(body)
         truncated = len(body) > MAX_BODY_CHARS
         body = body[:MAX_BODY_CHARS]
-        paragraphs = text.paragraphs(chrome.strip_lines(text.clean_unicode(body)))
-        sifted = chrome.sift(paragraphs, title=title)
+        page = layout.paragraphs(chrome.mark_lines(text.clean_unicode(body)))
+        sifted = chrome.sift(page, title=title)
         kept = _without_leading_title(sifted.paragraphs, title)
         found = dateline.extract(kept[0], self._gazetteer) if kept else None
         if found is not None:
             kept = [found.rest.strip(), *kept[1:]] if found.rest.strip() else kept[1:]
-        cleaned = "\n\n".join(drop_repeats(kept))
+        cleaned = "\n\n".join(drop_repeats(kept, comparable=_after_dateline))
         return cleaned, sifted.related, found.dateline if found else Dateline(), truncated
 
 
 def _without_leading_title(paragraphs: list[str], title: str | None) -> list[str]:
-    if paragraphs and title and paragraphs[0].casefold() == title.casefold():
+    if paragraphs and title and chrome.headline_key(paragraphs[0]) == chrome.headline_key(title):
         return paragraphs[1:]
     return paragraphs
+
+
+def _after_dateline(paragraph: str) -> str:
+    """A paragraph as compared for repeats: a repeated lede may keep the dateline its first copy lost."""
+    found = dateline.match(paragraph)
+    return paragraph[found.end() :] if found is not None else paragraph
 
 
 def content_digest(title: str | None, body: str) -> str:

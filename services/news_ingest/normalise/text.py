@@ -18,7 +18,6 @@ _QUOTE_CHARS = re.compile("[" + "".join(_QUOTES) + "]")
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _ODD_SPACE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")  # every space but " "
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\u0085]")
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
 def has_mojibake(text: str) -> bool:
@@ -48,14 +47,3 @@ def squash_spaces(line: str) -> str:
     if "  " not in line and not _ODD_SPACE.search(line):
         return line.strip()  # the common case: nothing to squash (a sub would rewrite every space)
     return _SPACES.sub(" ", line).strip()
-
-
-def paragraphs(text: str) -> list[str]:
-    """Split cleaned text into paragraphs (blank-line separated; single line breaks inside become spaces)."""
-    blocks = _PARAGRAPH_BREAK.split(text) if "\n\n" in text or re.search(r"\n[ \t]+\n", text) else text.split("\n")
-    out = []
-    for block in blocks:
-        joined = squash_spaces(block.replace("\n", " "))
-        if joined:
-            out.append(joined)
-    return out

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from news_ingest.normalise.markup import html_to_text, looks_like_html
-from news_ingest.normalise.text import paragraphs
+from news_ingest.normalise.layout import paragraphs as layout_paragraphs
+from news_ingest.normalise.chrome import mark_lines
 
 PROSE = "The council voted on Tuesday to rebuild the old bridge over the river by next spring."
 
 
 def blocks(html: str) -> list[str]:
-    return paragraphs(html_to_text(html))
+    return [p.text for p in layout_paragraphs(mark_lines(html_to_text(html)))]
 
 
 def test_link_lists_are_dropped_but_prose_with_a_link_is_kept() -> None:
