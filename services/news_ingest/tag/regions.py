@@ -251,6 +251,9 @@ class RegionTagger:
         if not scores:
             return Regions(outlet_country=self.outlet_country(article))
         top = max(scores.values())
+        lede_end = article.body.find("\n\n")
+        lede_end = len(article.body) if lede_end < 0 else lede_end
+        in_lede = {m.place.code for m in mentions if m.field != "body" or m.start < lede_end}
         first_seen = {code: n for n, code in reversed(list(enumerate(m.place.code for m in mentions)))}
         ranked = sorted(scores, key=lambda code: (-scores[code], first_seen[code]))
         tags = tuple(
@@ -259,7 +262,7 @@ class RegionTagger:
                 name=self.countries[code].name,
                 continent=self.countries[code].continent,
                 subregion=self.countries[code].subregion,
-                salience=round(scores[code] / top, 3),
+                salience=round(_salience(scores[code] / top, code in in_lede), 3),
                 evidence=tuple(evidence[code]),
             )
             for code in ranked
@@ -320,6 +323,17 @@ class RegionTagger:
         if place.kind is Kind.NOT_A_COUNTRY:
             return None
         return Mention(place, "body", start, end, surface)  # the caller sets the field
+
+
+# A country named in the title, dateline or lede paragraph with at least this share of the top country's weight is
+# one the story is about ("Russian defence minister ... arrived in Iran"): its salience is raised to _LEDE_FLOOR, the
+# level alert rules key on. Tuned on the Reuters-21578 train split: main-country F1 0.858 -> 0.860.
+_LEDE_FLOOR, _LEDE_MIN_SHARE = 0.5, 0.25
+
+
+def _salience(share: float, in_lede: bool) -> float:
+    """A country's salience from its share of the top country's weight and whether the lede names it."""
+    return max(share, _LEDE_FLOOR) if in_lede and share >= _LEDE_MIN_SHARE else share
 
 
 def _beside_a_name(before: str, after: str) -> bool:

@@ -21,8 +21,10 @@ CHROME = [
     "Advertisement",
     "Share this article",
     "Norway Latest News, Norway Headlines",
-    "Similar News: You can also read news stories similar to this one that we have collected from other news sources.",
 ]
+# A listing heading opens the related-stories section: what follows it up to "Read more" is a teaser, so it may only
+# close the article, never sit between its paragraphs.
+LISTING = "Similar News: You can also read news stories similar to this one that we have collected from other news sources."
 DATELINES = ["OSLO - ", "OSLO (Reuters) - ", "Bergen, Norway - ", "OSLO: ", "OSLO\u2014", ""]
 PROPERTY = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
@@ -68,7 +70,8 @@ def test_never_raises_on_markup_soup(normaliser: Normaliser, body: str) -> None:
 
 @st.composite
 def articles(draw: st.DrawFn) -> tuple[str, list[str]]:
-    """A body of real sentences with a dateline, chrome lines and a repeated lede mixed in; and the sentences."""
+    """A body of real sentences with a dateline, chrome lines, a repeated lede and a closing listing heading mixed in;
+    and the sentences."""
     paragraphs = draw(st.lists(sentence, min_size=1, max_size=8, unique_by=lambda s: frozenset(s.lower().split())))
     bags = [frozenset(p.lower().rstrip(".").split()) for p in paragraphs]
     for i, a in enumerate(bags):
@@ -79,6 +82,8 @@ def articles(draw: st.DrawFn) -> tuple[str, list[str]]:
         lines.insert(1, paragraphs[0])  # the lede twice
     for _ in range(draw(st.integers(0, 3))):
         lines.insert(draw(st.integers(0, len(lines))), draw(st.sampled_from(CHROME)))
+    if draw(st.booleans()):
+        lines.append(LISTING)
     html = draw(st.booleans())
     body = "".join(f"<p>{line}</p>" for line in lines) if html else "\n\n".join(lines)
     return body, paragraphs
