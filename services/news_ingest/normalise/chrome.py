@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from news_ingest.normalise import dateline
@@ -47,6 +49,13 @@ _INLINE = re.compile(
 )
 _INLINE_HINT = re.compile(r"Latest News|Similar News|read more", re.IGNORECASE)
 _GLUE = re.compile(r"(?<=[a-z0-9.!?'\")\u2019])(?=[A-Z(])")
+# A headline ending in an acronym ("...surpassing GM", "...Apple TV") glued to a dateline: "GMTokyo, Japan - " or
+# "TVOSLO\u2014". The title-case place starts where an upper-case letter meets lower case; an all-caps one is
+# told from the acronym only by being a known place.
+_GLUED_WORD = re.compile(r"[a-z][A-Z]")  # "TunesBERLIN": the glue is further on
+_CAPS_GLUE = re.compile(r"(?<=[A-Z])(?=[A-Z(])")
+IsPlace = Callable[[str], bool]
+Split = Callable[[str], "tuple[str, str] | None"]
 _MAX_TITLE_CHARS = 300
 _MAX_HEADLINE_CHARS = 200
 _MAX_TEASER_PARAGRAPHS = 2  # a headline and its lede; a longer run after a mark is article text
@@ -80,55 +89,73 @@ def is_chrome(line: str) -> bool:
     return _CHROME.fullmatch(stripped) is not None or _LISTING.fullmatch(stripped) is not None
 
 
-def mark_lines(text: str) -> list[Line]:
+def mark_lines(text: str, *, is_place: IsPlace | None = None) -> list[Line]:
     """The page's lines, each marked text, blank, chrome, a "Read more", a list heading or a teaser's start;
-    aggregator phrases glued inside a line are cut out of it first."""
+    aggregator phrases glued inside a line are cut out of it first. ``is_place`` tells an all-caps dateline glued
+    to a headline's closing acronym from the acronym."""
     lines: list[Line] = []
     for raw in text.split("\n"):
         if not raw.strip():
             lines.append(Line("", Kind.BLANK))
         elif _INLINE_HINT.search(raw):
-            lines.extend(_cut_inline(raw))
+            lines.extend(_cut_inline(raw, is_place))
         else:
-            lines.append(_marked(raw))
+            lines.append(_marked(raw, is_place))
     return lines
 
 
-def _cut_inline(raw: str) -> list[Line]:
+def _cut_inline(raw: str, is_place: IsPlace | None) -> list[Line]:
     lines: list[Line] = []
     start = 0
     for phrase in _INLINE.finditer(raw):
         if raw[start : phrase.start()].strip():
-            lines.append(_marked(raw[start : phrase.start()]))
+            lines.append(_marked(raw[start : phrase.start()], is_place))
         kind = Kind.CHROME if phrase["chrome"] else Kind.RELATED if phrase["related"] else Kind.MORE
         lines.append(Line(phrase.group().strip(), kind))
         start = phrase.end()
     if raw[start:].strip():
-        lines.append(_marked(raw[start:]))
+        lines.append(_marked(raw[start:], is_place))
     return lines
 
 
-def _marked(raw: str) -> Line:
+def _marked(raw: str, is_place: IsPlace | None) -> Line:
     stripped = raw.strip()
     if is_chrome(stripped):
         if _READ_MORE.fullmatch(stripped):
             return Line(stripped, Kind.MORE)
         return Line(stripped, Kind.RELATED if _LISTING.fullmatch(stripped) else Kind.CHROME)
-    return Line(raw, Kind.TEASER if split_glued(stripped) is not None else Kind.TEXT)
+    return Line(raw, Kind.TEASER if split_glued(stripped, is_place) is not None else Kind.TEXT)
 
 
-def split_glued(text: str) -> tuple[str, str] | None:
+def split_glued(text: str, is_place: IsPlace | None = None) -> tuple[str, str] | None:
     """Split "...downed over CrimeaMoscow, Russia - Russia said..." into (headline, dateline-led rest)."""
     if " - " not in text and ":" not in text and "\u2014" not in text and "\u2013" not in text:
         return None  # every dateline has a separator
     for glue in _GLUE.finditer(text, 0, _MAX_TITLE_CHARS):
         start = glue.start()
-        if start >= 10 and dateline.starts(text[start:]):  # noqa: PLR2004 - a headline has a few words
+        if start < 10 or (text[start - 1].islower() and not text[start - 2].isalnum()):
+            continue  # a headline has a few words; "iTunes", "eBay" are one word
+        found = dateline.match(text[start:])
+        if found is not None and _GLUED_WORD.search(found["place"]) is None:
+            return text[:start].strip(), text[start:]
+        if found is None and dateline.starts(text[start:]):  # "...talks(Reuters) - "
+            return text[:start].strip(), text[start:]
+    for glue in _CAPS_GLUE.finditer(text, 10, _MAX_TITLE_CHARS):
+        start = glue.start()
+        if not text[start - 2].isupper() and not text[start - 2].isspace():
+            continue  # inside a word ("McDonald"), not after an acronym
+        if text[start] == "(":
+            if dateline.starts(text[start:]):  # "...surpassing GM(Reuters) - "
+                return text[:start].strip(), text[start:]
+            continue
+        title_case = text[start + 1 : start + 2].islower()
+        found = dateline.match(text[start:])
+        if found is not None and (title_case or (is_place is not None and is_place(found["place"]))):
             return text[:start].strip(), text[start:]
     return None
 
 
-def sift(paragraphs: list[Paragraph], *, title: str | None) -> Sorted:
+def sift(paragraphs: list[Paragraph], *, title: str | None, is_place: IsPlace | None = None) -> Sorted:
     """The article's paragraphs and the teased headlines, from the page's paragraphs and marks.
 
     Teasers come in runs: a list heading ("Similar News: ...") or a "Read more »" opens a run, and each
@@ -136,6 +163,7 @@ def sift(paragraphs: list[Paragraph], *, title: str | None) -> Sorted:
     glued to a dateline can be a teaser (the page's first paragraph excepted: that is the article's own
     headline glued to its lede), so an article excerpt followed by "Read more »" stays the article.
     """
+    glued_at = functools.partial(split_glued, is_place=is_place)
     result = Sorted()
     own = _key(title) if title else None
     group: list[Paragraph] = []
@@ -146,12 +174,12 @@ def sift(paragraphs: list[Paragraph], *, title: str | None) -> Sorted:
             continue
         closed = item.kind is Kind.MORE
         if closed and opened and _is_teaser(group, listing=listing):
-            _keep_title(result, _headline(group), own)
+            _keep_title(result, _headline(group, glued_at), own)
         elif closed and not opened and group and group[-1].kind is Kind.TEASER:
-            _article(group[:-1], result, own, listing=listing)
-            _keep_title(result, _headline(group[-1:]), own)
+            _article(group[:-1], result, own, glued_at, listing=listing)
+            _keep_title(result, _headline(group[-1:], glued_at), own)
         else:
-            _article(group, result, own, listing=listing)
+            _article(group, result, own, glued_at, listing=listing)
         group = []
         opened = opened or item.kind in {Kind.MORE, Kind.RELATED}
         listing = listing or item.kind is Kind.RELATED
@@ -164,11 +192,11 @@ def _is_teaser(group: list[Paragraph], *, listing: bool) -> bool:
     return group[0].kind is Kind.TEASER or (listing and len(group) <= _MAX_TEASER_PARAGRAPHS)
 
 
-def _article(group: list[Paragraph], result: Sorted, own: str | None, *, listing: bool) -> None:
+def _article(group: list[Paragraph], result: Sorted, own: str | None, glued_at: Split, *, listing: bool) -> None:
     """Paragraphs outside a closed teaser: a glued headline is another story's teaser, except at the top of
     the page; after a list heading a lone headline is a related story."""
     for paragraph in group:
-        glued = split_glued(paragraph.text) if paragraph.kind is Kind.TEASER else None
+        glued = glued_at(paragraph.text) if paragraph.kind is Kind.TEASER else None
         if glued is not None and not result.paragraphs and not result.related:
             _keep_title(result, glued[0], own)  # the page's own headline glued to its lede
             result.paragraphs.append(glued[1])
@@ -180,9 +208,9 @@ def _article(group: list[Paragraph], result: Sorted, own: str | None, *, listing
             result.paragraphs.append(paragraph.text)
 
 
-def _headline(group: list[Paragraph]) -> str:
+def _headline(group: list[Paragraph], glued_at: Split) -> str:
     first = group[0].text
-    glued = split_glued(first)
+    glued = glued_at(first)
     if glued is not None:
         return glued[0]
     if dateline.starts(first):

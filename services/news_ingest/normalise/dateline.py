@@ -18,7 +18,7 @@ _PLACE = rf"{_WORD}(?: {_WORD}){{0,3}}"
 _DATE = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}"
 PATTERN = re.compile(
     rf"(?P<place>{_PLACE})(?:, ?(?P<region>{_PLACE}))?(?:, ?(?P<date>{_DATE}))?"
-    rf" ?(?:\((?P<credit>{_CREDIT})\))? ?(?P<sep>--|[-\u2013\u2014:]) ?(?=[\"'A-Za-z0-9\u00c0-\u024f])"
+    rf" ?(?:\((?P<credit>{_CREDIT})\))? ?(?P<sep>--|[-\u2013\u2014:]) ?(?=[\"'<A-Za-z0-9\u00c0-\u024f])"
 )
 _CREDIT_ONLY = re.compile(rf"\((?P<credit>{_CREDIT})\) ?(?:--|[-\u2013\u2014]) ?(?=\S)")
 _NOT_PLACES = frozenset(
@@ -50,8 +50,9 @@ def match(text: str) -> re.Match[str] | None:
     all_caps = letters.isupper() and len(letters) >= 3
     if all_caps:
         return found
-    # "Moscow, Russia - " or "Moscow (Reuters) - ": a title-case place needs a region or a credit, and a dash.
-    if (found["region"] or found["credit"]) and found["sep"] != ":":
+    # "Moscow, Russia - ", "Moscow (Reuters) - " or "Miami, March 11 - ": a title-case place needs a region, a
+    # credit or a date, and a dash.
+    if (found["region"] or found["credit"] or found["date"]) and found["sep"] != ":":
         return found
     return None
 

@@ -13,17 +13,31 @@ judged on its own; smaller blocks follow the judgement of all the document's blo
 from __future__ import annotations
 
 import enum
+import itertools
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 import wordfreq
 
-from news_ingest.normalise.text import squash_spaces
+from news_ingest.normalise.text import squash_spaces, unspaced
 
 _ENDS_SENTENCE = frozenset(".!?:;\"')]\u2026\u00bb\u201d\u2019")
+# A list item ("- Parenting plans...", "• Fines of up to..."): always a paragraph of its own. A wrapped line may start
+# with a dash too ("- or $1.83 -"), but then a lower-case word follows.
+_LIST_ITEM = re.compile(r"(?:[-\u2013\u2022\u00b7*]|\d{1,2}[.)]) +[\"'(A-Z0-9]")
+_CONTINUES = frozenset(",-\u2013\u2014")  # a line ending in a comma or a dash goes on in the next
+# A line that stops on one of these goes on in the next: no heading or paragraph ends with them.
+_FUNCTION_WORDS = frozenset(
+    {"a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "and", "or", "but", "as", "that",
+     "than", "into", "onto", "over", "under", "about", "its", "their", "his", "her"}
+)  # fmt: skip
 _MIN_LINES_TO_JUDGE = 3  # lines (not counting each block's last) needed before a layout is read from them
 _WRAPPED_SHARE = 0.5  # of a block's lines ending mid-sentence: at least this, it is hard-wrapped
 _FLAT_SHARE = 0.2  # at most this: one paragraph per line
+_FULL_SHARE = 0.6  # of the lines that stop mid-sentence, the share the next word would not have fitted on
+_OVER_WIDTH, _OVER_SHARE = 1.15, 0.1  # lines past the width, and the share of them wrapped text may have
+_MIN_WRAP_WIDTH = 40  # text is wrapped at 60-80 columns; narrower runs of lines are tables (company results)
 _WIDTH_QUANTILE = 0.95  # the wrap width is read off the longest lines, leaving out a few outliers
 _COMMON_WORD_ZIPF = 3.0  # wordfreq Zipf frequency from which a joined-up word is taken as a word
 _PART_WORD_ZIPF = 2.5  # ... and below which the part after a line-end hyphen is not a word of its own
@@ -98,10 +112,10 @@ def paragraphs(lines: list[Line]) -> list[Paragraph]:
             marks.setdefault(len(blocks) - 1, []).append(Paragraph(line.text, line.kind))
     if current:
         blocks.append(current)
-    whole = _judge([line.text for block in blocks for line in block[:-1]])
+    whole = _judge([[line.text for line in block] for block in blocks])
     out: list[Paragraph] = list(marks.get(-1, ()))
     for number, block in enumerate(blocks):
-        layout = _judge([line.text for line in block[:-1]]) if len(block) > _MIN_LINES_TO_JUDGE else _Layout(Wrap.UNKNOWN)
+        layout = _judge([[line.text for line in block]]) if len(block) > _MIN_LINES_TO_JUDGE else _Layout(Wrap.UNKNOWN)
         if layout.wrap is Wrap.UNKNOWN:
             layout = whole
         out.extend(_block_paragraphs(block, layout, spaced=spaced))
@@ -109,25 +123,42 @@ def paragraphs(lines: list[Line]) -> list[Paragraph]:
     return out
 
 
-def _judge(texts: list[str]) -> _Layout:
-    """Read the layout off lines that are not the last of their block (a paragraph's last line is short and
+def _judge(blocks: list[list[str]]) -> _Layout:
+    """Read the layout off the lines that are not the last of their block (a paragraph's last line is short and
     ends a sentence whatever the layout)."""
-    texts = [text.rstrip() for text in texts if text.strip()]
-    if len(texts) < _MIN_LINES_TO_JUDGE:
-        return _Layout(Wrap.UNKNOWN)
-    mid_sentence = sum(1 for text in texts if text[-1] not in _ENDS_SENTENCE) / len(texts)
-    if mid_sentence >= _WRAPPED_SHARE:
-        lengths = sorted(len(text.expandtabs()) for text in texts)
-        return _Layout(Wrap.WRAPPED, lengths[int(_WIDTH_QUANTILE * (len(lengths) - 1))])
+    pairs = [(line.rstrip(), after) for block in blocks for line, after in itertools.pairwise(block) if line.strip()]
+    lengths = sorted(len(line.expandtabs()) for line, _ in pairs)
+    width = lengths[int(_WIDTH_QUANTILE * (len(lengths) - 1))] if lengths else 0
+    if len(pairs) < _MIN_LINES_TO_JUDGE:
+        return _Layout(Wrap.UNKNOWN, width)
+    open_ended = [(line, after) for line, after in pairs if line[-1] not in _ENDS_SENTENCE]
+    mid_sentence = len(open_ended) / len(pairs)
     if mid_sentence <= _FLAT_SHARE:
         return _Layout(Wrap.FLAT)
-    return _Layout(Wrap.UNKNOWN)
+    if mid_sentence < _WRAPPED_SHARE:
+        return _Layout(Wrap.UNKNOWN, width)
+    over = sum(1 for length in lengths if length > _OVER_WIDTH * width) / len(lengths)
+    # Greedy wrapping breaks a sentence only where the next word would not fit; lines that stop mid-sentence
+    # with room to spare are a table or a list, and wrapped text never runs past its width (but for a URL).
+    full = sum(1 for line, after in open_ended if len(line.expandtabs()) + 1 + _first_word(after) > width)
+    wrapped = full / len(open_ended) >= _FULL_SHARE and over <= _OVER_SHARE and width >= _MIN_WRAP_WIDTH
+    return _Layout(Wrap.WRAPPED if wrapped else Wrap.UNKNOWN, width)
+
+
+def _first_word(line: str) -> int:
+    words = line.split(maxsplit=1)
+    return len(words[0]) if words else 0
 
 
 def _block_paragraphs(block: list[Line], layout: _Layout, *, spaced: bool) -> list[Paragraph]:
     indents = [_indent(line.text) for line in block]
     base = min(indents)
-    indented = layout.wrap is Wrap.WRAPPED and any(indent > base for indent in indents)
+    deeper = sum(1 for indent in indents if indent > base)
+    # Indented paragraph starts are read in wrapped text, and in text too mixed to judge (a results table of
+    # one-line paragraphs between wrapped ones) when the lines at the base indent read as continuations.
+    indented = deeper > 0 and (
+        layout.wrap is Wrap.WRAPPED or (layout.wrap is Wrap.UNKNOWN and _continuations(block, indents, base))
+    )
     out: list[Paragraph] = []
     pieces: list[str] = []
     kind = block[0].kind
@@ -145,19 +176,39 @@ def _block_paragraphs(block: list[Line], layout: _Layout, *, spaced: bool) -> li
     return [paragraph for paragraph in out if paragraph.text]
 
 
-def _starts_paragraph(  # noqa: PLR0911 - one return per layout rule
+def _continuations(block: list[Line], indents: list[int], base: int) -> bool:
+    """Most lines at the base indent follow a line that stopped mid-sentence (as wrapped lines do), and more than
+    one line starts deeper: the indents mark paragraph starts, not a stray space before a list item."""
+    follows = [
+        block[n - 1].text.rstrip()[-1:] not in _ENDS_SENTENCE for n in range(1, len(block)) if indents[n] == base
+    ]
+    starts = sum(1 for indent in indents if indent > base)
+    return starts >= 2 and bool(follows) and sum(follows) / len(follows) >= _WRAPPED_SHARE
+
+
+def _starts_paragraph(
     previous: str, text: str, layout: _Layout, *, starts_indented: bool, indented: bool, spaced: bool
 ) -> bool:
     ends_sentence = previous[-1] in _ENDS_SENTENCE
     if layout.wrap is Wrap.FLAT:
         return True
+    if indented:
+        return starts_indented
     if layout.wrap is Wrap.WRAPPED:
-        if indented:
-            return starts_indented
         # Greedy wrapping only ends a line early where a paragraph ends: the next word would have fitted.
-        first_word = text.split(maxsplit=1)[0]
-        return ends_sentence and len(previous.expandtabs()) + 1 + len(first_word) <= layout.width
-    continues = not ends_sentence and (spaced or text[:1].islower())
+        early = len(previous.expandtabs()) + 1 + _first_word(text) <= layout.width
+        return early and (ends_sentence or _LIST_ITEM.match(text) is not None)
+    if _LIST_ITEM.match(text):
+        return True
+    # Too mixed to judge: a line goes on in the next only if it stopped mid-sentence where the next word would not
+    # have fitted (as a wrapped line does; a list item or a heading stops short) and something says it goes on.
+    last_word = previous.rsplit(maxsplit=1)[-1]
+    full = len(previous.expandtabs()) + 1 + _first_word(text) > layout.width
+    continues = (
+        not ends_sentence
+        and full
+        and (spaced or text[:1].islower() or previous[-1] in _CONTINUES or last_word in _FUNCTION_WORDS)
+    )
     return not continues
 
 
@@ -175,12 +226,14 @@ def _joined(pieces: list[str]) -> str:
 def _join_pair(left: str, right: str) -> str:
     """``left`` and ``right`` as one line; a hyphen at a line end inside a word stays unless it split a word
     ("govern-" "ment"), which the word lists tell ("well-" "known" keeps it, "e-" "mail" too)."""
-    if len(left) >= 2 and left[-1] == "-" and left[-2].isalnum() and right[:1].isalnum():  # noqa: PLR2004
+    if len(left) >= 2 and left[-1] == "-" and left[-2].isalnum() and right[:1].isalnum():
         head = left[:-1].rsplit(maxsplit=1)[-1]
         tail = right.split(maxsplit=1)[0]
         if "-" not in head and _splits_a_word(head, tail):
             return left[:-1] + right
         return left + right
+    if unspaced(left[-1:]) and unspaced(right[:1]):
+        return left + right  # Chinese and Japanese are written without spaces: a line break inside them is no space
     return f"{left} {right}"
 
 

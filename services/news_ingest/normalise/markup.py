@@ -8,6 +8,8 @@ import re
 from selectolax.lexbor import LexborHTMLParser
 from selectolax.lexbor import LexborNode as Node
 
+from news_ingest.normalise.text import UNSPACED
+
 _LOOKS_LIKE_HTML = re.compile(
     r"<(?:!doctype|html|head|body|p|div|br|article|section|main|header|footer|nav|aside|span|a|b|i|em|strong"
     r"|h[1-6]|ul|ol|li|table|tr|td|figure|img|script|style|noscript|form|iframe)\b",
@@ -45,6 +47,7 @@ BLOCK_BREAK = "\n\n"
 # control characters (gone from clean text) while the source's whitespace is folded.
 _LINE_MARK, _BLOCK_MARK = "\x1e", "\x1d"
 _SOURCE_SPACE = re.compile(r"[ \t\r\n\f\v]+")
+_UNSPACED_BREAK = re.compile(f"(?<=[{UNSPACED}])[ \\t]*[\\r\\n][ \\t\\r\\n\\f\\v]*(?=[{UNSPACED}])")
 # An HTML5 parser's cost on misnested formatting tags ("<div><p><b>" repeated) grows with the square of the
 # tags: 0.14 s at 20k tags, 0.64 s at 40k, about 20 s at 240k (a 1 MB body). Real pages have fewer (the largest
 # of 1,786 boilerplate-benchmark pages has 19,252, the 99th percentile ~3,200), so past this many the markup is
@@ -79,7 +82,7 @@ def html_to_text(body: str) -> str:
     for node in root.css(_BLOCKS):
         node.insert_before(_BLOCK_MARK)
         node.insert_after(_BLOCK_MARK)
-    text = _SOURCE_SPACE.sub(" ", root.text(separator="", strip=False))
+    text = _SOURCE_SPACE.sub(" ", _UNSPACED_BREAK.sub("", root.text(separator="", strip=False)))
     return text.replace(_BLOCK_MARK, BLOCK_BREAK).replace(_LINE_MARK, "\n")
 
 

@@ -68,14 +68,17 @@ class Normaliser:
             metadata=raw.metadata,
         )
 
+    def _is_place(self, name: str) -> bool:
+        return self._gazetteer.resolve(name) is not None
+
     def clean_body(self, body: str, *, title: str | None) -> tuple[str, list[str], Dateline, bool]:
         """Body text -> (clean paragraphs joined by blank lines, related titles, dateline, whether it was cut)."""
         if markup.looks_like_html(body):
             body = markup.html_to_text(body)
         truncated = len(body) > MAX_BODY_CHARS
         body = body[:MAX_BODY_CHARS]
-        page = layout.paragraphs(chrome.mark_lines(text.clean_unicode(body)))
-        sifted = chrome.sift(page, title=title)
+        page = layout.paragraphs(chrome.mark_lines(text.clean_unicode(body), is_place=self._is_place))
+        sifted = chrome.sift(page, title=title, is_place=self._is_place)
         kept = _without_leading_title(sifted.paragraphs, title)
         found = dateline.extract(kept[0], self._gazetteer) if kept else None
         if found is not None:

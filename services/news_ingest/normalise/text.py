@@ -17,6 +17,10 @@ _QUOTES = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032":
 _QUOTE_CHARS = re.compile("[" + "".join(_QUOTES) + "]")
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _ODD_SPACE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")  # every space but " "
+# Chinese and Japanese characters and punctuation: written without spaces, so a line break between two of them
+# is no space (Korean puts spaces between words and is not in here).
+UNSPACED = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_UNSPACED_CHAR = re.compile(f"[{UNSPACED}]")
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\u0085]")
 
 
@@ -47,3 +51,8 @@ def squash_spaces(line: str) -> str:
     if "  " not in line and not _ODD_SPACE.search(line):
         return line.strip()  # the common case: nothing to squash (a sub would rewrite every space)
     return _SPACES.sub(" ", line).strip()
+
+
+def unspaced(char: str) -> bool:
+    """``char`` is Chinese or Japanese (no spaces between words)."""
+    return _UNSPACED_CHAR.fullmatch(char) is not None

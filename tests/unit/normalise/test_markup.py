@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from news_ingest.normalise.markup import html_to_text, looks_like_html
-from news_ingest.normalise.layout import paragraphs as layout_paragraphs
 from news_ingest.normalise.chrome import mark_lines
+from news_ingest.normalise.layout import paragraphs as layout_paragraphs
+from news_ingest.normalise.markup import html_to_text, looks_like_html
 
 PROSE = "The council voted on Tuesday to rebuild the old bridge over the river by next spring."
 

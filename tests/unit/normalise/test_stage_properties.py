@@ -24,7 +24,9 @@ CHROME = [
 ]
 # A listing heading opens the related-stories section: what follows it up to "Read more" is a teaser, so it may only
 # close the article, never sit between its paragraphs.
-LISTING = "Similar News: You can also read news stories similar to this one that we have collected from other news sources."
+LISTING = (
+    "Similar News: You can also read news stories similar to this one that we have collected from other news sources."
+)
 DATELINES = ["OSLO - ", "OSLO (Reuters) - ", "Bergen, Norway - ", "OSLO: ", "OSLO\u2014", ""]
 PROPERTY = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
