@@ -52,7 +52,7 @@ _GLUE = re.compile(r"(?<=[a-z0-9.!?'\")\u2019])(?=[A-Z(])")
 # A headline ending in an acronym ("...surpassing GM", "...Apple TV") glued to a dateline: "GMTokyo, Japan - " or
 # "TVOSLO\u2014". The title-case place starts where an upper-case letter meets lower case; an all-caps one is
 # told from the acronym only by being a known place.
-_GLUED_WORD = re.compile(r"[a-z][A-Z]")  # "TunesBERLIN": the glue is further on
+_GLUED_WORD = re.compile(r"[a-z][A-Z]|^[A-Z]{2,}[a-z]")  # "TunesBERLIN", "GMoscow": the glue is further on
 _CAPS_GLUE = re.compile(r"(?<=[A-Z])(?=[A-Z(])")
 IsPlace = Callable[[str], bool]
 Split = Callable[[str], "tuple[str, str] | None"]
@@ -137,13 +137,16 @@ def split_glued(text: str, is_place: IsPlace | None = None) -> tuple[str, str] |
             continue  # a headline has a few words; "iTunes", "eBay" are one word
         found = dateline.match(text[start:])
         if found is not None and _GLUED_WORD.search(found["place"]) is None:
-            return text[:start].strip(), text[start:]
+            after_digit = text[start - 1].isdigit() and found["place"].isupper()  # "3GBERLIN": G is the acronym's
+            if not after_digit or (is_place is not None and is_place(found["place"])):
+                return text[:start].strip(), text[start:]
+            continue
         if found is None and dateline.starts(text[start:]):  # "...talks(Reuters) - "
             return text[:start].strip(), text[start:]
     for glue in _CAPS_GLUE.finditer(text, 10, _MAX_TITLE_CHARS):
         start = glue.start()
-        if not text[start - 2].isupper() and not text[start - 2].isspace():
-            continue  # inside a word ("McDonald"), not after an acronym
+        if not (text[start - 2].isupper() or text[start - 2].isdigit() or text[start - 2].isspace()):
+            continue  # not after an acronym ("GM", "TV", "3G")
         if text[start] == "(":
             if dateline.starts(text[start:]):  # "...surpassing GM(Reuters) - "
                 return text[:start].strip(), text[start:]

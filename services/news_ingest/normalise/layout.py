@@ -137,7 +137,8 @@ def _judge(blocks: list[list[str]]) -> _Layout:
         return _Layout(Wrap.FLAT)
     if mid_sentence < _WRAPPED_SHARE:
         return _Layout(Wrap.UNKNOWN, width)
-    over = sum(1 for length in lengths if length > _OVER_WIDTH * width) / len(lengths)
+    every = [len(line.rstrip().expandtabs()) for block in blocks for line in block if line.strip()]
+    over = sum(1 for length in every if length > _OVER_WIDTH * width) / len(every)  # a paragraph's last line too
     # Greedy wrapping breaks a sentence only where the next word would not fit; lines that stop mid-sentence
     # with room to spare are a table or a list, and wrapped text never runs past its width (but for a URL).
     full = sum(1 for line, after in open_ended if len(line.expandtabs()) + 1 + _first_word(after) > width)
