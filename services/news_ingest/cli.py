@@ -106,6 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     dedup.add_argument("--topics", choices=("all", "odd", "even"), default="all",
                        help="with --ecbplus: all topics, or the odd (tuning) / even (held-out) half")  # fmt: skip
     _add_tag_evals(evals)
+    _add_layout_eval(evals)
     generate = commands.add_parser("generate", help="write a synthetic raw stream of any size, and its truth")
     generate.add_argument("--count", type=int, default=10_000)
     generate.add_argument("--seed", type=int, default=7)
@@ -114,6 +115,19 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="write the demo stream as JSONL (for replay)")
     demo.add_argument("--out", type=Path, help="file to write; default stdout")
     return parser
+
+
+def _add_layout_eval(evals: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    layouts = evals.add_parser("layouts", help="the same articles in every feed layout: share that come out the same")
+    stories = layouts.add_mutually_exclusive_group(required=True)
+    stories.add_argument(
+        "--jsonl", type=Path, help='one {"id"?, "title"?, "body"} object per line, blank-line paragraphs'
+    )
+    stories.add_argument("--shared", type=Path, help="the shared data folder: BBC, Reuters-21578, MEANTIME, AEB gold")
+    layouts.add_argument("--per-set", type=int, default=100, help="with --shared: stories drawn from each set")
+    layouts.add_argument("--seed", type=int, default=7, help="seeds the renderings (widths, indents, chrome, teasers)")
+    layouts.add_argument("--profile", choices=("fast", "full"), help="tag profile; default: NEWS_INGEST_TAG__PROFILE")
+    layouts.add_argument("--show", type=int, default=5, help="first differences shown side by side")
 
 
 def _add_tag_evals(evals: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -7,15 +7,17 @@ import asyncio
 import contextlib
 import itertools
 
-from news_ingest.app import build_normaliser, build_tagger, shared_gazetteer
+from news_ingest.app import build_index, build_normaliser, build_tagger, shared_gazetteer
 from news_ingest.config import Settings
-from news_ingest.evaluation import boilerplate, dedup, ner, regions, synthetic
+from news_ingest.deduplicate.stage import Deduplicator
+from news_ingest.evaluation import boilerplate, dedup, layouts, ner, regions, synthetic
 from news_ingest.tag.regions import RegionTagger
 
 
 def evaluate(args: argparse.Namespace, settings: Settings) -> int:
     """``news-ingest eval <evaluation>``: print the evaluation's figures."""
-    run = {"dedup": _eval_dedup, "ner": _eval_ner, "regions": _eval_regions, "boilerplate": _eval_boilerplate}
+    run = {"dedup": _eval_dedup, "ner": _eval_ner, "regions": _eval_regions, "boilerplate": _eval_boilerplate,
+           "layouts": _eval_layouts}  # fmt: skip
     return run[args.evaluation](args, settings)
 
 
@@ -55,6 +57,22 @@ def _eval_ner(args: argparse.Namespace, settings: Settings) -> int:
         tagger.close()
     cut = f", model reads {tag.ner_max_chars} chars" if tag.profile == "full" else ""
     print("\n".join(report.lines(f"{args.file.name} ({tag.profile} profile{cut})")))
+    return 0
+
+
+def _eval_layouts(args: argparse.Namespace, settings: Settings) -> int:
+    if args.jsonl:
+        stories, label = list(layouts.jsonl_stories(args.jsonl)), str(args.jsonl)
+    else:
+        stories, label = layouts.shared_stories(args.shared, per_set=args.per_set, seed=args.seed), str(args.shared)
+    tag = settings.tag.model_copy(update={"profile": args.profile}) if args.profile else settings.tag
+    tagger = build_tagger(tag)
+    deduplicator = Deduplicator(index=build_index(settings.dedup), settings=settings.dedup)
+    try:
+        report = asyncio.run(layouts.Checker(build_normaliser(), tagger, deduplicator).compare(stories, seed=args.seed))
+    finally:
+        tagger.close()
+    print("\n".join(report.lines(f"{label} ({tag.profile} profile)", show=args.show)))
     return 0
 
 

@@ -32,6 +32,7 @@ _FUNCTION_WORDS = frozenset(
     {"a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "and", "or", "but", "as", "that",
      "than", "into", "onto", "over", "under", "about", "its", "their", "his", "her"}
 )  # fmt: skip
+_SUSPENDED_BEFORE = frozenset({"or", "and", "to", "nor"})
 _MIN_LINES_TO_JUDGE = 3  # lines (not counting each block's last) needed before a layout is read from them
 _WRAPPED_SHARE = 0.5  # of a block's lines ending mid-sentence: at least this, it is hard-wrapped
 _FLAT_SHARE = 0.2  # at most this: one paragraph per line
@@ -232,6 +233,8 @@ def _join_pair(left: str, right: str) -> str:
         tail = right.split(maxsplit=1)[0]
         if "-" not in head and _splits_a_word(head, tail):
             return left[:-1] + right
+        if tail in _SUSPENDED_BEFORE:
+            return f"{left} {right}"  # a suspended hyphen: "cream cheese- or mayonnaise-based"
         return left + right
     if unspaced(left[-1:]) and unspaced(right[:1]):
         return left + right  # Chinese and Japanese are written without spaces: a line break inside them is no space

@@ -121,6 +121,7 @@ def test_a_body_of_only_chrome_or_only_teasers_is_empty_content(normaliser: Norm
         assert record.rejected == "empty_content", body
 
 
+@pytest.mark.data
 @pytest.mark.skipif(not DATA.is_dir(), reason="../shared/data is absent")
 def test_real_articles_come_out_the_same_in_every_layout(normaliser: Normaliser) -> None:
     stories = shared_stories(DATA, per_set=PER_SET)
