@@ -9,6 +9,7 @@ retry forever), and every input offset must have exactly one output, of the kind
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import orjson
 import pytest
@@ -62,10 +63,10 @@ async def test_every_hostile_record_in_a_live_stream_gets_one_output_and_the_ser
     )
     real_drop_repeats = normalise_module.drop_repeats
 
-    def drop_repeats(paragraphs: list[str]) -> list[str]:
+    def drop_repeats(paragraphs: list[str], **options: Callable[[str], str]) -> list[str]:
         if any(CRASH in paragraph for paragraph in paragraphs):
             raise KeyError(CRASH)
-        return real_drop_repeats(paragraphs)
+        return real_drop_repeats(paragraphs, **options)
 
     monkeypatch.setattr(normalise_module, "drop_repeats", drop_repeats)
     stream: list[tuple[bytes | None, bytes]] = []
