@@ -19,7 +19,8 @@ import orjson
 
 from news_ingest.evaluation.scoring import Score
 from news_ingest.models import EntityType
-from news_ingest.tag.entities import EntityExtractor, Span
+from news_ingest.tag.entities import EntityExtractor
+from news_ingest.tag.span import Span
 
 _TYPES = {EntityType.PERSON: "PER", EntityType.ORG: "ORG", EntityType.LOC: "LOC"}
 _BATCH = 64

@@ -12,14 +12,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
 import ahocorasick_rs
 
 from news_ingest.models import Entity, EntityType
 from news_ingest.tag.overlaps import Disjoint, Occupied
+from news_ingest.tag.refine import refined
 from news_ingest.tag.regions import Kind, RegionTagger
+from news_ingest.tag.span import Span
 from news_ingest.tag.teams import team_spans
 
 _NAME_WORD = r"(?:[A-Z][a-z'\u2019]+(?:-[A-Z][a-z]+)?|[A-Z]\.)"
@@ -149,19 +150,8 @@ _NOT_NAMES = frozenset(
         "December",
     )
 )
-_SHORT_NAME = re.compile(r"[A-Z][a-z'\u2019-]+")  # a surname alone: capitalised letters, no digits
+_SHORT_NAME = re.compile(r"[A-Z][A-Za-z'\u2019-]*[a-z]")  # a surname alone: "Shoigu", "McIlroy"; no digits
 _POSSESSIVE = re.compile(r"(?:'s|\u2019s|')$")
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A name found in a text: where, what type, and the id it links to when one is known (places)."""
-
-    start: int
-    end: int
-    type: EntityType
-    text: str
-    link: str | None = None
 
 
 class EntityExtractor(Protocol):
@@ -179,7 +169,25 @@ class RuleExtractor:
         self._regions = regions
 
     async def spans(self, texts: Sequence[str]) -> list[list[Span]]:
-        return [self.find(text) for text in texts]
+        return [self.finish(self.find(text), text) for text in texts]
+
+    def finish(self, spans: Sequence[Span], text: str) -> list[Span]:
+        """Spans refined to names (``refine.py``), then a person's later or earlier mentions by surname."""
+        return with_short_names(without_overlaps(refined(spans, text, self)), text)
+
+    def link_of(self, name: str) -> str | None:
+        """The gazetteer id when the whole of ``name`` is a country, state or city."""
+        mentions = [m for m in self._regions.find(name) if m.place.kind in _PLACE_KINDS]
+        whole = len(mentions) == 1 and mentions[0].end - mentions[0].start == len(name)
+        return mentions[0].place.id if whole else None
+
+    def is_demonym(self, name: str) -> bool:
+        mentions = list(self._regions.find(name))
+        return (
+            len(mentions) == 1
+            and mentions[0].place.kind is Kind.DEMONYM
+            and mentions[0].end - mentions[0].start == len(name)
+        )
 
     def find(self, text: str, *, cities: bool = True, teams: bool = True) -> list[Span]:
         """Places from the gazetteer (countries, and states and cities unless ``cities`` is False), people
@@ -232,10 +240,8 @@ class RuleExtractor:
         """A place span from elsewhere (a model) linked to the gazetteer when its name is known."""
         if span.type is not EntityType.LOC or span.link:
             return span
-        mentions = [m for m in self._regions.find(span.text) if m.place.kind in _PLACE_KINDS]
-        if len(mentions) == 1 and mentions[0].end - mentions[0].start == len(span.text):
-            return Span(span.start, span.end, span.type, span.text, mentions[0].place.id)
-        return span
+        link = self.link_of(span.text)
+        return Span(span.start, span.end, span.type, span.text, link) if link else span
 
 
 _PLACE_KINDS = frozenset({Kind.COUNTRY, Kind.STATE, Kind.CITY})
@@ -293,30 +299,37 @@ def without_overlaps(spans: Iterable[Span]) -> list[Span]:
 
 
 def with_short_names(spans: Sequence[Span], text: str) -> list[Span]:
-    """Add the later mentions of a person by one word of the full name introduced earlier: the surname
-    ("Shoigu also visited"), or a short first word, the family name of East Asian names ("Kim")."""
-    introduced: dict[str, int] = {}  # short word -> where the first full name holding it ends
+    """A person named in full is the same person wherever one word of the name stands alone, before or after
+    the full name and whatever type another rule gave it ("McIlroy" in the headline, "James McIlroy" in the
+    body): the surname, or a short first word, the family name of East Asian names ("Kim"). Country names
+    stay places."""
+    introduced: set[str] = set()
     for span in spans:
         words = _POSSESSIVE.sub("", span.text).split()
         if span.type is not EntityType.PERSON or len(words) < 2:
             continue
         short = {words[-1]} | ({words[0]} if len(words) >= 3 and len(words[0]) <= 3 else set())
-        for word in {word for word in short if _SHORT_NAME.fullmatch(word)} - _NOT_NAMES:
-            introduced.setdefault(word, span.end)
-    added = [Span(end + found.start(), end + found.end(), EntityType.PERSON, word) for word, end in introduced.items()
-             for found in re.finditer(rf"\b{re.escape(word)}\b", text[end:])]  # fmt: skip
-    return without_overlaps([*spans, *added])
+        introduced |= {word for word in short if _SHORT_NAME.fullmatch(word)} - _NOT_NAMES
+    if not introduced:
+        return list(spans)
+    relabelled = [Span(s.start, s.end, EntityType.PERSON, s.text) if _POSSESSIVE.sub("", s.text) in introduced
+                  and s.type is not EntityType.PERSON and not (s.link or "").startswith("iso:") else s
+                  for s in spans]  # fmt: skip
+    added = [Span(found.start(), found.end(), EntityType.PERSON, word) for word in introduced
+             for found in re.finditer(rf"\b{re.escape(word)}\b(?! [A-Z])", text)]  # fmt: skip
+    return without_overlaps([*relabelled, *added])
 
 
 def entities(spans: Sequence[Span], text_length: int) -> tuple[Entity, ...]:
     """One entity per thing named: aliases resolved within the article, mentions counted, salience from how
     often and how early it is named (1.0 for the most salient)."""
+    full_names = _FullNames(spans)
     groups: dict[str, tuple[Span, list[Span]]] = {}  # key -> (the full-name span, every mention)
-    for span in spans:
+    for span in sorted(spans, key=lambda s: s.start):
         name = _POSSESSIVE.sub("", span.text.strip())
-        key = _key(span.type, name, span.link, groups)
+        key, full = full_names.key(span.type, name, span.link)
         if key not in groups:
-            groups[key] = (Span(span.start, span.end, span.type, name, span.link), [])
+            groups[key] = (Span(span.start, span.end, span.type, full, span.link), [])
         groups[key][1].append(span)
     scores = {key: sum(1.0 + (1.0 - s.start / max(text_length, 1)) for s in mentions) for key, (_, mentions) in
               groups.items()}  # fmt: skip
@@ -335,20 +348,38 @@ def entities(spans: Sequence[Span], text_length: int) -> tuple[Entity, ...]:
     return tuple(sorted(built, key=lambda e: (-e.salience, e.first_offset)))
 
 
-def _key(kind: EntityType, name: str, link: str | None, groups: dict[str, tuple[Span, list[Span]]]) -> str:
-    """The entity a mention belongs to: a linked place's id; a person's earlier full name when this mention is
-    one of its words ("Shoigu", "Kim"); else a normalised-name id."""
-    if link:
-        return link
-    if kind is EntityType.PERSON and " " not in name:
-        for key, (full, _) in groups.items():
-            if full.type is EntityType.PERSON and name in full.text.split():
-                return key
-    if kind is EntityType.ORG:
-        for key, (full, _) in groups.items():
-            if full.type is EntityType.ORG and _acronym(full.text) == name:
-                return key
-    return f"{kind.value.lower()}:{_slug(name)}"
+class _FullNames:
+    """The longest names of people and organisations in an article, which shorter mentions join whichever
+    comes first: a surname the person named in full ("Jackson" -> "Michael Jackson"), an acronym or a name's
+    first words the organisation ("WHO", "Cairn" -> "Cairn Energy")."""
+
+    def __init__(self, spans: Sequence[Span]) -> None:
+        ordered = sorted(spans, key=lambda s: s.start)
+        names = dict.fromkeys((s.type, _POSSESSIVE.sub("", s.text.strip())) for s in ordered if not s.link)
+        by_length = sorted(names, key=lambda item: -len(item[1].split()))  # then in order of appearance
+        self._people = [name for kind, name in by_length if kind is EntityType.PERSON and " " in name]
+        self._organisations = [name for kind, name in by_length if kind is EntityType.ORG and " " in name]
+
+    def key(self, kind: EntityType, name: str, link: str | None) -> tuple[str, str]:
+        """The entity id a mention belongs to, and the entity's name."""
+        if link:
+            return link, name
+        full = self._full(kind, name)
+        return f"{kind.value.lower()}:{_slug(full)}", full
+
+    def _full(self, kind: EntityType, name: str) -> str:
+        words = name.split()
+        if kind is EntityType.PERSON and len(words) == 1:
+            for full in self._people:
+                parts = full.split()
+                if name == parts[-1] or (name == parts[0] and len(parts) >= 3 and len(name) <= 3):
+                    return full
+        if kind is EntityType.ORG and name not in self._organisations:
+            for full in self._organisations:
+                parts = full.split()
+                if _acronym(full) == name or (len(words) < len(parts) and parts[: len(words)] == words):
+                    return full
+        return name
 
 
 def _acronym(name: str) -> str:

@@ -20,8 +20,9 @@ from typing import Any
 
 from news_ingest.errors import ConfigError, TaggerUnavailable
 from news_ingest.models import EntityType
-from news_ingest.tag.entities import RuleExtractor, Span, with_short_names, without_overlaps
+from news_ingest.tag.entities import RuleExtractor, without_overlaps
 from news_ingest.tag.overlaps import Occupied
+from news_ingest.tag.span import Span
 
 _LABELS = {"PERSON": EntityType.PERSON, "ORG": EntityType.ORG, "GPE": EntityType.LOC, "LOC": EntityType.LOC,
            "FAC": EntityType.LOC}  # fmt: skip
@@ -96,7 +97,7 @@ class ModelExtractor:
         taken = Occupied((span.start, span.end) for span in model)
         found = self._rules.find(text, cities=False, teams=False)  # results lines were read once, for the model
         rules = [span for span in found if not taken.overlaps(span.start, span.end)]
-        return with_short_names(without_overlaps([*model, *rules]), text)
+        return self._rules.finish([*model, *rules], text)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

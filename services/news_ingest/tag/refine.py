@@ -1,0 +1,227 @@
+"""Which found spans are names a newsroom would facet on, cut to the name and typed as it is used.
+
+Both profiles' spans pass through ``refined`` before they become entities. The rules here are about the
+shape of a span and the words around it, not about any one name, and each answers an error class an editor
+found in real output:
+
+- a span never crosses a line break, a spaced dash ("Lithuania - Danius Gleveckas") or an angle-bracketed
+  ticker ("RGDC>"); trailing scores and numbers are cut ("J. Ratcliffe 63" -> "J. Ratcliffe");
+- all-caps text (a wire headline, a table heading) is a name only when the article writes it in mixed case
+  too, or when it is a place: "WHITE HOUSE" joins "White House", "GMAC UNIT ISSUES" and "WEEK AGO" are
+  dropped; a headline company before a ticker ("MARION LABS <MKC>") joins the company the body names with the
+  same first word ("Marion Laboratories Inc");
+- a single word that is a common English word and is never capitalised inside a sentence ("Attendance",
+  "Registering", "Media" opening a headline) is not a name; a name the article capitalises mid-sentence
+  ("shares in Apple") or a surname of a person it names is;
+- roles alone ("Solicitor General", "Chancellor", "MPs", "QC"), table abbreviations ("cts", "Avg", "QT JAN")
+  and spans starting in lower case are not entities;
+- titles of works and awards are neither people nor organisations: a span after "film", "book", "album"...
+  or ending in "Award", "Prize", "Cup", "Open", "Championships"... is dropped (the schema has no type for them);
+- a person's span loses leading words that are not part of the name (a role, a nationality, a sentence's
+  first word: "Describing Mr Jackson" -> "Jackson", "Russian Dmitriy Bogdanov" -> "Dmitriy Bogdanov");
+- a place span ending in an organisation word ("Santa Barbara County Superior Court") is an organisation,
+  and a nationality ("Chechens") is not a place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+import wordfreq
+
+from news_ingest.models import EntityType
+from news_ingest.tag.given_names import is_given_name
+from news_ingest.tag.span import Span
+
+
+class Places(Protocol):
+    """What the refining rules ask the gazetteer."""
+
+    def link_of(self, name: str) -> str | None:
+        """The gazetteer id when the whole name is a country, state or city, else None."""
+
+    def is_demonym(self, name: str) -> bool:
+        """True for a nationality or its plural ("Russian", "Chechens")."""
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_COMMON_WORD_ZIPF = 3.4  # "attendance" 4.2, "registering" 3.5; names such as "Kirwan" 2.5, "Cairn" 2.9
+_ROLE_WORDS = _words(
+    "president prime minister ministers vice chancellor king queen prince princess pope sheikh general "
+    "senator governor mayor chairman chairwoman chair chief executive ceo director secretary judge "
+    "justice ambassador commissioner mr mrs ms dr professor lieutenant colonel captain admiral sir dame "
+    "lord lady leader spokesman spokeswoman spokesperson premier coach manager mp mps mep meps qc peer "
+    "peers attorney solicitor solicitors barrister counsel deputy foreign home defence defense finance "
+    "interior shadow junior state first sergeant officer officers inspector superintendent detective "
+    "constable councillor speaker minister's president's the"
+)
+_HONORIFICS = frozenset(("Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Dr", "Dr.", "Sir", "Dame", "Lord", "Lady"))
+_TABLE_WORDS = _words(
+    "jan feb mar apr jun jul aug sep sept oct nov dec avg pct mln bln cts dlrs qtr qt vs gmt est edt bst "
+    "cet net shr shrs revs div pay prior record wk wks yr yrs ago week year latest previous actual total "
+    "totals no nos tel fax"
+)
+_EVENT_ENDS = _words(
+    "Award Awards Prize Prizes Cup Open Championship Championships Games Olympics Trophy Prix Festival "
+    "Series Marathon Classic Globe Globes Bear Oscar Oscars Emmy Emmys Grammy Grammys Baftas Tournament "
+    "Masters"
+)
+_WORK_BEFORE = re.compile(  # the word that says a title follows: "the film The Aviator", "her novel 'Atonement'"
+    r"\b(?:film|films|movie|movies|book|books|novel|novels|album|albums|song|songs|sitcom|documentary|"
+    r"musical|opera|best-?seller|memoir)[ \"'\u2018\u201c]+$"
+)
+_ORG_ENDS = _words(
+    "Court Council University College Bank Ministry Party Committee Agency Company Inc Inc. Corp Corp. "
+    "Ltd Ltd. Plc Group Department Commission Authority Association Institute Foundation Board Bureau"
+)
+_POSSESSIVE = re.compile(r"(?:'s|\u2019s|')$")
+_TICKER = re.compile(r"<[A-Z0-9.&\-]{1,12}>")
+_DASH = re.compile(r" [-\u2013\u2014] ")
+_BREAK = re.compile(r"\s*\n\s*| [-\u2013\u2014] ")  # where a span is cut into parts
+_TRAILING_NUMBERS = re.compile(r"(?: [-+(]*\d[\d.,:/\-)]*)+$")
+# A capitalised word after a lower-case word or a comma: not a sentence's first word.
+_MID_SENTENCE_WORD = re.compile(r"(?<=[a-z,;:] )([A-Z][\w.'\u2019&-]*\w\.?|[A-Z])")
+
+
+def refined(spans: Sequence[Span], text: str, places: Places) -> list[Span]:
+    """The spans that are names, cut and typed (see the module docstring); order kept."""
+    tickers = [(m.start(), m.end()) for m in _TICKER.finditer(text)] if "<" in text else []
+    cleaned = [part for span in spans for part in _cut(span, text, tickers, places)]
+    article = _Article(text, cleaned)
+    kept: list[Span] = []
+    for span in cleaned:
+        found = article.confirmed(span, places) if _shouted(span.text) else span
+        if found is None or not article.is_a_name(found, places):
+            continue
+        found = _retyped(found, places)
+        if found is not None:
+            kept.append(found)
+    return kept
+
+
+class _Article:
+    """What the rules look up in the whole article, gathered once (an article may hold 60,000 spans)."""
+
+    def __init__(self, text: str, spans: Sequence[Span]) -> None:
+        self.text = text
+        self.mixed = {span.text.casefold(): span for span in spans if not _shouted(span.text)}
+        self.organisations: dict[str, Span] = {}  # first word, casefolded -> a longer organisation name
+        for span in self.mixed.values():
+            if span.type is EntityType.ORG and " " in span.text:
+                self.organisations.setdefault(span.text.split()[0].casefold(), span)
+        self.surnames = {s.text.split()[-1] for s in spans if s.type is EntityType.PERSON and " " in s.text}
+        self._inside: frozenset[str] | None = None
+
+    def capitalised_inside_a_sentence(self, word: str) -> bool:
+        if self._inside is None:
+            found = _MID_SENTENCE_WORD.findall(self.text)
+            self._inside = frozenset(found) | {_POSSESSIVE.sub("", word) for word in found}
+        return word in self._inside
+
+    def confirmed(self, span: Span, places: Places) -> Span | None:
+        """An all-caps span as the name the article writes in mixed case, a place, or None."""
+        for form in (span.text, span.text.title()):
+            link = places.link_of(form)
+            if link is not None and span.type is EntityType.ORG:  # a club named after its city stays a club
+                return Span(span.start, span.end, span.type, form)
+            if link is not None:
+                return Span(span.start, span.end, EntityType.LOC, form, link)
+        same = self.mixed.get(span.text.casefold())
+        if same is not None:
+            return Span(span.start, span.end, same.type, same.text, same.link)
+        if _TICKER.match(self.text, span.end + 1) or span.text.count(" ") <= 1:
+            other = self.organisations.get(span.text.split()[0].casefold())
+            if other is not None:
+                return Span(span.start, span.end, EntityType.ORG, other.text, other.link)
+        return None
+
+    def is_a_name(self, span: Span, places: Places) -> bool:
+        name = span.text
+        if not name[:1].isupper() and not name[:1].isdigit() and not any(char.isupper() for char in name[1:3]):
+            return False  # "cts", "congress"; "de Klerk" and "eBay" stay
+        words = [word.lower().rstrip(".").removesuffix("'s") for word in name.split()]
+        if all(word in _ROLE_WORDS for word in words) or all(word in _TABLE_WORDS for word in words):
+            return False
+        if span.type is not EntityType.LOC and (
+            name.split()[-1] in _EVENT_ENDS or _WORK_BEFORE.search(self.text, max(0, span.start - 30), span.start)
+        ):
+            return False
+        if " " in name or span.link or name in self.surnames or places.link_of(name) is not None:
+            return True
+        return not self._common_word(name)
+
+    def _common_word(self, name: str) -> bool:
+        """A common English word the article never capitalises inside a sentence."""
+        if wordfreq.zipf_frequency(name.lower(), "en") < _COMMON_WORD_ZIPF or is_given_name(name):
+            return False
+        return not self.capitalised_inside_a_sentence(name)
+
+
+def _cut(span: Span, text: str, tickers: Sequence[tuple[int, int]], places: Places) -> Iterable[Span]:
+    """The span without line breaks, tickers, trailing numbers and leading non-name words; split at a
+    spaced dash into the parts that are names on their own."""
+    if any(start < span.end and span.start < end for start, end in tickers):
+        return
+    if "\n" in span.text or _DASH.search(span.text):
+        broken, offset = "\n" in span.text, span.start
+        for piece in _BREAK.split(span.text):
+            part = piece.removeprefix("The ") if broken else piece
+            start = text.find(part, offset, span.end) if part else -1
+            if start < 0:
+                continue
+            offset = start + len(part)
+            link = places.link_of(part)
+            if link is not None:
+                yield Span(start, offset, EntityType.LOC, part, link)
+            elif broken or " " in part:  # after a dash, one word alone is more often a score or a label
+                yield from _cut(Span(start, offset, span.type, part), text, tickers, places)
+        return
+    trailing = _TRAILING_NUMBERS.search(span.text)
+    end = span.start + (trailing.start() if trailing else len(span.text))
+    start = span.start
+    if span.type is EntityType.PERSON:
+        start = _person_start(text, start, end, places)
+    if end > start:
+        yield Span(
+            start, end, span.type, text[start:end], span.link if (start, end) == (span.start, span.end) else None
+        )
+
+
+def _person_start(text: str, start: int, end: int, places: Places) -> int:
+    """Where a person's name begins inside a span: after roles, honorifics, nationalities and a verb form
+    opening a sentence ("Describing", "Asked")."""
+    words = text[start:end].split(" ")
+    while len(words) > 1:
+        first = words[0]
+        lowered = first.lower().rstrip(".")
+        droppable = (
+            lowered in _ROLE_WORDS
+            or first in _HONORIFICS
+            or places.is_demonym(first)
+            or (first.endswith(("ing", "ed")) and wordfreq.zipf_frequency(lowered, "en") >= _COMMON_WORD_ZIPF)
+        )
+        if not droppable:
+            break
+        start += len(first) + 1
+        words = words[1:]
+    return start
+
+
+def _shouted(name: str) -> bool:
+    """All-caps text that is more than an acronym: two words, or one longer than five letters."""
+    letters = [char for char in name if char.isalpha()]
+    return bool(letters) and all(char.isupper() for char in letters) and (" " in name or len(letters) > 5)
+
+
+def _retyped(span: Span, places: Places) -> Span | None:
+    if span.type is EntityType.LOC and not span.link:
+        if span.text.split()[-1] in _ORG_ENDS:
+            return Span(span.start, span.end, EntityType.ORG, span.text)
+        if places.is_demonym(span.text):
+            return None
+    return span
