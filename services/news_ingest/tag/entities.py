@@ -17,6 +17,7 @@ from typing import Protocol
 import ahocorasick_rs
 
 from news_ingest.models import Entity, EntityType
+from news_ingest.tag.given_names import is_given_name
 from news_ingest.tag.overlaps import Disjoint, Occupied
 from news_ingest.tag.refine import refined
 from news_ingest.tag.regions import Kind, RegionTagger
@@ -42,6 +43,12 @@ _ROLE_NAMES = [alternative.replace("\\.?", ".").replace("\\.", ".") for alternat
 _ROLE_NAMES += [alternative.replace("\\.?", "") for alternative in _ROLES.split("|") if alternative.endswith("\\.?")]
 _ROLE_FINDER = ahocorasick_rs.AhoCorasick(_ROLE_NAMES, matchkind=ahocorasick_rs.MatchKind.LeftmostFirst)
 _PERSON_SAID = re.compile(rf"(?:\bsaid|\btold|\badded) ({_NAME_WORD} {_NAME_WORD}(?: {_NAME_WORD})?)\b")
+_FAMILY_WORD = r"[A-Z][a-zA-Z'\u2019-]*[a-z]"
+_GIVEN_AND_FAMILY = re.compile(
+    rf"(?<![\w.'\u2019-])([A-Z][a-z]+)(?: [A-Z]\.)?(?: (?:{_PARTICLE} )?{_FAMILY_WORD}){{1,2}}(?![\w-])"
+)
+_INITIAL_AND_FAMILY = re.compile(rf"(?<![\w.])([A-Z]\. (?:[A-Z]\. )?{_FAMILY_WORD})(?![\w-])")
+_NAME_AND_COUNTRY = re.compile(rf"({_NAME}) \( ?([A-Z][A-Za-z. ]{{1,30}}?) ?\)")
 _PERSON_AGE = re.compile(rf"\b({_NAME_WORD} {_NAME_WORD}(?: {_NAME_WORD})?), (?:aged )?\d{{1,2}},")
 _AGE = re.compile(r", (?:aged )?\d{1,2},")  # what _PERSON_AGE needs: a cheap scan first, as few texts give an age
 _ORG_WORDS = (
@@ -51,6 +58,7 @@ _ORG_WORDS = (
     "Police|Foundation|Office|Service|Board|Bureau|Holdings|Industries|Times|Post|News|Network|Trust|Front|"
     "Forces|Guard|Assembly|Cabinet|Club"
 )
+_ORG_WORD_SET = frozenset(word.replace("\\.?", "").replace("\\.", "") for word in _ORG_WORDS.split("|"))
 # An organisation's last word is found by one Aho-Corasick pass, then its name is read backwards: up to four
 # capitalised words ("&" and "for" may join them) right before it, the first of them capitalised.
 _ORG_FINDER = ahocorasick_rs.AhoCorasick(
@@ -195,6 +203,7 @@ class RuleExtractor:
         ``teams`` is False, for a caller that applies ``with_teams`` to the merged spans) clubs."""
         found = list(self._places(text, cities=cities))
         found += _after_roles(text)
+        found += self._people(text)
         people = (_PERSON_SAID, _PERSON_AGE) if _AGE.search(text) else (_PERSON_SAID,)
         found += [Span(m.start(1), m.end(1), EntityType.PERSON, m.group(1)) for pattern in people
                   for m in pattern.finditer(text)]  # fmt: skip
@@ -204,6 +213,26 @@ class RuleExtractor:
         found += _acronyms(text)
         kept = without_overlaps(found)
         return self.with_teams(kept, text) if teams else kept
+
+    def _people(self, text: str) -> list[Span]:
+        """People by the shape of their names: a given name and one or two more capitalised words ("Tony
+        Lester", "George W. Bush"), an initial and a surname ("J. Ratcliffe"), or a name before a country in
+        parentheses, as results lists write athletes ("Marie-Jose Perec ( France )")."""
+        found = []
+        for match in _GIVEN_AND_FAMILY.finditer(text):
+            if not is_given_name(match.group(1)):
+                continue
+            name = match.group(0)
+            last = name.rsplit(" ", 1)[-1]
+            if last in _ORG_WORD_SET or last in _NOT_NAMES or self.link_of(name) or self.link_of(last):
+                continue
+            found.append(Span(match.start(), match.end(), EntityType.PERSON, name))
+        found += [Span(m.start(1), m.end(1), EntityType.PERSON, m.group(1)) for m in _INITIAL_AND_FAMILY.finditer(text)]
+        if "(" in text:
+            for match in _NAME_AND_COUNTRY.finditer(text):
+                if (self.link_of(match.group(2)) or "").startswith("iso:") and not self.link_of(match.group(1)):
+                    found.append(Span(match.start(1), match.end(1), EntityType.PERSON, match.group(1)))
+        return found
 
     def with_teams(self, spans: Sequence[Span], text: str) -> list[Span]:
         """Clubs named on results lines ("Harbourside 2 Millbrook 1") are organisations there and wherever else the
