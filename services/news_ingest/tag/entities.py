@@ -18,6 +18,7 @@ import ahocorasick_rs
 
 from news_ingest.models import Entity, EntityType
 from news_ingest.tag.given_names import is_given_name
+from news_ingest.tag.institutions import organisations
 from news_ingest.tag.overlaps import Disjoint, Occupied
 from news_ingest.tag.refine import refined
 from news_ingest.tag.regions import Kind, RegionTagger
@@ -104,6 +105,9 @@ _KNOWN_ACRONYMS = frozenset(
 # Known acronyms found by one Aho-Corasick pass, kept when they are whole words ("NATO's", not "NATOS").
 _ACRONYM_FINDER = ahocorasick_rs.AhoCorasick(
     sorted(_KNOWN_ACRONYMS), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
+)
+_INSTITUTION_FINDER = ahocorasick_rs.AhoCorasick(
+    sorted(set(organisations())), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
 )
 _NOT_NAMES = frozenset(
     (
@@ -211,6 +215,7 @@ class RuleExtractor:
                   _ORG_OF.finditer(text)]  # fmt: skip
         found += _organisations(text)
         found += _acronyms(text)
+        found += _institutions(text)
         kept = without_overlaps(found)
         return self.with_teams(kept, text) if teams else kept
 
@@ -304,6 +309,13 @@ def _acronyms(text: str) -> list[Span]:
     """Well-known acronyms standing as words of their own."""
     return [Span(start, end, EntityType.ORG, text[start:end])
             for _, start, end in _ACRONYM_FINDER.find_matches_as_indexes(text)
+            if not (start and _in_word(text[start - 1])) and not (end < len(text) and _in_word(text[end]))]  # fmt: skip
+
+
+def _institutions(text: str) -> list[Span]:
+    """National institutions and parties by name ("Liberal Democrats", "Bundesbank"), as words of their own."""
+    return [Span(start, end, EntityType.ORG, text[start:end])
+            for _, start, end in _INSTITUTION_FINDER.find_matches_as_indexes(text)
             if not (start and _in_word(text[start - 1])) and not (end < len(text) and _in_word(text[end]))]  # fmt: skip
 
 

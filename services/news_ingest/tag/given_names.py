@@ -10,12 +10,16 @@ role before the name, "said" after it, the surname repeated), never the only one
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 
 _MIN_SHARE = 0.01  # percent of the 1990 population holding the name
 _MONTHS = frozenset(("April", "May", "June", "August"))
 _FILES = ("dist.male.first", "dist.female.first")
+_FAMILY = r"(?:(?:bin|ibn|de|da|di|van|von|der|del|la|le) )?[A-Z][a-zA-Z'\u2019-]*[a-z]"
+_GIVEN_FIRST = re.compile(rf"([A-Z][a-z]+)(?: [A-Z]\.)?(?: {_FAMILY}){{1,2}}")
+_INITIAL_FIRST = re.compile(rf"[A-Z]\. (?:[A-Z]\. )?{_FAMILY}")
 
 
 @cache
@@ -32,3 +36,12 @@ def given_names() -> frozenset[str]:
 
 def is_given_name(word: str) -> bool:
     return word in given_names()
+
+
+def looks_like_a_person(name: str) -> bool:
+    """A given name and one or two family words ("Tony Lester", "George W. Bush"), or initials and a family
+    name ("J. Ratcliffe")."""
+    if _INITIAL_FIRST.fullmatch(name):
+        return True
+    match = _GIVEN_FIRST.fullmatch(name)
+    return match is not None and is_given_name(match.group(1))

@@ -100,3 +100,22 @@ INSTITUTIONS: dict[str, tuple[str, ...]] = {
     "CA": ("Bank of Canada", "Parliament Hill"),
     "IE": ("Dail", "D\u00e1il", "Taoiseach", "Fianna Fail", "Fine Gael"),
 }
+
+# Names above that are places, posts or adjectives rather than an organisation's name: country evidence, but
+# not organisation entities ("Downing Street" is a street, "Tory" qualifies an MP).
+_NOT_ORGANISATIONS = frozenset(
+    (
+        "Downing Street", "Whitehall", "Westminster", "Capitol Hill", "Wall Street", "Oval Office", "Zhongnanhai",
+        "Parliament Hill", "Holyrood", "Stormont", "Elysee Palace", "\u00c9lys\u00e9e", "Elysee", "Matignon",
+        "Quai d'Orsay", "Old Bailey", "Tory", "Lib Dem", "Liberal Democrat", "Taoiseach",
+        "Chancellor of the Exchequer", "Home Secretary", "Foreign Secretary", "HM Revenue", "Commons",
+    )
+)  # fmt: skip
+# Parties whose names several countries use: no country evidence, but organisations wherever they are named.
+_SHARED_PARTIES = ("Conservatives", "Labour", "Democrats", "Republicans", "Social Democrats", "Greens")
+
+
+def organisations() -> tuple[str, ...]:
+    """Organisation names from the table (and shared party names) for the entity rules."""
+    named = [name for names in INSTITUTIONS.values() for name in names if name not in _NOT_ORGANISATIONS]
+    return (*named, *_SHARED_PARTIES)

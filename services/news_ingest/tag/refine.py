@@ -32,7 +32,7 @@ from typing import Protocol
 import wordfreq
 
 from news_ingest.models import EntityType
-from news_ingest.tag.given_names import is_given_name
+from news_ingest.tag.given_names import is_given_name, looks_like_a_person
 from news_ingest.tag.span import Span
 
 
@@ -82,7 +82,7 @@ _ORG_ENDS = _words(
 _POSSESSIVE = re.compile(r"(?:'s|\u2019s|')$")
 _TICKER = re.compile(r"<[A-Z0-9.&\-]{1,12}>")
 _DASH = re.compile(r" [-\u2013\u2014] ")
-_BREAK = re.compile(r"\s*\n\s*| [-\u2013\u2014] ")  # where a span is cut into parts
+_BREAK = re.compile(r"\s*\n\s*| [-\u2013\u2014] | \(.*")  # where a span is cut into parts
 _TRAILING_NUMBERS = re.compile(r"(?: [-+(]*\d[\d.,:/\-)]*)+$")
 # A capitalised word after a lower-case word or a comma: not a sentence's first word.
 _MID_SENTENCE_WORD = re.compile(r"(?<=[a-z,;:] )([A-Z][\w.'\u2019&-]*\w\.?|[A-Z])")
@@ -142,8 +142,8 @@ class _Article:
 
     def is_a_name(self, span: Span, places: Places) -> bool:
         name = span.text
-        if not name[:1].isupper() and not name[:1].isdigit() and not any(char.isupper() for char in name[1:3]):
-            return False  # "cts", "congress"; "de Klerk" and "eBay" stay
+        if not name[:1].isupper() and not any(char.isupper() for char in name[1:3]):
+            return False  # "cts", "congress", "182nd"; "de Klerk", "eBay" and "3M" stay
         words = [word.lower().rstrip(".").removesuffix("'s") for word in name.split()]
         if all(word in _ROLE_WORDS for word in words) or all(word in _TABLE_WORDS for word in words):
             return False
@@ -167,7 +167,7 @@ def _cut(span: Span, text: str, tickers: Sequence[tuple[int, int]], places: Plac
     spaced dash into the parts that are names on their own."""
     if any(start < span.end and span.start < end for start, end in tickers):
         return
-    if "\n" in span.text or _DASH.search(span.text):
+    if "\n" in span.text or " (" in span.text or _DASH.search(span.text):
         broken, offset = "\n" in span.text, span.start
         for piece in _BREAK.split(span.text):
             part = piece.removeprefix("The ") if broken else piece
@@ -219,9 +219,21 @@ def _shouted(name: str) -> bool:
 
 
 def _retyped(span: Span, places: Places) -> Span | None:
+    """Types by the name's shape: a place ending in an organisation word is an organisation; an organisation
+    that is a country is the place (a national team); one shaped like a person's name is a person (the
+    model reads athletes in results lists as clubs); a nationality is not a place."""
     if span.type is EntityType.LOC and not span.link:
         if span.text.split()[-1] in _ORG_ENDS:
             return Span(span.start, span.end, EntityType.ORG, span.text)
         if places.is_demonym(span.text):
             return None
+    if span.type is EntityType.ORG and span.text.split()[-1] not in _ORG_ENDS:
+        link = places.link_of(span.text)
+        if link is not None and link.startswith("iso:"):
+            return Span(span.start, span.end, EntityType.LOC, span.text, link)
+        first, _, rest = span.text.partition(" ")
+        if rest and places.is_demonym(first) and looks_like_a_person(rest):
+            return Span(span.end - len(rest), span.end, EntityType.PERSON, rest)
+        if looks_like_a_person(span.text):
+            return Span(span.start, span.end, EntityType.PERSON, span.text)
     return span
