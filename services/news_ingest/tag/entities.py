@@ -44,9 +44,11 @@ _ROLE_NAMES = [alternative.replace("\\.?", ".").replace("\\.", ".") for alternat
 _ROLE_NAMES += [alternative.replace("\\.?", "") for alternative in _ROLES.split("|") if alternative.endswith("\\.?")]
 _ROLE_FINDER = ahocorasick_rs.AhoCorasick(_ROLE_NAMES, matchkind=ahocorasick_rs.MatchKind.LeftmostFirst)
 _PERSON_SAID = re.compile(rf"(?:\bsaid|\btold|\badded) ({_NAME_WORD} {_NAME_WORD}(?: {_NAME_WORD})?)\b")
+_SHOUTED_WORDS = re.compile(r"(?<![\w.'-])[A-Z]{3,}(?: [A-Z]{2,}){0,2}(?![\w'-])")
 _FAMILY_WORD = r"[A-Z][a-zA-Z'\u2019-]*[a-z]"
+# A lookahead, so that a word that is not a given name ("Analyst Paul Sydney") does not hide the next one.
 _GIVEN_AND_FAMILY = re.compile(
-    rf"(?<![\w.'\u2019-])([A-Z][a-z]+)(?: [A-Z]\.)?(?: (?:{_PARTICLE} )?{_FAMILY_WORD}){{1,2}}(?![\w-])"
+    rf"(?<![\w.'\u2019-])(?=(([A-Z][a-z]+)(?: [A-Z]\.)?(?: (?:{_PARTICLE} )?{_FAMILY_WORD}){{1,2}})(?![\w-]))"
 )
 _INITIAL_AND_FAMILY = re.compile(rf"(?<![\w.])([A-Z]\. (?:[A-Z]\. )?{_FAMILY_WORD})(?![\w-])")
 _NAME_AND_COUNTRY = re.compile(rf"({_NAME}) \( ?([A-Z][A-Za-z. ]{{1,30}}?) ?\)")
@@ -64,7 +66,8 @@ _ORG_WORD_SET = frozenset(word.replace("\\.?", "").replace("\\.", "") for word i
 # capitalised words ("&" and "for" may join them) right before it, the first of them capitalised.
 _ORG_FINDER = ahocorasick_rs.AhoCorasick(
     [word.replace("\\.?", ".").replace("\\.", ".") for word in _ORG_WORDS.split("|")]
-    + [word.replace("\\.?", "") for word in _ORG_WORDS.split("|") if word.endswith("\\.?")],
+    + [word.replace("\\.?", "") for word in _ORG_WORDS.split("|") if word.endswith("\\.?")]
+    + ["Co"],  # last, so that "Corp" and "Corporation" are tried first
     matchkind=ahocorasick_rs.MatchKind.LeftmostFirst,
 )
 _ORG_HEAD = re.compile(rf"(?<![\w'\u2019-])({_NAME_WORD}(?: (?:{_NAME_WORD}|&|for)){{0,3}}) $")
@@ -100,6 +103,22 @@ _KNOWN_ACRONYMS = frozenset(
         "IRA",
         "PLO",
         "ANC",
+        "U.N.",
+        "AFP",
+        "DPA",
+        "ANSA",
+        # news agencies and a few bodies news copy names by a short form
+        "Reuters",
+        "Interfax",
+        "Xinhua",
+        "Associated Press",
+        "Bloomberg",
+        "Kyodo",
+        "Yonhap",
+        "Itar-Tass",
+        "Tass",
+        "Fed",
+        "Treasury",
     )
 )
 # Known acronyms found by one Aho-Corasick pass, kept when they are whole words ("NATO's", not "NATOS").
@@ -225,13 +244,13 @@ class RuleExtractor:
         parentheses, as results lists write athletes ("Marie-Jose Perec ( France )")."""
         found = []
         for match in _GIVEN_AND_FAMILY.finditer(text):
-            if not is_given_name(match.group(1)):
+            if not is_given_name(match.group(2)):
                 continue
-            name = match.group(0)
+            name = match.group(1)
             last = name.rsplit(" ", 1)[-1]
-            if last in _ORG_WORD_SET or last in _NOT_NAMES or self.link_of(name) or self.link_of(last):
+            if last in _ORG_WORD_SET or last in _NOT_NAMES or self.link_of(name):
                 continue
-            found.append(Span(match.start(), match.end(), EntityType.PERSON, name))
+            found.append(Span(match.start(1), match.end(1), EntityType.PERSON, name))
         found += [Span(m.start(1), m.end(1), EntityType.PERSON, m.group(1)) for m in _INITIAL_AND_FAMILY.finditer(text)]
         if "(" in text:
             for match in _NAME_AND_COUNTRY.finditer(text):
@@ -269,6 +288,11 @@ class RuleExtractor:
         for mention in self._regions.find(text):
             if mention.place.kind in kinds:
                 yield Span(mention.start, mention.end, EntityType.LOC, mention.text, mention.place.id)
+        if cities:  # datelines and headlines in capitals: "BUCHAREST 1996-08-30", "ST LOUIS AT HOUSTON"
+            for match in _SHOUTED_WORDS.finditer(text):
+                link = self.link_of(match.group(0).title())
+                if link is not None:
+                    yield Span(match.start(), match.end(), EntityType.LOC, match.group(0), link)
 
     def link(self, span: Span) -> Span:
         """A place span from elsewhere (a model) linked to the gazetteer when its name is known."""
@@ -288,7 +312,7 @@ def _after_roles(text: str) -> list[Span]:
         if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
             continue  # inside a longer word
         name = _NAME_AT.match(text, end)
-        if name is not None:
+        if name is not None and name.group(1).rsplit(" ", 1)[-1] not in _ORG_WORD_SET:  # not "General Motors Corp"
             found.append(Span(name.start(1), name.end(1), EntityType.PERSON, name.group(1)))
     return found
 
@@ -301,7 +325,9 @@ def _organisations(text: str) -> list[Span]:
             continue  # the word goes on ("Banking")
         head = _ORG_HEAD.search(text, max(0, start - 120), start)
         if head is not None:
-            found.append(Span(head.start(1), end, EntityType.ORG, text[head.start(1) : end]))
+            begin = head.start(1) + (4 if text.startswith(("The ", "the "), head.start(1)) else 0)
+            if begin < start:
+                found.append(Span(begin, end, EntityType.ORG, text[begin:end]))
     return found
 
 
@@ -415,7 +441,7 @@ class _FullNames:
                 parts = full.split()
                 if name == parts[-1] or (name == parts[0] and len(parts) >= 3 and len(name) <= 3):
                     return full
-        if kind is EntityType.ORG and name not in self._organisations:
+        if kind is EntityType.ORG:
             for full in self._organisations:
                 parts = full.split()
                 if _acronym(full) == name or (len(words) < len(parts) and parts[: len(words)] == words):

@@ -13,6 +13,8 @@ import re
 
 import wordfreq
 
+from news_ingest.tag.given_names import is_given_name
+
 HONORIFICS = frozenset(
     {"Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Professor", "Sir", "Dame", "Lord", "Lady", "Baroness", "Baron", "Judge",
      "Justice", "Rev", "Father", "Sister", "Brother", "President", "Senator", "Sen", "Rep", "Governor", "Gov",
@@ -45,6 +47,7 @@ _LANGUAGE_WORDS = frozenset(
      "fries", "toast", "roulette", "cheese", "delight", "numerals", "ink", "yoghurt", "yogurt", "breakfast",
      "mustard", "dressing", "takeaway", "curry", "cooking", "lessons", "teacher", "class", "classes", "course"}
 )  # fmt: skip
+_RARE_WORD_ZIPF = 3.0  # a sentence's first word this rare ("Andriy") is a first name, not an opening word
 _SENTENCE_WORD_ZIPF = 4.5  # a sentence's first word this common ("Yesterday", "Visiting") is no first name
 _WORD_BEFORE = re.compile(r"([A-Z][a-z]+\.?)\s$")
 _WORD_AFTER = re.compile(r"^[ -]([A-Za-z]+)")
@@ -61,22 +64,31 @@ class Naming(enum.Enum):
 
 def naming(before: str, after: str, *, leading_words: frozenset[str]) -> Naming | None:
     """Whether the city or state name between ``before`` and ``after`` is part of a person's or firm's name."""
-    previous = _WORD_BEFORE.search(before)
-    if previous is not None:
-        word = previous.group(1).rstrip(".")
-        if word in HONORIFICS:
-            return Naming.PERSON
-        if previous.group(1).endswith("."):
-            return None  # "on Tuesday. Moscow's ties": the place opens a sentence
-        if word not in leading_words and word not in _PLACE_MODIFIERS:
-            if not _sentence_start(before, previous):
-                return Naming.NAME
-            if wordfreq.zipf_frequency(word.lower(), "en") < _SENTENCE_WORD_ZIPF:
-                return Naming.ORGANISATION  # "Morgan Stanley said": likely a name, but only this mention is dropped
+    found = _by_word_before(before, leading_words)
+    if found is not None:
+        return found
     following = _NAME_AFTER.match(after)
     if following is not None and following.group(1) in _COMPANY_WORDS:
         return Naming.ORGANISATION
     return None
+
+
+def _by_word_before(before: str, leading_words: frozenset[str]) -> Naming | None:
+    previous = _WORD_BEFORE.search(before)
+    word = previous.group(1).rstrip(".") if previous is not None else ""
+    if previous is None or word in leading_words or word in _PLACE_MODIFIERS:
+        return None
+    if word in HONORIFICS:
+        return Naming.PERSON
+    if previous.group(1).endswith("."):
+        return None  # "on Tuesday. Moscow's ties": the place opens a sentence
+    if not _sentence_start(before, previous):
+        return Naming.NAME
+    frequency = wordfreq.zipf_frequency(word.lower(), "en")
+    if is_given_name(word) or frequency < _RARE_WORD_ZIPF:
+        return Naming.NAME  # "Andriy Shevchenko scored": a first name opening the sentence
+    # "Morgan Stanley said": likely a name, but only this mention is dropped; "Yesterday Paris ..." is the place
+    return Naming.ORGANISATION if frequency < _SENTENCE_WORD_ZIPF else None
 
 
 def names_a_language(after: str) -> bool:

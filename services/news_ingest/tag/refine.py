@@ -73,16 +73,20 @@ _EVENT_ENDS = _words(
 )
 _WORK_BEFORE = re.compile(  # the word that says a title follows: "the film The Aviator", "her novel 'Atonement'"
     r"\b(?:film|films|movie|movies|book|books|novel|novels|album|albums|song|songs|sitcom|documentary|"
-    r"musical|opera|best-?seller|memoir)[ \"'\u2018\u201c]+$"
+    r"musical|opera|best-?seller|memoir)[ \"'\u2018\u201c]+(?:The )?$"
 )
 _ORG_ENDS = _words(
     "Court Council University College Bank Ministry Party Committee Agency Company Inc Inc. Corp Corp. "
     "Ltd Ltd. Plc Group Department Commission Authority Association Institute Foundation Board Bureau"
 )
 _POSSESSIVE = re.compile(r"(?:'s|\u2019s|')$")
+_PLAIN_WORD = re.compile(r"[A-Z][a-z'\u2019-]+[a-z]")  # "Shevchenko", not "AC", "McDonald's" or "3M"
+_CAPITALISED_BEFORE = re.compile(r"[A-Z][\w'\u2019-]* $")
+_CAPITALISED_AFTER = re.compile(r" [A-Z]")
 _TICKER = re.compile(r"<[A-Z0-9.&\-]{1,12}>")
 _DASH = re.compile(r" [-\u2013\u2014] ")
 _BREAK = re.compile(r"\s*\n\s*| [-\u2013\u2014] | \(.*")  # where a span is cut into parts
+_TRAILING_LOWER = re.compile(r"(?: [a-z][\w.'-]*)+$")  # "Interfax news agency" -> "Interfax"
 _TRAILING_NUMBERS = re.compile(r"(?: [-+(]*\d[\d.,:/\-)]*)+$")
 # A capitalised word after a lower-case word or a comma: not a sentence's first word.
 _MID_SENTENCE_WORD = re.compile(r"(?<=[a-z,;:] )([A-Z][\w.'\u2019&-]*\w\.?|[A-Z])")
@@ -91,7 +95,7 @@ _MID_SENTENCE_WORD = re.compile(r"(?<=[a-z,;:] )([A-Z][\w.'\u2019&-]*\w\.?|[A-Z]
 def refined(spans: Sequence[Span], text: str, places: Places) -> list[Span]:
     """The spans that are names, cut and typed (see the module docstring); order kept."""
     tickers = [(m.start(), m.end()) for m in _TICKER.finditer(text)] if "<" in text else []
-    cleaned = [part for span in spans for part in _cut(span, text, tickers, places)]
+    cleaned = [part for span in _joined(spans, text) for part in _cut(span, text, tickers, places)]
     article = _Article(text, cleaned)
     kept: list[Span] = []
     for span in cleaned:
@@ -99,6 +103,8 @@ def refined(spans: Sequence[Span], text: str, places: Places) -> list[Span]:
         if found is None or not article.is_a_name(found, places):
             continue
         found = _retyped(found, places)
+        if found is not None and found.type is EntityType.ORG and article.named_like_a_person(found, places):
+            found = Span(found.start, found.end, EntityType.PERSON, found.text)
         if found is not None:
             kept.append(found)
     return kept
@@ -119,7 +125,8 @@ class _Article:
 
     def capitalised_inside_a_sentence(self, word: str) -> bool:
         if self._inside is None:
-            found = _MID_SENTENCE_WORD.findall(self.text)
+            body = self.text.partition("\n")[2] or self.text  # a headline's capitals say nothing
+            found = _MID_SENTENCE_WORD.findall(body)
             self._inside = frozenset(found) | {_POSSESSIVE.sub("", word) for word in found}
         return word in self._inside
 
@@ -155,11 +162,40 @@ class _Article:
             return True
         return not self._common_word(name)
 
+    def named_like_a_person(self, span: Span, places: Places) -> bool:
+        """Two or three plain words, no organisation word, no place, whose last word the article also uses alone
+        ("Andriy Shevchenko" ... "Shevchenko now has 14 goals"): people are called by their surname, firms by
+        their first word ("Calloway Foods Ltd" ... "Calloway")."""
+        words = span.text.split()
+        if not 2 <= len(words) <= 3 or any(not _PLAIN_WORD.fullmatch(word) for word in words):
+            return False
+        if words[-1] in _ORG_ENDS or any(places.link_of(word) for word in words):
+            return False
+        for match in re.finditer(rf"(?<![\w-]){re.escape(words[-1])}(?![\w-])", self.text):
+            alone_before = _CAPITALISED_BEFORE.search(self.text, max(0, match.start() - 40), match.start()) is None
+            if alone_before and not _CAPITALISED_AFTER.match(self.text, match.end()):
+                return True
+        return False
+
     def _common_word(self, name: str) -> bool:
         """A common English word the article never capitalises inside a sentence."""
         if wordfreq.zipf_frequency(name.lower(), "en") < _COMMON_WORD_ZIPF or is_given_name(name):
             return False
         return not self.capitalised_inside_a_sentence(name)
+
+
+def _joined(spans: Sequence[Span], text: str) -> list[Span]:
+    """Two person spans one space apart are one name ("Andre" "Agassi": the model sometimes splits them)."""
+    ordered = sorted(spans, key=lambda s: s.start)
+    joined: list[Span] = []
+    for span in ordered:
+        last = joined[-1] if joined else None
+        if (last is not None and last.type is span.type is EntityType.PERSON and last.end + 1 == span.start
+                and text[last.end] == " "):  # fmt: skip
+            joined[-1] = Span(last.start, span.end, EntityType.PERSON, text[last.start : span.end])
+        else:
+            joined.append(span)
+    return joined
 
 
 def _cut(span: Span, text: str, tickers: Sequence[tuple[int, int]], places: Places) -> Iterable[Span]:
@@ -181,7 +217,7 @@ def _cut(span: Span, text: str, tickers: Sequence[tuple[int, int]], places: Plac
             elif broken or " " in part:  # after a dash, one word alone is more often a score or a label
                 yield from _cut(Span(start, offset, span.type, part), text, tickers, places)
         return
-    trailing = _TRAILING_NUMBERS.search(span.text)
+    trailing = _TRAILING_NUMBERS.search(span.text) or _TRAILING_LOWER.search(span.text)
     end = span.start + (trailing.start() if trailing else len(span.text))
     start = span.start
     if span.type is EntityType.PERSON:

@@ -492,9 +492,20 @@ def _places(gazetteer: Gazetteer) -> Named:
             yield name, gazetteer.resolve(name) or city["countrycode"], Kind.CITY, city["geonameid"]
         elif " " in name or "-" in name or (population >= _MIN_CITY_POPULATION and not _common_word(name, population)):
             yield name, city["countrycode"], Kind.CITY, city["geonameid"]
+        short = _SHORT_FORM.match(name)
+        if short is not None and population >= _MIN_CITY_POPULATION:  # "Frankfurt am Main" is written "Frankfurt"
+            yield short.group(1), city["countrycode"], Kind.CITY, city["geonameid"]
+
+
+# The part of a city's official name that news writes alone: "Frankfurt am Main", "Halle (Saale)".
+_SHORT_FORM = re.compile(r"([A-Z][a-z]+) (?:am|an der|im|upon|\().*")
+# One-word "cities" that are the first word of longer names far more often ("San Siro", "Santa Monica").
+_NAME_PREFIXES = frozenset(("San", "Santa", "Santo", "Sao", "St", "Saint", "Port", "Fort", "Mount", "Las", "Los", "El"))
 
 
 def _common_word(name: str, population: int) -> bool:
-    return name in _NOT_CITIES or (
-        population < 1_000_000 and wordfreq.zipf_frequency(name.lower(), "en") >= _COMMON_WORD_ZIPF
+    return (
+        name in _NOT_CITIES
+        or name in _NAME_PREFIXES
+        or (population < 1_000_000 and wordfreq.zipf_frequency(name.lower(), "en") >= _COMMON_WORD_ZIPF)
     )
