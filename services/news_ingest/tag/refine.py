@@ -80,6 +80,8 @@ _ORG_ENDS = _words(
     "Ltd Ltd. Plc Group Department Commission Authority Association Institute Foundation Board Bureau"
 )
 _POSSESSIVE = re.compile(r"(?:'s|\u2019s|')$")
+_CLUB_ENDS = _words("United City County Rovers Athletic Wanderers Albion Palace Town Hotspur Villa Rangers Celtic")
+_WORD_BEFORE = re.compile(r"([A-Z][a-z]+\.?) $")
 _PLAIN_WORD = re.compile(r"[A-Z][a-z'\u2019-]+[a-z]")  # "Shevchenko", not "AC", "McDonald's" or "3M"
 _CAPITALISED_BEFORE = re.compile(r"[A-Z][\w'\u2019-]* $")
 _CAPITALISED_AFTER = re.compile(r" [A-Z]")
@@ -102,7 +104,7 @@ def refined(spans: Sequence[Span], text: str, places: Places) -> list[Span]:
         found = article.confirmed(span, places) if _shouted(span.text) else span
         if found is None or not article.is_a_name(found, places):
             continue
-        found = _retyped(found, places)
+        found = _retyped(found, places, article.surnames | article.titled(found))
         if found is not None and found.type is EntityType.ORG and article.named_like_a_person(found, places):
             found = Span(found.start, found.end, EntityType.PERSON, found.text)
         if found is not None:
@@ -154,13 +156,18 @@ class _Article:
         words = [word.lower().rstrip(".").removesuffix("'s") for word in name.split()]
         if all(word in _ROLE_WORDS for word in words) or all(word in _TABLE_WORDS for word in words):
             return False
-        if span.type is not EntityType.LOC and (
-            name.split()[-1] in _EVENT_ENDS or _WORK_BEFORE.search(self.text, max(0, span.start - 30), span.start)
+        if name.split()[-1] in _EVENT_ENDS or (
+            span.type is not EntityType.LOC and _WORK_BEFORE.search(self.text, max(0, span.start - 30), span.start)
         ):
             return False
         if " " in name or span.link or name in self.surnames or places.link_of(name) is not None:
             return True
         return not self._common_word(name)
+
+    def titled(self, span: Span) -> set[str]:
+        """{the span's name} when a title or honorific stands right before it ("Lord Irvine"), else {}."""
+        before = _WORD_BEFORE.search(self.text, max(0, span.start - 25), span.start)
+        return {span.text} if before is not None and before.group(1).lower().rstrip(".") in _ROLE_WORDS else set()
 
     def named_like_a_person(self, span: Span, places: Places) -> bool:
         """Two or three plain words, no organisation word, no place, whose last word the article also uses alone
@@ -254,22 +261,43 @@ def _shouted(name: str) -> bool:
     return bool(letters) and all(char.isupper() for char in letters) and (" " in name or len(letters) > 5)
 
 
-def _retyped(span: Span, places: Places) -> Span | None:
-    """Types by the name's shape: a place ending in an organisation word is an organisation; an organisation
-    that is a country is the place (a national team); one shaped like a person's name is a person (the
-    model reads athletes in results lists as clubs); a nationality is not a place."""
+def _retyped(span: Span, places: Places, surnames: set[str]) -> Span | None:
+    """Types by the name's shape (see each type's rule); None when it is no entity."""
     if span.type is EntityType.LOC and not span.link:
-        if span.text.split()[-1] in _ORG_ENDS:
-            return Span(span.start, span.end, EntityType.ORG, span.text)
-        if places.is_demonym(span.text):
-            return None
+        return _place_retyped(span, places)
+    if span.type is EntityType.PERSON:
+        return _person_retyped(span, places, surnames)
     if span.type is EntityType.ORG and span.text.split()[-1] not in _ORG_ENDS:
-        link = places.link_of(span.text)
-        if link is not None and link.startswith("iso:"):
-            return Span(span.start, span.end, EntityType.LOC, span.text, link)
-        first, _, rest = span.text.partition(" ")
-        if rest and places.is_demonym(first) and looks_like_a_person(rest):
-            return Span(span.end - len(rest), span.end, EntityType.PERSON, rest)
-        if looks_like_a_person(span.text):
-            return Span(span.start, span.end, EntityType.PERSON, span.text)
+        return _organisation_retyped(span, places)
+    return span
+
+
+def _place_retyped(span: Span, places: Places) -> Span | None:
+    """A place ending in an organisation word is an organisation; a nationality is not a place."""
+    if span.text.split()[-1] in _ORG_ENDS:
+        return Span(span.start, span.end, EntityType.ORG, span.text)
+    return None if places.is_demonym(span.text) else span
+
+
+def _person_retyped(span: Span, places: Places, surnames: set[str]) -> Span:
+    """A "person" ending in a club word is a club ("Manchester United"); one word that is a place, neither a
+    surname here nor after a title ("Lord Irvine"), is the place the model misread ("Surrey", "Benin": county
+    sides, national teams)."""
+    if span.text.split()[-1] in _CLUB_ENDS:
+        return Span(span.start, span.end, EntityType.ORG, span.text)
+    link = places.link_of(span.text) if " " not in span.text and span.text not in surnames else None
+    return Span(span.start, span.end, EntityType.LOC, span.text, link) if link is not None else span
+
+
+def _organisation_retyped(span: Span, places: Places) -> Span:
+    """An organisation that is a country is the place (a national team); one shaped like a person's name is
+    a person (the model reads athletes in results lists as clubs)."""
+    link = places.link_of(span.text)
+    if link is not None and link.startswith("iso:"):
+        return Span(span.start, span.end, EntityType.LOC, span.text, link)
+    first, _, rest = span.text.partition(" ")
+    if rest and places.is_demonym(first) and looks_like_a_person(rest):
+        return Span(span.end - len(rest), span.end, EntityType.PERSON, rest)
+    if looks_like_a_person(span.text):
+        return Span(span.start, span.end, EntityType.PERSON, span.text)
     return span
