@@ -44,6 +44,7 @@ _ROLE_NAMES = [alternative.replace("\\.?", ".").replace("\\.", ".") for alternat
 _ROLE_NAMES += [alternative.replace("\\.?", "") for alternative in _ROLES.split("|") if alternative.endswith("\\.?")]
 _ROLE_FINDER = ahocorasick_rs.AhoCorasick(_ROLE_NAMES, matchkind=ahocorasick_rs.MatchKind.LeftmostFirst)
 _PERSON_SAID = re.compile(rf"(?:\bsaid|\btold|\badded) ({_NAME_WORD} {_NAME_WORD}(?: {_NAME_WORD})?)\b")
+_SHOUTED_LINE = re.compile(r"[^a-z]*[A-Z]{3}")  # a line starting in capitals: "BUCHAREST 1996-08-30", "ST LOUIS AT"
 _SHOUTED_WORDS = re.compile(r"(?<![\w.'-])[A-Z]{3,}(?: [A-Z]{2,}){0,2}(?![\w'-])")
 _FAMILY_WORD = r"[A-Z][a-zA-Z'\u2019-]*[a-z]"
 # A lookahead, so that a word that is not a given name ("Analyst Paul Sydney") does not hide the next one.
@@ -288,7 +289,7 @@ class RuleExtractor:
         for mention in self._regions.find(text):
             if mention.place.kind in kinds:
                 yield Span(mention.start, mention.end, EntityType.LOC, mention.text, mention.place.id)
-        if cities:  # datelines and headlines in capitals: "BUCHAREST 1996-08-30", "ST LOUIS AT HOUSTON"
+        if any(_SHOUTED_LINE.match(line) for line in text.split("\n")):  # datelines, headlines in capitals
             for match in _SHOUTED_WORDS.finditer(text):
                 link = self.link_of(match.group(0).title())
                 if link is not None:
