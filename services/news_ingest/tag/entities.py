@@ -9,6 +9,7 @@ people and organisations get a normalised-name id.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -47,11 +48,10 @@ _PERSON_SAID = re.compile(rf"(?:\bsaid|\btold|\badded) ({_NAME_WORD} {_NAME_WORD
 _SHOUTED_LINE = re.compile(r"[^a-z]*[A-Z]{3}")  # a line starting in capitals: "BUCHAREST 1996-08-30", "ST LOUIS AT"
 _SHOUTED_WORDS = re.compile(r"(?<![\w.'-])[A-Z]{3,}(?: [A-Z]{2,}){0,2}(?![\w'-])")
 _FAMILY_WORD = r"[A-Z][a-zA-Z'\u2019-]*[a-z]"
-# A lookahead, so that a word that is not a given name ("Analyst Paul Sydney") does not hide the next one.
-_GIVEN_AND_FAMILY = re.compile(
-    rf"(?<![\w.'\u2019-])(?=(([A-Z][a-z]+)(?: [A-Z]\.)?(?: (?:{_PARTICLE} )?{_FAMILY_WORD}){{1,2}})(?![\w-]))"
-)
-_INITIAL_AND_FAMILY = re.compile(rf"(?<![\w.])([A-Z]\. (?:[A-Z]\. )?{_FAMILY_WORD})(?![\w-])")
+# A capitalised word before another: where a given name may start ("Analyst Paul Sydney" tries both words).
+_NAME_START = re.compile(r"([A-Z][a-z]+) (?=[A-Z])")  # patterns start with a class: re scans fast
+_GIVEN_AND_FAMILY = re.compile(rf"[A-Z][a-z]+(?: [A-Z]\.)?(?: (?:{_PARTICLE} )?{_FAMILY_WORD}){{1,2}}(?![\w-])")
+_INITIAL_AND_FAMILY = re.compile(rf"([A-Z]\. (?:[A-Z]\. )?{_FAMILY_WORD})(?![\w-])")
 _NAME_AND_COUNTRY = re.compile(rf"({_NAME}) \( ?([A-Z][A-Za-z. ]{{1,30}}?) ?\)")
 _PERSON_AGE = re.compile(rf"\b({_NAME_WORD} {_NAME_WORD}(?: {_NAME_WORD})?), (?:aged )?\d{{1,2}},")
 _AGE = re.compile(r", (?:aged )?\d{1,2},")  # what _PERSON_AGE needs: a cheap scan first, as few texts give an age
@@ -182,6 +182,8 @@ _NOT_NAMES = frozenset(
         "December",
     )
 )
+_CAPITALISED_WORD = re.compile(r"(?<![\w'\u2019-])[A-Z][A-Za-z'\u2019-]*[a-z]")  # the words a surname can be
+_CAPITAL_NEXT = re.compile(r" [A-Z]")
 _SHORT_NAME = re.compile(r"[A-Z][A-Za-z'\u2019-]*[a-z]")  # a surname alone: "Shoigu", "McIlroy"; no digits
 _POSSESSIVE = re.compile(r"(?:'s|\u2019s|')$")
 
@@ -199,6 +201,9 @@ class RuleExtractor:
 
     def __init__(self, regions: RegionTagger) -> None:
         self._regions = regions
+        # Names repeat across articles; a bounded memo spares the gazetteer the same question.
+        self.link_of = functools.lru_cache(maxsize=65_536)(self._link_of)  # type: ignore[method-assign]
+        self.is_demonym = functools.lru_cache(maxsize=65_536)(self._is_demonym)  # type: ignore[method-assign]
 
     async def spans(self, texts: Sequence[str]) -> list[list[Span]]:
         return [self.finish(self.find(text), text) for text in texts]
@@ -209,11 +214,18 @@ class RuleExtractor:
 
     def link_of(self, name: str) -> str | None:
         """The gazetteer id when the whole of ``name`` is a country, state or city."""
+        return self._link_of(name)
+
+    def is_demonym(self, name: str) -> bool:
+        """True when the whole of ``name`` is a nationality ("Russian")."""
+        return self._is_demonym(name)
+
+    def _link_of(self, name: str) -> str | None:
         mentions = [m for m in self._regions.find(name) if m.place.kind in _PLACE_KINDS]
         whole = len(mentions) == 1 and mentions[0].end - mentions[0].start == len(name)
         return mentions[0].place.id if whole else None
 
-    def is_demonym(self, name: str) -> bool:
+    def _is_demonym(self, name: str) -> bool:
         mentions = list(self._regions.find(name))
         return (
             len(mentions) == 1
@@ -244,15 +256,20 @@ class RuleExtractor:
         Lester", "George W. Bush"), an initial and a surname ("J. Ratcliffe"), or a name before a country in
         parentheses, as results lists write athletes ("Marie-Jose Perec ( France )")."""
         found = []
-        for match in _GIVEN_AND_FAMILY.finditer(text):
-            if not is_given_name(match.group(2)):
+        for start in _NAME_START.finditer(text):
+            at = start.start()
+            if at and (text[at - 1].isalnum() or text[at - 1] in ".'\u2019-_"):
                 continue
-            name = match.group(1)
+            match = _GIVEN_AND_FAMILY.match(text, at) if is_given_name(start.group(1)) else None
+            if match is None:
+                continue
+            name = match.group(0)
             last = name.rsplit(" ", 1)[-1]
             if last in _ORG_WORD_SET or last in _NOT_NAMES or self.link_of(name):
                 continue
-            found.append(Span(match.start(1), match.end(1), EntityType.PERSON, name))
-        found += [Span(m.start(1), m.end(1), EntityType.PERSON, m.group(1)) for m in _INITIAL_AND_FAMILY.finditer(text)]
+            found.append(Span(match.start(), match.end(), EntityType.PERSON, name))
+        found += [Span(m.start(1), m.end(1), EntityType.PERSON, m.group(1)) for m in _INITIAL_AND_FAMILY.finditer(text)
+                  if not m.start() or not (text[m.start() - 1].isalnum() or text[m.start() - 1] in "._")]  # fmt: skip
         if "(" in text:
             for match in _NAME_AND_COUNTRY.finditer(text):
                 if (self.link_of(match.group(2)) or "").startswith("iso:") and not self.link_of(match.group(1)):
@@ -383,8 +400,14 @@ def with_short_names(spans: Sequence[Span], text: str) -> list[Span]:
     relabelled = [Span(s.start, s.end, EntityType.PERSON, s.text) if _POSSESSIVE.sub("", s.text) in introduced
                   and s.type is not EntityType.PERSON and not (s.link or "").startswith("iso:") else s
                   for s in spans]  # fmt: skip
-    added = [Span(found.start(), found.end(), EntityType.PERSON, word) for word in introduced
-             for found in re.finditer(rf"\b{re.escape(word)}\b(?! [A-Z])", text)]  # fmt: skip
+    added = []
+    for found in _CAPITALISED_WORD.finditer(text):
+        word = found.group(0)
+        if word not in introduced and word[-1] == "s":
+            word = _POSSESSIVE.sub("", word)  # "Shoigu's" is Shoigu
+        end = found.start() + len(word)
+        if word in introduced and not (end < len(text) and text[end].isalnum()) and not _CAPITAL_NEXT.match(text, end):
+            added.append(Span(found.start(), end, EntityType.PERSON, word))
     return without_overlaps([*relabelled, *added])
 
 

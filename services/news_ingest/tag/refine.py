@@ -178,10 +178,17 @@ class _Article:
             return False
         if words[-1] in _ORG_ENDS or any(places.link_of(word) for word in words):
             return False
-        for match in re.finditer(rf"(?<![\w-]){re.escape(words[-1])}(?![\w-])", self.text):
-            alone_before = _CAPITALISED_BEFORE.search(self.text, max(0, match.start() - 40), match.start()) is None
-            if alone_before and not _CAPITALISED_AFTER.match(self.text, match.end()):
+        surname, text = words[-1], self.text
+        at = text.find(surname)
+        while at >= 0:
+            end = at + len(surname)
+            whole = (at == 0 or not _in_name(text[at - 1])) and (end == len(text) or not _in_name(text[end]))
+            alone = _CAPITALISED_BEFORE.search(text, max(0, at - 40), at) is None and not _CAPITALISED_AFTER.match(
+                text, end
+            )
+            if whole and alone:
                 return True
+            at = text.find(surname, end)
         return False
 
     def _common_word(self, name: str) -> bool:
@@ -255,10 +262,15 @@ def _person_start(text: str, start: int, end: int, places: Places) -> int:
     return start
 
 
+def _in_name(char: str) -> bool:
+    return char.isalnum() or char in "-_"
+
+
 def _shouted(name: str) -> bool:
     """All-caps text that is more than an acronym: two words, or one longer than five letters."""
-    letters = [char for char in name if char.isalpha()]
-    return bool(letters) and all(char.isupper() for char in letters) and (" " in name or len(letters) > 5)
+    if not name.isupper():  # str.isupper: every cased character upper, and at least one
+        return False
+    return " " in name or sum(char.isalpha() for char in name) > 5
 
 
 def _retyped(span: Span, places: Places, surnames: set[str]) -> Span | None:
