@@ -137,8 +137,11 @@ def _add_tag_evals(evals: argparse._SubParsersAction[argparse.ArgumentParser]) -
     regions.add_argument("--jsonl", action="store_true", help=own)
     regions.add_argument("--split", choices=("test", "train", "all"), default="test",
                          help="Reuters' LEWISSPLIT: test (held out, the default), train (tuning) or all")  # fmt: skip
-    ner = evals.add_parser("ner", help="people, organisations, places vs CoNLL-2003 gold (P/R/F1)")
-    ner.add_argument("file", type=Path, help="CoNLL-2003 per article: {split}.docs.jsonl.gz")
+    ner = evals.add_parser("ner", help="people, organisations, places vs CoNLL-2003 or MEANTIME gold (P/R/F1)")
+    ner.add_argument(
+        "file", type=Path, help="CoNLL-2003 per article ({split}.docs.jsonl.gz), or the meantime-en folder"
+    )
+    ner.add_argument("--baseline", action="store_true", help="score the spaCy model alone, no rules")
     ner.add_argument("--profile", choices=("fast", "full"), help="default: NEWS_INGEST_TAG__PROFILE")
     ner.add_argument("--max-chars", type=int, help="characters the model reads (default: the setting)")
     ner.add_argument("--limit", type=int, default=0, help="score only the first N articles")

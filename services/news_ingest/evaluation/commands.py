@@ -49,7 +49,12 @@ def _eval_boilerplate(args: argparse.Namespace, _: Settings) -> int:
 def _eval_ner(args: argparse.Namespace, settings: Settings) -> int:
     chosen = {"profile": args.profile, "ner_max_chars": args.max_chars}
     tag = settings.tag.model_copy(update={key: value for key, value in chosen.items() if value is not None})
-    docs = list(ner.conll_docs(args.file))[: args.limit or None]
+    docs = list(ner.meantime_docs(args.file) if args.file.is_dir() else ner.conll_docs(args.file))
+    docs = docs[: args.limit or None]
+    if args.baseline:
+        report = ner.evaluate_ner(docs, ner.SpacyAlone(tag.ner_model))
+        print("\n".join(report.lines(f"{args.file.name} (spaCy {tag.ner_model} alone)")))
+        return 0
     tagger = build_tagger(tag)
     try:
         report = ner.evaluate_ner(docs, tagger.extractor)

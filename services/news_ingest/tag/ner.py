@@ -91,7 +91,7 @@ class ModelExtractor:
         return [self.merge(text, raw) for text, raw in zip(texts, found, strict=True)]
 
     def merge(self, text: str, raw: Sequence[RawSpan]) -> list[Span]:
-        model = [self._rules.link(span) for span in (_span(text, start, end, label) for start, end, label in raw)
+        model = [self._rules.link(span) for span in (model_span(text, start, end, label) for start, end, label in raw)
                  if span is not None]  # fmt: skip
         model = self._rules.with_teams(consistent(model, text), text)
         taken = Occupied((span.start, span.end) for span in model)
@@ -134,7 +134,7 @@ def consistent(spans: list[Span], text: str) -> list[Span]:
     return without_overlaps([*relabelled, *found])
 
 
-def _span(text: str, start: int, end: int, label: str) -> Span | None:
+def model_span(text: str, start: int, end: int, label: str) -> Span | None:
     """A model span in the service's types, without a leading "the" or a trailing possessive."""
     kind = _LABELS.get(label)
     if kind is None:
