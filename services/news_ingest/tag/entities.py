@@ -72,6 +72,18 @@ _ORG_FINDER = ahocorasick_rs.AhoCorasick(
     matchkind=ahocorasick_rs.MatchKind.LeftmostFirst,
 )
 _ORG_HEAD = re.compile(rf"(?<![\w'\u2019-])({_NAME_WORD}(?: (?:{_NAME_WORD}|&|for)){{0,3}}) $")
+# A firm named by what is said of it: "shares in Cairn Energy", "planemaker Airbus", "Tesco's shares".
+_FIRM_DESCRIPTORS = (
+    "shares in|shares of|stake in|bid for|takeover of|merger with|rival|rivals|carmaker|automaker|planemaker|"
+    "airline|carrier|retailer|supermarket|chipmaker|drugmaker|brewer|insurer|lender|bank|broker|miner|"
+    "conglomerate|maker|manufacturer|firm|company|group|giant|operator|publisher|broadcaster|network|label|band"
+)
+_ORG_BY_CONTEXT = re.compile(
+    rf"\b(?:{_FIRM_DESCRIPTORS}) ({_NAME_WORD}(?: {_NAME_WORD}){{0,2}})(?![\w-])"
+    rf"|(?<![\w.-])({_NAME_WORD}(?: {_NAME_WORD}){{0,2}})(?:'s|\u2019s)? "
+    r"(?:shares|stock|chief executive|shareholders)\b"
+)
+_NOT_FIRMS = frozenset(("Its", "Their", "His", "Her", "Our", "Wall Street", "Company"))
 _ORG_OF = re.compile(rf"\b((?:Ministry|Bank|Department|University|Council|Court|Office) of (?:the )?{_NAME})")
 _KNOWN_ACRONYMS = frozenset(
     (
@@ -246,6 +258,7 @@ class RuleExtractor:
         found += [Span(m.start(1), m.end(1), EntityType.ORG, _strip_article(m.group(1))) for m in
                   _ORG_OF.finditer(text)]  # fmt: skip
         found += _organisations(text)
+        found += [span for span in _firms(text) if not self.link_of(span.text)]
         found += _acronyms(text)
         found += _institutions(text)
         kept = without_overlaps(found)
@@ -346,6 +359,17 @@ def _organisations(text: str) -> list[Span]:
             begin = head.start(1) + (4 if text.startswith(("The ", "the "), head.start(1)) else 0)
             if begin < start:
                 found.append(Span(begin, end, EntityType.ORG, text[begin:end]))
+    return found
+
+
+def _firms(text: str) -> list[Span]:
+    """Firms named by what is said of them ("shares in Cairn Energy", "planemaker Airbus", "Tesco's shares")."""
+    found = []
+    for match in _ORG_BY_CONTEXT.finditer(text):
+        group = match.lastindex or 1
+        name = match.group(group)
+        if name.split()[0] not in _NOT_NAMES and name not in _NOT_FIRMS:
+            found.append(Span(match.start(group), match.end(group), EntityType.ORG, name))
     return found
 
 
