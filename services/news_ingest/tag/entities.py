@@ -78,11 +78,15 @@ _FIRM_DESCRIPTORS = (
     "airline|carrier|retailer|supermarket|chipmaker|drugmaker|brewer|insurer|lender|bank|broker|miner|"
     "conglomerate|maker|manufacturer|firm|company|group|giant|operator|publisher|broadcaster|network|label|band"
 )
-_ORG_BY_CONTEXT = re.compile(
-    rf"\b(?:{_FIRM_DESCRIPTORS}) ({_NAME_WORD}(?: {_NAME_WORD}){{0,2}})(?![\w-])"
-    rf"|(?<![\w.-])({_NAME_WORD}(?: {_NAME_WORD}){{0,2}})(?:'s|\u2019s)? "
-    r"(?:shares|stock|chief executive|shareholders)\b"
+_DESCRIPTOR_FINDER = ahocorasick_rs.AhoCorasick(
+    [f"{word} " for word in _FIRM_DESCRIPTORS.split("|")], matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
 )
+_FIRM_AFTER = re.compile(rf"({_NAME_WORD}(?: {_NAME_WORD}){{0,2}})(?![\w-])")
+_SAID_OF_FIRMS = ahocorasick_rs.AhoCorasick(
+    [" shares", "'s shares", "\u2019s shares", " stock", " shareholders", "'s chief executive", " chief executive"],
+    matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+)
+_FIRM_BEFORE = re.compile(rf"(?<![\w.-])({_NAME_WORD}(?: {_NAME_WORD}){{0,2}})$")
 _NOT_FIRMS = frozenset(("Its", "Their", "His", "Her", "Our", "Wall Street", "Company"))
 _ORG_OF = re.compile(rf"\b((?:Ministry|Bank|Department|University|Council|Court|Office) of (?:the )?{_NAME})")
 _KNOWN_ACRONYMS = frozenset(
@@ -194,7 +198,6 @@ _NOT_NAMES = frozenset(
         "December",
     )
 )
-_CAPITALISED_WORD = re.compile(r"(?<![\w'\u2019-])[A-Z][A-Za-z'\u2019-]*[a-z]")  # the words a surname can be
 _CAPITAL_NEXT = re.compile(r" [A-Z]")
 _SHORT_NAME = re.compile(r"[A-Z][A-Za-z'\u2019-]*[a-z]")  # a surname alone: "Shoigu", "McIlroy"; no digits
 _POSSESSIVE = re.compile(r"(?:'s|\u2019s|')$")
@@ -365,12 +368,15 @@ def _organisations(text: str) -> list[Span]:
 def _firms(text: str) -> list[Span]:
     """Firms named by what is said of them ("shares in Cairn Energy", "planemaker Airbus", "Tesco's shares")."""
     found = []
-    for match in _ORG_BY_CONTEXT.finditer(text):
-        group = match.lastindex or 1
-        name = match.group(group)
-        if name.split()[0] not in _NOT_NAMES and name not in _NOT_FIRMS:
-            found.append(Span(match.start(group), match.end(group), EntityType.ORG, name))
-    return found
+    for _, start, end in _DESCRIPTOR_FINDER.find_matches_as_indexes(text):
+        name = _FIRM_AFTER.match(text, end) if not (start and _in_word(text[start - 1])) else None
+        if name is not None:
+            found.append(Span(name.start(1), name.end(1), EntityType.ORG, name.group(1)))
+    for _, start, _end in _SAID_OF_FIRMS.find_matches_as_indexes(text):
+        name = _FIRM_BEFORE.search(text, max(0, start - 60), start)
+        if name is not None:
+            found.append(Span(name.start(1), name.end(1), EntityType.ORG, name.group(1)))
+    return [span for span in found if span.text.split()[0] not in _NOT_NAMES and span.text not in _NOT_FIRMS]
 
 
 def _acronyms(text: str) -> list[Span]:
@@ -425,13 +431,15 @@ def with_short_names(spans: Sequence[Span], text: str) -> list[Span]:
                   and s.type is not EntityType.PERSON and not (s.link or "").startswith("iso:") else s
                   for s in spans]  # fmt: skip
     added = []
-    for found in _CAPITALISED_WORD.finditer(text):
-        word = found.group(0)
-        if word not in introduced and word[-1] == "s":
-            word = _POSSESSIVE.sub("", word)  # "Shoigu's" is Shoigu
-        end = found.start() + len(word)
-        if word in introduced and not (end < len(text) and text[end].isalnum()) and not _CAPITAL_NEXT.match(text, end):
-            added.append(Span(found.start(), end, EntityType.PERSON, word))
+    for word in introduced:
+        at = text.find(word)
+        while at >= 0:
+            end = at + len(word)
+            before_ok = at == 0 or not (text[at - 1].isalnum() or text[at - 1] in "'\u2019-")
+            after_ok = end == len(text) or not text[end].isalnum()
+            if before_ok and after_ok and not _CAPITAL_NEXT.match(text, end):
+                added.append(Span(at, end, EntityType.PERSON, word))
+            at = text.find(word, end)
     return without_overlaps([*relabelled, *added])
 
 
