@@ -17,6 +17,14 @@ _COUNTRY_ALIASES = {
     "macedonia": "MK", "turkiye": "TR", "türkiye": "TR", "palestine": "PS", "gaza": "PS", "west bank": "PS",
     "hong kong": "HK", "taiwan": "TW", "south korea": "KR", "north korea": "KP",
 }  # fmt: skip
+# Cities news writes by an English or older name that GeoNames' main name is not (public facts): "Hanover" is
+# Hannover in Germany, not the US towns of that name; wire archives write "Bombay", "Peking", "Leningrad".
+CITY_EXONYMS = {
+    "Hanover": "DE", "Cologne": "DE", "Frankfurt": "DE", "Dusseldorf": "DE", "Zurich": "CH", "Basle": "CH",
+    "Lucerne": "CH", "Kiev": "UA", "St Petersburg": "RU", "St. Petersburg": "RU", "Leningrad": "RU", "Bombay": "IN",
+    "Calcutta": "IN", "Madras": "IN", "Peking": "CN", "Rangoon": "MM", "Saigon": "VN", "Seville": "ES",
+    "Bruges": "BE", "Marseilles": "FR", "Lyons": "FR",
+}  # fmt: skip
 _STATE_ABBREVIATIONS = {
     "ala.": "AL", "ariz.": "AZ", "ark.": "AR", "calif.": "CA", "colo.": "CO", "conn.": "CT", "del.": "DE",
     "fla.": "FL", "ga.": "GA", "ill.": "IL", "ind.": "IN", "kan.": "KS", "ky.": "KY", "la.": "LA", "md.": "MD",
@@ -63,6 +71,7 @@ class Gazetteer:
             if city["population"] > cities.get(key, (-1, ""))[0]:
                 cities[key] = (city["population"], city["countrycode"])
         self._cities = {name: code for name, (_, code) in cities.items()}
+        self._cities.update({name.lower(): code for name, code in CITY_EXONYMS.items()})
         for code, data in cache.get_countries().items():  # capitals win over same-named smaller cities
             if data.get("capital") and code not in _DISSOLVED:
                 self._cities[data["capital"].lower()] = code

