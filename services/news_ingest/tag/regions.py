@@ -377,6 +377,8 @@ def _is_place_here(surface: str, place: Place, before: str, after: str, names: s
             return False
     if place.kind is Kind.DEMONYM and names_a_language(after):
         return False
+    if after.startswith("$") and place.kind is Kind.COUNTRY:
+        return False  # "US$40 billion", "C$": a currency
     if surface == "Turkey":
         following = after.split(maxsplit=1)
         if following and following[0].strip(".,;:!?").lower() in _TURKEY_FOOD:

@@ -74,7 +74,7 @@ def test_eval_ner_reads_a_meantime_folder(folder: Path, capsys: pytest.CaptureFi
 @pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data/meantime-en is not here")
 def test_the_shared_meantime_set_reads_with_names_of_every_type() -> None:
     docs = list(meantime_docs(SHARED))
-    assert len(docs) == 120
+    assert len(docs) == 104  # 120 articles, 16 with no named mention annotated
     kinds = {kind for doc in docs for *_, kind in doc.gold}
     assert kinds == {"PER", "ORG", "LOC"}
     for doc in docs:
