@@ -56,6 +56,12 @@ CASES = [
         "The island council voted to close the harbour, and Mann Street was closed for repairs in Leeds.",
         ["GB"],
     ),
+    (
+        "a currency written with a country's code",
+        None,
+        "SYDNEY - The miner agreed to pay US$40 million and C$12 million for the two mines in Queensland.",
+        ["AU"],
+    ),
 ]
 
 
