@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import signal
+import time
 from collections.abc import Callable, Coroutine
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from news_ingest.deduplicate.index import DedupIndex, Thresholds
 from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
 from news_ingest.deduplicate.redis_index import RedisDedupIndex
 from news_ingest.deduplicate.stage import Deduplicator
-from news_ingest.errors import BrokerUnavailable, InfrastructureError
+from news_ingest.errors import BrokerUnavailable, ConfigError, InfrastructureError
 from news_ingest.health import Check, HealthServer, Liveness, Readiness
 from news_ingest.kafka import KafkaPublisher, KafkaSource, create_topics, output_message_limit
 from news_ingest.metrics import Metrics
@@ -185,6 +186,7 @@ async def serve(
                  metrics_url=f"{http.url}/metrics", until_idle=until_idle)  # fmt: skip
         background = [
             asyncio.create_task(_probe_broker(source, readiness, settings.runtime), name="broker-probe"),
+            asyncio.create_task(_report_progress(metrics, settings.runtime), name="progress"),
             asyncio.create_task(_probe_index(index, readiness, metrics, settings.runtime), name="index-probe"),
         ]
         if on_started is not None:
@@ -204,7 +206,13 @@ async def serve(
 async def _connect(settings: Settings, stack: AsyncExitStack) -> Settings:
     """The settings pointed at the cluster: the embedded broker, started with ``stack``, when none is set;
     the topics created when embedded or asked to."""
+    if not settings.embedded and not settings.kafka.bootstrap_servers:
+        raise ConfigError(
+            "no Kafka cluster set: set NEWS_INGEST_KAFKA__BOOTSTRAP_SERVERS=host:port, or ask for the embedded "
+            "memory-only broker with `run --demo` or NEWS_INGEST_KAFKA__EMBEDDED=true"
+        )
     if settings.embedded:
+        log.warning("embedded_broker", detail="memory-only Tansu broker: every record is lost when it stops")
         broker = stack.enter_context(EmbeddedBroker())
         kafka = settings.kafka.model_copy(update={"bootstrap_servers": broker.bootstrap_servers})
         settings = settings.model_copy(update={"kafka": kafka})
@@ -224,7 +232,10 @@ async def _join_group(
         for tp in partitions:
             metrics.partition_assigned(tp.topic, tp.partition)
         metrics.lag_only_for({(tp.topic, tp.partition) for tp in partitions})
+        if settings.redis.url is None:
+            _check_index_covers_group(partitions, source.partition_count(), readiness)
 
+    readiness.set(Check.INDEX_COVERS_GROUP, True)  # shared index, or until an assignment shows a share
     source = KafkaSource(kafka=settings.kafka, topics=settings.topics, consumer=settings.consumer,
                          before_revoke=gate.revoke, on_assigned=assigned)  # fmt: skip
     return await stack.enter_async_context(source)
@@ -307,6 +318,29 @@ async def _run_bounded(worker: Worker, stop: asyncio.Event, runtime: RuntimeSett
         return worker_task.result()
     finally:
         stop_task.cancel()
+
+
+def _check_index_covers_group(partitions: frozenset[Partition], total: int, readiness: Readiness) -> None:
+    """An in-memory index held by a member that owns only some input partitions: other replicas run in the
+    group with their own indexes, and copies arriving on their partitions are never compared with these."""
+    covers = not partitions or len(partitions) >= total
+    readiness.set(Check.INDEX_COVERS_GROUP, covers)
+    if not covers:
+        log.warning("in_memory_index_shared_group", owned_partitions=len(partitions), input_partitions=total,
+                    fix="several replicas need the shared index: set NEWS_INGEST_REDIS__URL")  # fmt: skip
+
+
+async def _report_progress(metrics: Metrics, runtime: RuntimeSettings) -> None:
+    """One ``progress`` line per interval while records flow: rate, outcomes so far, lag left."""
+    last, last_at = 0, time.monotonic()
+    while True:
+        await asyncio.sleep(runtime.progress_interval_seconds)
+        totals, now = metrics.outcome_totals(), time.monotonic()
+        done = sum(totals.values())
+        if done != last:
+            log.info("progress", processed=done, per_second=round((done - last) / (now - last_at), 1),
+                     lag=metrics.total_lag(), **dict(sorted(totals.items())))  # fmt: skip
+        last, last_at = done, now
 
 
 async def _probe_broker(source: KafkaSource, readiness: Readiness, runtime: RuntimeSettings) -> None:

@@ -2,24 +2,56 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
-from typing import Any, Literal
+import os
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from news_ingest.errors import ConfigError
 from news_ingest.models import Outcome
+
+PREFIX = "NEWS_INGEST_"
+NESTING = "__"
+
+
+def _listed(value: Any) -> Any:
+    """A list setting from the environment: comma-separated ("en,de") or a JSON array ('["en", "de"]')."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            import orjson  # noqa: PLC0415 - only for the rare JSON spelling
+
+            try:
+                return orjson.loads(text)
+            except orjson.JSONDecodeError as error:
+                raise ValueError(f"not a JSON array nor a comma-separated list ({error})") from None
+        return tuple(part.strip() for part in text.split(",") if part.strip())
+    return value
+
+
+# A list of words read from the environment as "a,b,c" or as a JSON array.
+Words = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_listed)]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
 class KafkaSettings(BaseModel):
-    """Where the cluster is and how to authenticate; ``bootstrap_servers`` unset starts the embedded broker."""
+    """Where the cluster is and how to authenticate. The embedded broker starts only when asked for
+    (``embedded``, or ``run --demo`` with no cluster set), never because ``bootstrap_servers`` is missing."""
 
     model_config = _FROZEN
 
     bootstrap_servers: str | None = Field(
-        default=None, description="Comma-separated host:port list; unset = start the embedded Tansu broker."
+        default=None, description="Comma-separated host:port list of the Kafka cluster (required unless embedded)."
+    )
+    embedded: bool = Field(
+        default=False,
+        description="Start the bundled Tansu broker (memory-only: every record is lost when it stops); for demos "
+        "and trials. `run --demo` turns it on when no cluster is set.",
     )
     client_id: str = "news-ingest"
     security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
@@ -46,6 +78,8 @@ class KafkaSettings(BaseModel):
                              "use SASL_PLAINTEXT or SASL_SSL")  # fmt: skip
         if self.ssl_certfile and not self.ssl_keyfile:
             raise ValueError("ssl_certfile (mutual TLS) needs ssl_keyfile")
+        if self.embedded and self.bootstrap_servers:
+            raise ValueError("embedded and bootstrap_servers are both set: choose the cluster or the embedded broker")
         return self
 
 
@@ -88,6 +122,11 @@ class ConsumerSettings(BaseModel):
     heartbeat_interval_ms: int = Field(default=3_000, ge=100)
     max_poll_interval_ms: int = Field(default=300_000, ge=1_000)
     max_partition_fetch_bytes: int = Field(default=1_048_576, ge=1_024)
+    replicas: int = Field(
+        default=1,
+        ge=1,
+        description="Replicas the deployment runs in this group; more than one needs the shared index (redis.url).",
+    )
 
 
 class ProducerSettings(BaseModel):
@@ -140,10 +179,16 @@ class DedupSettings(BaseModel):
     story_window_hours: float = Field(default=48.0, gt=0, description="A story takes members this long after its last.")
     story_terms: int = Field(default=25, ge=1, le=100, description="Salient terms per article.")
     story_members: int = Field(default=3, ge=1, description="Members that shape a story's centroid.")
-    preload_languages: tuple[str, ...] = Field(
+    preload_languages: Words = Field(
         default=("en",),
         description="Languages whose word weights are built at start-up (~0.26 s each); others on first use.",
     )
+
+    @model_validator(mode="after")
+    def _bands_divide_the_signature(self) -> DedupSettings:
+        if self.permutations % self.bands:
+            raise ValueError(f"bands ({self.bands}) must divide permutations ({self.permutations}) into equal bands")
+        return self
 
     def version(self) -> str:
         """Short stable id of these settings, stamped on every decision they make (start-up work left out)."""
@@ -190,7 +235,10 @@ class RuntimeSettings(BaseModel):
     retry_max_seconds: float = Field(default=30.0, gt=0)
     broker_probe_interval_seconds: float = Field(default=5.0, gt=0)
     broker_probe_timeout_seconds: float = Field(default=5.0, gt=0)
-    trace_headers: tuple[str, ...] = ("traceparent", "tracestate", "x-trace-id", "x-request-id")
+    progress_interval_seconds: float = Field(
+        default=15.0, gt=0, description="A `progress` log line this often while records flow (rate, outcomes, lag)."
+    )
+    trace_headers: Words = ("traceparent", "tracestate", "x-trace-id", "x-request-id")
     gc_young_threshold: int = Field(
         default=50_000,
         ge=0,
@@ -219,8 +267,8 @@ class Settings(BaseSettings):
     """Everything the service reads from its environment, read once at start."""
 
     model_config = SettingsConfigDict(
-        env_prefix="NEWS_INGEST_",
-        env_nested_delimiter="__",
+        env_prefix=PREFIX,
+        env_nested_delimiter=NESTING,
         frozen=True,
         extra="forbid",
         case_sensitive=False,
@@ -238,25 +286,67 @@ class Settings(BaseSettings):
     runtime: RuntimeSettings = RuntimeSettings()
     tag: TagSettings = TagSettings()
 
+    @model_validator(mode="after")
+    def _replicas_share_the_index(self) -> Settings:
+        """Replicas on their own in-memory indexes each see a share of the stream: copies arriving on
+        different partitions would all be ``unique``."""
+        if self.consumer.replicas > 1 and self.redis.url is None:
+            raise ValueError(f"consumer.replicas is {self.consumer.replicas} but redis.url is unset: replicas on "
+                             "in-memory indexes miss each other's copies; set NEWS_INGEST_REDIS__URL")  # fmt: skip
+        return self
+
     @property
     def embedded(self) -> bool:
-        """True when no cluster is configured and the service brings its own broker."""
-        return not self.kafka.bootstrap_servers
+        """True when the service brings its own broker (asked for, never a fallback)."""
+        return self.kafka.embedded
 
 
-def load_settings(**overrides: Any) -> Settings:
-    """Read the environment once; keyword overrides win (used by the CLI and tests)."""
+def variable_names() -> list[str]:
+    """Every environment variable the settings read: a section as JSON, or one of its fields."""
+    names = []
+    for section, field in Settings.model_fields.items():
+        names.append(f"{PREFIX}{section}".upper())
+        model = field.annotation
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            names += [f"{PREFIX}{section}{NESTING}{name}".upper() for name in model.model_fields]
+    return names
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[str]:
+    """One message per ``NEWS_INGEST_*`` variable no setting reads, with the closest valid name: a misspelt
+    variable would otherwise be ignored without a word ("NEWS_INGEST_KAFKA_BOOTSTRAP_SERVERS")."""
+    known = variable_names()
+    problems = []
+    for name in sorted(environ):
+        upper = name.upper()
+        if not upper.startswith(PREFIX) or upper in known:
+            continue
+        suffixes = [name.removeprefix(PREFIX) for name in known]  # the shared prefix would make all look close
+        close = difflib.get_close_matches(upper.removeprefix(PREFIX), suffixes, n=1, cutoff=0.8)
+        hint = f": did you mean {PREFIX}{close[0]}?" if close else " (`news-ingest config` shows every setting)"
+        problems.append(f"unknown setting {name}{hint}")
+    return problems
+
+
+def load_settings(*, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Read the environment once; keyword overrides win (used by the CLI and tests). A ``NEWS_INGEST_*``
+    variable that no setting reads is a :class:`ConfigError` naming the closest valid one."""
+    problems = unknown_variables(os.environ if environ is None else environ)
+    if problems:
+        raise ConfigError("; ".join(problems))
     return Settings(**overrides)
 
 
 def explain(error: ValidationError) -> str:
-    """One line per invalid setting: where it is and what is wrong, never the value given (it may be a secret;
-    pydantic's own message quotes the input)."""
-    lines = []
+    """Every invalid setting on one line, each as its variable and what is wrong, never the value given (it
+    may be a secret; pydantic's own message quotes the input)."""
+    problems = []
     for problem in error.errors(include_url=False, include_input=False, include_context=False):
-        where = ".".join(str(part) for part in problem["loc"]) or "(settings)"
-        lines.append(f"  {where}: {problem['msg']}")
-    return "\n".join(lines)
+        parts = [str(part) for part in problem["loc"]]
+        where = f"{PREFIX}{NESTING.join(parts[:2])}".upper() if parts else "settings"
+        where += f"{NESTING}*" if len(parts) == 1 else ""  # a rule across a section's fields
+        problems.append(f"{where}: {problem['msg'].removeprefix('Value error, ')}")
+    return "; ".join(problems)
 
 
 def masked(settings: Settings) -> dict[str, Any]:

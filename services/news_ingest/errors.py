@@ -4,6 +4,7 @@
 
     NewsIngestError                 (retriable: bool)
     ├── ConfigError                 the settings ask for what this installation cannot do: stop at start-up
+    ├── TopicMissing                a topic a command reads is not on the cluster
     ├── InputRejected               bad input: becomes a record on the rejected topic, never a crash
     └── InfrastructureError         the outside world failed: retry with backoff, never publish unchecked
         ├── BrokerUnavailable       fetch, publish or commit could not reach the Kafka cluster
@@ -33,6 +34,10 @@ class NewsIngestError(Exception):
 
 class ConfigError(NewsIngestError):
     """The settings ask for something this installation cannot do (a model that is not installed...)."""
+
+
+class TopicMissing(NewsIngestError):
+    """A topic a command was asked to read does not exist on the cluster."""
 
 
 class InputRejected(NewsIngestError):

@@ -27,6 +27,7 @@ class Check(StrEnum):
     BROKER_REACHABLE = "broker_reachable"
     OUTPUTS_FLOWING = "outputs_flowing"
     DEDUP_INDEX_REACHABLE = "dedup_index_reachable"
+    INDEX_COVERS_GROUP = "dedup_index_covers_group"  # an in-memory index sees every partition of the input
 
 
 class Readiness:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
@@ -22,7 +23,7 @@ from aiokafka.errors import (
 )
 
 from news_ingest.config import ConsumerSettings, KafkaSettings, ProducerSettings, TopicSettings
-from news_ingest.errors import BrokerUnavailable, CommitFailed, PublishFailed
+from news_ingest.errors import BrokerUnavailable, CommitFailed, PublishFailed, TopicMissing
 from news_ingest.records import OutputRecord, Partition, SourceRecord
 
 log = structlog.get_logger(__name__)
@@ -80,7 +81,7 @@ async def output_message_limit(kafka: KafkaSettings, topics: TopicSettings) -> i
     """The smallest ``max.message.bytes`` the output topics report, or ``None`` when none reports one (Tansu
     answers DescribeConfigs with no entries)."""
     admin = AIOKafkaAdminClient(**client_options(kafka))
-    await _guard("admin start", admin.start())
+    await _started("admin start", admin, kafka)
     try:
         names = [topics.enriched, topics.duplicates, topics.rejected]
         # every config, filtered here: Tansu drops the connection when the request names the configs it wants
@@ -129,6 +130,7 @@ class KafkaSource:
         on_assigned: PartitionsChanged,
     ) -> None:
         self._topic = topics.raw
+        self._kafka = kafka
         self._consumer = AIOKafkaConsumer(
             **client_options(kafka),
             group_id=consumer.group_id,
@@ -142,7 +144,7 @@ class KafkaSource:
         self._listener = _Rebalance(before_revoke, on_assigned)
 
     async def __aenter__(self) -> KafkaSource:
-        await _guard("consumer start", self._consumer.start())
+        await _started("consumer start", self._consumer, self._kafka)
         self._consumer.subscribe([self._topic], listener=self._listener)
         return self
 
@@ -150,6 +152,10 @@ class KafkaSource:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self._consumer.stop()
+
+    def partition_count(self) -> int:
+        """Partitions of the input topic, from the metadata the member holds."""
+        return len(self._consumer.partitions_for_topic(self._topic) or ())
 
     async def fetch(self, *, timeout_ms: int, max_records: int) -> list[SourceRecord]:
         batches = await _guard("fetch", self._consumer.getmany(timeout_ms=timeout_ms, max_records=max_records))
@@ -202,6 +208,7 @@ class KafkaPublisher:
     """The producer for all three output topics; ``publish`` returns once every record is acknowledged."""
 
     def __init__(self, *, kafka: KafkaSettings, producer: ProducerSettings) -> None:
+        self._kafka = kafka
         self._producer = AIOKafkaProducer(
             **client_options(kafka),
             acks="all" if producer.acks == "all" else int(producer.acks),
@@ -213,7 +220,7 @@ class KafkaPublisher:
         )
 
     async def __aenter__(self) -> KafkaPublisher:
-        await _guard("producer start", self._producer.start())
+        await _started("producer start", self._producer, self._kafka)
         return self
 
     async def __aexit__(
@@ -253,6 +260,21 @@ class KafkaPublisher:
 _TOO_LARGE = (MessageSizeTooLargeError, RecordListTooLargeError)
 
 
+async def _started(action: str, client: AIOKafkaConsumer | AIOKafkaProducer | AIOKafkaAdminClient,
+                   kafka: KafkaSettings) -> None:  # fmt: skip
+    """Start a client; when the cluster cannot be reached, close it (no "Unclosed AIOKafkaProducer" later)
+    and raise one readable error naming the servers."""
+    try:
+        await client.start()
+    except KafkaError as error:
+        with contextlib.suppress(Exception):
+            await (client.close() if isinstance(client, AIOKafkaAdminClient) else client.stop())
+        raise BrokerUnavailable(
+            f"cannot reach the Kafka cluster at {kafka.bootstrap_servers} ({action}: {type(error).__name__})",
+            retriable=True,
+        ) from error
+
+
 async def _guard(action: str, call: Awaitable[T]) -> T:
     try:
         return await call
@@ -274,7 +296,7 @@ async def produce_values(
 ) -> None:
     """Publish raw values to ``topic`` (``replay`` and the demo), optionally rate-limited, awaiting every ack."""
     producer = AIOKafkaProducer(**client_options(kafka), linger_ms=5, enable_idempotence=False)
-    await _guard("producer start", producer.start())
+    await _started("producer start", producer, kafka)
     started = asyncio.get_running_loop().time()
     try:
         acks = []
@@ -294,32 +316,43 @@ async def produce_values(
 
 
 async def consume_values(
-    kafka: KafkaSettings, topic: str, *, from_beginning: bool, limit: int = 0
+    kafka: KafkaSettings, topic: str, *, from_beginning: bool, limit: int = 0, until_idle: bool = False
 ) -> AsyncIterator[SourceRecord]:
-    """Read ``topic`` without a consumer group (``tail``): every partition, nothing committed."""
-    consumer = AIOKafkaConsumer(
-        topic,
-        **client_options(kafka),
-        group_id=None,
-        enable_auto_commit=False,
-        auto_offset_reset="earliest" if from_beginning else "latest",
-    )
-    await _guard("consumer start", consumer.start())
+    """Read ``topic`` without a consumer group (``tail``): every partition, nothing committed. With
+    ``until_idle`` it stops at the end offsets it found when it started; a topic the cluster does not have is
+    a :class:`TopicMissing` error, not a silent wait."""
+    consumer = AIOKafkaConsumer(**client_options(kafka), group_id=None, enable_auto_commit=False)
+    await _started("consumer start", consumer, kafka)
     seen = 0
     try:
-        async for message in consumer:
-            yield SourceRecord(
-                topic=message.topic,
-                partition=message.partition,
-                offset=message.offset,
-                key=message.key,
-                value=message.value,
-                headers=tuple(message.headers or ()),
-                timestamp_ms=message.timestamp,
-            )
-            seen += 1
-            if limit and seen >= limit:
-                return
+        if topic not in await _guard("list topics", consumer.topics()):
+            raise TopicMissing(f"topic {topic} does not exist on {kafka.bootstrap_servers}")
+        partitions = [TopicPartition(topic, number) for number in sorted(consumer.partitions_for_topic(topic) or ())]
+        consumer.assign(partitions)
+        if from_beginning:
+            await consumer.seek_to_beginning(*partitions)
+        else:
+            await consumer.seek_to_end(*partitions)
+        ends = await _guard("end offsets", consumer.end_offsets(partitions)) if until_idle else {}
+        while True:
+            if until_idle:
+                positions = [await consumer.position(tp) for tp in ends]
+                if all(position >= end for position, end in zip(positions, ends.values(), strict=True)):
+                    return
+            batches = await _guard("fetch", consumer.getmany(timeout_ms=500))
+            for message in (message for batch in batches.values() for message in batch):
+                yield SourceRecord(
+                    topic=message.topic,
+                    partition=message.partition,
+                    offset=message.offset,
+                    key=message.key,
+                    value=message.value,
+                    headers=tuple(message.headers or ()),
+                    timestamp_ms=message.timestamp,
+                )
+                seen += 1
+                if limit and seen >= limit:
+                    return
     finally:
         await consumer.stop()
 

@@ -42,33 +42,51 @@ class _CurrentStderrBytes:
 
 
 def configure(settings: LogSettings, *, stream: TextIO | None = None) -> None:
-    """Configure structlog once, at start-up (never at import time); logs go to stderr unless ``stream``."""
+    """Configure structlog once, at start-up (never at import time); logs go to stderr unless ``stream``.
+
+    The standard library's loggers (aiokafka's, asyncio's, warnings) render through the same processors, so
+    JSON mode is one JSON object per line whoever logs, tracebacks included as structured fields."""
     out: Any = stream or _CurrentStderr()
     as_json = settings.format == "json" or (settings.format == "auto" and not out.isatty())
-    processors: list[structlog.typing.Processor]
     shared: list[structlog.typing.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
+    render: structlog.typing.Processor
     if as_json:
-        processors = [
-            *shared,
-            structlog.processors.dict_tracebacks,
-            structlog.processors.JSONRenderer(serializer=orjson.dumps),
-        ]
+        render = structlog.processors.JSONRenderer(serializer=orjson.dumps)
         sink = out.buffer if stream else cast(BinaryIO, _CurrentStderrBytes())  # duck-typed: write and flush
         factory: Any = structlog.BytesLoggerFactory(file=sink)
+        # frames without their locals: a local may hold a secret or an article's text
+        tracebacks: list[structlog.typing.Processor] = [
+            structlog.processors.ExceptionRenderer(structlog.tracebacks.ExceptionDictTransformer(show_locals=False))
+        ]
     else:
-        processors = [*shared, structlog.dev.ConsoleRenderer(colors=out.isatty())]
+        render = structlog.dev.ConsoleRenderer(colors=out.isatty())
         factory = structlog.PrintLoggerFactory(file=out)
+        tracebacks = []
     structlog.configure(
-        processors=processors,
+        processors=[*shared, *tracebacks, render],
         wrapper_class=structlog.make_filtering_bound_logger(_LEVELS[settings.level]),
         logger_factory=factory,
         cache_logger_on_first_use=True,
     )
-    # aiokafka logs through the standard library; keep its warnings, in the same stream.
-    logging.basicConfig(
-        stream=out, level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s", force=True
+    foreign = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            *tracebacks,
+            structlog.processors.JSONRenderer(serializer=_json_text) if as_json else render,
+        ],
     )
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(foreign)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(max(logging.WARNING, _LEVELS[settings.level]))  # aiokafka's info lines are chatter
+    logging.captureWarnings(True)
+
+
+def _json_text(value: Any, **_: Any) -> str:
+    return orjson.dumps(value, default=str).decode()

@@ -145,6 +145,10 @@ class Metrics:
                     totals[sample.labels["outcome"]] += int(sample.value)
         return totals
 
+    def total_lag(self) -> int:
+        """Messages behind the end of the partitions this member owns, summed."""
+        return int(sum(sample.value for metric in self.consumer_lag.collect() for sample in metric.samples))
+
     def stage_means_us(self) -> dict[str, float]:
         """Mean microseconds per message in each stage so far (0 where a stage saw nothing)."""
         sums: dict[str, float] = {}

@@ -78,7 +78,9 @@ def test_invalid_settings_name_the_field_and_never_print_a_secret(
     monkeypatch.setenv("NEWS_INGEST_KAFKA__SSL_KEY_PASSWORD", "hunter3-key-secret")
     assert main(["config"]) == 2
     printed = capsys.readouterr()
-    assert "kafka: Value error, ssl_certfile (mutual TLS) needs ssl_keyfile" in printed.err
+    assert printed.err == (
+        "news-ingest: error: invalid settings: NEWS_INGEST_KAFKA__*: ssl_certfile (mutual TLS) needs ssl_keyfile\n"
+    )
     assert "hunter" not in printed.err + printed.out
 
 

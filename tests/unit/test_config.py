@@ -7,12 +7,12 @@ import pytest
 from pydantic import ValidationError
 
 from news_ingest.cli import main
-from news_ingest.config import Settings, load_settings, masked
+from news_ingest.config import Settings, load_settings, masked, unknown_variables, variable_names
 
 
-def test_defaults_start_the_embedded_broker_with_idempotence_off() -> None:
+def test_defaults_ask_for_no_embedded_broker_and_turn_idempotence_off() -> None:
     settings = load_settings()
-    assert settings.embedded is True
+    assert settings.embedded is False  # only when asked: --demo, --embedded or NEWS_INGEST_KAFKA__EMBEDDED
     assert settings.producer.enable_idempotence is False
     assert settings.topics.raw == "news.articles.raw.v1"
 
@@ -79,4 +79,64 @@ def test_invalid_settings_exit_with_usage_error(
 ) -> None:
     monkeypatch.setenv("NEWS_INGEST_HTTP__PORT", "not-a-port")
     assert main(["config"]) == 2
-    assert "http.port" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("news-ingest: error: invalid settings: NEWS_INGEST_HTTP__PORT: ")
+    assert err.count("\n") == 1
+
+
+def test_a_misspelt_variable_stops_the_start_with_the_closest_name(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NEWS_INGEST_KAFKA_BOOTSTRAP_SERVERS", "prod-kafka:9092")  # one underscore
+    assert main(["config"]) == 2
+    assert capsys.readouterr().err == (
+        "news-ingest: error: unknown setting NEWS_INGEST_KAFKA_BOOTSTRAP_SERVERS: did you mean "
+        "NEWS_INGEST_KAFKA__BOOTSTRAP_SERVERS?\n"
+    )
+
+
+def test_an_unknown_variable_far_from_any_name_is_refused_too() -> None:
+    problems = unknown_variables({"NEWS_INGEST_COLOUR": "blue", "OTHER_APP_SETTING": "1", "PATH": "/bin"})
+    assert problems == ["unknown setting NEWS_INGEST_COLOUR (`news-ingest config` shows every setting)"]
+
+
+def test_every_known_variable_passes() -> None:
+    assert unknown_variables(dict.fromkeys(variable_names(), "x")) == []
+
+
+def test_list_settings_read_comma_separated_or_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWS_INGEST_DEDUP__PRELOAD_LANGUAGES", "en,de")
+    monkeypatch.setenv("NEWS_INGEST_RUNTIME__TRACE_HEADERS", '["traceparent", "x-b3"]')
+    settings = load_settings()
+    assert settings.dedup.preload_languages == ("en", "de")
+    assert settings.runtime.trace_headers == ("traceparent", "x-b3")
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"NEWS_INGEST_DEDUP__BANDS": "10"}, "NEWS_INGEST_DEDUP__*: bands (10) must divide permutations (64)"),
+        ({"NEWS_INGEST_CONSUMER__REPLICAS": "3"}, "consumer.replicas is 3 but redis.url is unset"),
+        (
+            {"NEWS_INGEST_KAFKA__EMBEDDED": "true", "NEWS_INGEST_KAFKA__BOOTSTRAP_SERVERS": "k:9092"},
+            "embedded and bootstrap_servers are both set",
+        ),
+        ({"NEWS_INGEST_DEDUP__PRELOAD_LANGUAGES": "[en"}, "NEWS_INGEST_DEDUP__PRELOAD_LANGUAGES: "),
+    ],
+)
+def test_cross_field_rules_are_checked_when_the_settings_load(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], variables: dict[str, str], message: str
+) -> None:
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    assert main(["config"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("news-ingest: error: invalid settings: ")
+    assert message in err
+    assert err.count("\n") == 1
+
+
+def test_several_replicas_with_the_shared_index_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWS_INGEST_CONSUMER__REPLICAS", "3")
+    monkeypatch.setenv("NEWS_INGEST_REDIS__URL", "redis://index:6379/0")
+    assert load_settings().consumer.replicas == 3

@@ -204,12 +204,27 @@ def test_the_dashboard_shows_what_operators_ask_for() -> None:
     assert len(set(positions)) == len(positions), "no two panels at the same place"
 
 
+def test_the_latency_panel_draws_the_slo_the_alert_uses() -> None:
+    dashboard = json.loads((DEPLOY / "grafana" / "news-ingest.json").read_text())
+    (panel,) = [p for p in dashboard["panels"] if p["title"].lower().startswith("end-to-end latency")]
+    defaults = panel["fieldConfig"]["defaults"]
+    assert defaults["custom"]["thresholdsStyle"]["mode"] == "line"
+    line = max(step["value"] or 0 for step in defaults["thresholds"]["steps"])
+    (rules,) = documents(DEPLOY / "prometheus" / "alerts.yml")
+    alerts = {rule["alert"]: rule for group in rules["groups"] for rule in group["rules"]}
+    slo = float(alerts["NewsIngestEndToEndLatencyOverSLO"]["expr"].rsplit(">", 1)[1])
+    assert line == slo == 60
+
+
 def test_alert_rules_cover_the_operational_failures_and_explain_themselves() -> None:
     (rules,) = documents(DEPLOY / "prometheus" / "alerts.yml")
     alerts = {rule["alert"]: rule for group in rules["groups"] for rule in group["rules"]}
     for wanted in ("NewsIngestConsumerLagGrowing", "NewsIngestNoOutputWhileInputFlows", "NewsIngestRejectRateHigh",
-                   "NewsIngestReadinessFlapping", "NewsIngestEndToEndLatencyOverSLO"):  # fmt: skip
+                   "NewsIngestReadinessFlapping", "NewsIngestEndToEndLatencyOverSLO", "NewsIngestReplicaDown",
+                   "NewsIngestAbsent", "NewsIngestLagMetricsAbsent", "NewsIngestGroupLagFromBroker"):  # fmt: skip
         assert wanted in alerts
+    assert "by (instance)" in alerts["NewsIngestNoOutputWhileInputFlows"]["expr"]  # one stuck replica shows
+    assert "kafka_consumergroup_lag" in alerts["NewsIngestGroupLagFromBroker"]["expr"]  # measured outside
     for name, rule in alerts.items():
         assert rule["labels"]["severity"] in {"warning", "critical"}, name
         assert rule["annotations"]["summary"], name
@@ -273,3 +288,15 @@ def test_compose_runs_kafka_redis_two_replicas_sharing_the_index_prometheus_graf
     (scrape,) = documents(DEPLOY / "prometheus" / "prometheus.yml")[0]["scrape_configs"]
     targets = scrape["static_configs"][0]["targets"]
     assert {target.split(":")[0] for target in targets} == {"news-ingest-1", "news-ingest-2"}
+
+
+def test_manifests_that_run_several_replicas_require_the_shared_index() -> None:
+    (deployment,) = [doc for doc in documents(K8S / "base" / "deployment.yaml") if doc["kind"] == "Deployment"]
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    (redis,) = [var for var in container["env"] if var["name"] == "NEWS_INGEST_REDIS__URL"]
+    assert redis["valueFrom"]["secretKeyRef"].get("optional", False) is False
+    declared = documents(K8S / "base" / "configmap.yaml")[0]["data"]["NEWS_INGEST_CONSUMER__REPLICAS"]
+    assert int(declared) == deployment["spec"]["replicas"] > 1
+    patch = documents(K8S / "overlays" / "production" / "deployment-patch.yaml")[0]
+    production = documents(K8S / "overlays" / "production" / "configmap-patch.yaml")[0]["data"]
+    assert int(production["NEWS_INGEST_CONSUMER__REPLICAS"]) == patch["spec"]["replicas"]

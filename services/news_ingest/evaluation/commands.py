@@ -5,20 +5,35 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gzip
 import itertools
+import tarfile
+import zlib
+from pathlib import Path
 
 from news_ingest.app import build_index, build_normaliser, build_tagger, shared_gazetteer
 from news_ingest.config import Settings
 from news_ingest.deduplicate.stage import Deduplicator
+from news_ingest.errors import ConfigError
 from news_ingest.evaluation import boilerplate, dedup, layouts, ner, regions, synthetic
 from news_ingest.tag.regions import RegionTagger
 
 
 def evaluate(args: argparse.Namespace, settings: Settings) -> int:
-    """``news-ingest eval <evaluation>``: print the evaluation's figures."""
+    """``news-ingest eval <evaluation>``: print the evaluation's figures. A file in another format than the
+    evaluation reads is a :class:`ConfigError` naming the file and what was wrong, not a traceback."""
     run = {"dedup": _eval_dedup, "ner": _eval_ner, "regions": _eval_regions, "boilerplate": _eval_boilerplate,
            "layouts": _eval_layouts}  # fmt: skip
-    return run[args.evaluation](args, settings)
+    try:
+        return run[args.evaluation](args, settings)
+    except _FORMAT_ERRORS as error:
+        source = next((value for value in vars(args).values() if isinstance(value, Path)), None)
+        what = f"missing field {error}" if isinstance(error, KeyError) else f"{type(error).__name__}: {error}"
+        raise ConfigError(f"{source} is not in the format `eval {args.evaluation}` reads ({what})") from error
+
+
+# What reading a file of the wrong kind raises: no "cluster" key, not gzip, not a tarball, not JSON, not text.
+_FORMAT_ERRORS = (KeyError, TypeError, ValueError, EOFError, gzip.BadGzipFile, tarfile.TarError, zlib.error)
 
 
 def _eval_regions(args: argparse.Namespace, _: Settings) -> int:
