@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test unit integration lint format typecheck schemas schemas-check bench soak up down clean
+.PHONY: help install run test unit integration lint format typecheck schemas schemas-check bench soak up down clean compose-check
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -58,16 +58,20 @@ bench: $(STAMP)  ## benchmarks: print figures, write bench/results/ (summary.md:
 	$(BIN)/python -m bench.hostile
 	$(BIN)/python -m bench.summary
 
-soak:  ## bounded soak: 10 minutes at a fixed input rate, RSS and lag printed as it runs (bench/results/soak.*)
+soak: $(STAMP)  ## bounded soak: 10 minutes at a fixed input rate, RSS and lag printed as it runs (bench/results/soak.*)
 	$(BIN)/python -m bench.soak
 
 COMPOSE := docker compose -f deploy/compose.yaml
 
-up:  ## the compose stack: Kafka (KRaft), Redis, two replicas, Prometheus, Grafana, demo replay (needs Docker)
+compose-check:
+	@command -v docker >/dev/null || { echo "make up: needs Docker (docker not found); make run needs nothing" >&2; exit 1; }
+	@docker compose version >/dev/null 2>&1 || { echo "make up: needs the Docker Compose v2 plugin ('docker compose' not found; see https://docs.docker.com/compose/install/)" >&2; exit 1; }
+
+up: compose-check  ## the compose stack: Kafka (KRaft), Redis, two replicas, Prometheus, Grafana, demo replay (needs Docker + Compose v2)
 	$(COMPOSE) up -d --build
 	@echo "Grafana http://localhost:3000  Prometheus http://localhost:9090  replicas :9464 :9465 (/metrics /livez /readyz)"
 
-down:  ## stop the compose stack and drop its volumes
+down: compose-check  ## stop the compose stack and drop its volumes
 	$(COMPOSE) down -v
 
 clean:  ## remove the virtualenv and caches

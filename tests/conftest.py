@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from news_ingest.pipeline import Pipeline
 from news_ingest.redis_server import LocalRedis
 from news_ingest.tag.regions import RegionTagger
 from news_ingest.tag.stage import Tagger
+from tests.tools import MISSING_MEANS
 
 # Services the tests start tag with the fast profile (no model); the full profile has tests of its own.
 os.environ.setdefault("NEWS_INGEST_TAG__PROFILE", "fast")
@@ -29,6 +31,7 @@ os.environ.setdefault("NEWS_INGEST_TAG__PROFILE", "fast")
 def _reset_logging() -> Iterator[None]:
     yield
     structlog.reset_defaults()
+    logging.getLogger().handlers.clear()  # the handler ``logs.configure`` installed for aiokafka and asyncio
     # A test that configured logging (``cli.main``, ``serve``) turns on caching, and each module's logger then
     # keeps the configuration it first logged with: forget it, so the next test's configuration applies.
     for name, module in list(sys.modules.items()):
@@ -74,3 +77,12 @@ def make_pipeline(
     settings = Settings(limits=LimitSettings(max_message_bytes=max_message_bytes))
     return build_pipeline(settings, metrics or Metrics(registry or CollectorRegistry()), tagger=tagger(),
                           normaliser=normaliser, max_record_bytes=max_record_bytes)  # fmt: skip
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """A banner naming every check this machine could not run, so a green run cannot hide a skipped one."""
+    missing = [f"  {tool}: {means}" for tool, (find, means) in MISSING_MEANS.items() if find() is None]
+    if missing:
+        terminalreporter.section("NOT RUN on this machine (missing tools)", sep="!", red=True, bold=True)
+        for line in missing:
+            terminalreporter.write_line(line)

@@ -71,9 +71,15 @@ class EmbeddedBroker:
 
     def start(self) -> EmbeddedBroker:
         listener = f"tcp://{self.host}:{self.port}"
+        try:
+            binary = broker_binary()
+        except EmbeddedBrokerFailed:
+            self._log_file.close()
+            Path(self._log_file.name).unlink(missing_ok=True)
+            raise
         self._process = subprocess.Popen(
             [
-                broker_binary(),
+                binary,
                 "broker",
                 "--listener-url",
                 listener,

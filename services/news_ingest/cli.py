@@ -102,6 +102,15 @@ def _os_error(error: OSError, settings: Settings) -> str:
     return f"{reason}: {error.filename}" if error.filename else str(error)
 
 
+class _Defaults(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows an argument's default where it has one worth saying (not for flags and unset options)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default in (None, False, argparse.SUPPRESS) or "default" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
+
+
 def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one statement per argument
     parser = argparse.ArgumentParser(prog="news-ingest", description=_DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"news-ingest {__version__}")
@@ -109,7 +118,7 @@ def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one statement per a
 
     def command(name: str, text: str) -> argparse.ArgumentParser:
         return commands.add_parser(name, help=text, description=text,
-                                   formatter_class=argparse.ArgumentDefaultsHelpFormatter)  # fmt: skip
+                                   formatter_class=_Defaults)  # fmt: skip
 
     run = command("run", "consume, enrich and publish until stopped (SIGTERM / Ctrl-C)")
     run.add_argument("--until-idle", action="store_true", help="exit once every assigned partition is drained")

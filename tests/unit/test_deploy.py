@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +22,7 @@ from prometheus_client.metrics_core import Metric
 
 from news_ingest.config import RuntimeSettings, Settings, TopicSettings
 from news_ingest.metrics import Metrics
+from tests.tools import promtool
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 K8S = DEPLOY / "k8s"
@@ -232,7 +232,7 @@ def test_alert_rules_cover_the_operational_failures_and_explain_themselves() -> 
 
 
 @pytest.mark.skipif(
-    shutil.which("promtool") is None, reason="promtool not installed (Debian: prometheus); .ci/run installs it"
+    promtool() is None, reason="promtool not installed (Debian: prometheus); .ci/run installs it; see the banner"
 )
 def test_promtool_checks_the_rules_and_their_unit_tests_pass() -> None:
     folder = DEPLOY / "prometheus"
