@@ -158,8 +158,8 @@ async def redis_backend(candidates: list[Candidate], settings: DedupSettings, ur
     before = int((await admin.info("memory"))["used_memory"])
     await admin.config_resetstat()
     limits = Thresholds.from_settings(settings)
-    async with RedisDedupIndex(url=url, thresholds=limits, ttl_seconds=settings.window_hours * 3600,
-                               key_prefix="bench:{dedup}:", timeout_seconds=30.0) as index:  # fmt: skip
+    async with RedisDedupIndex(url=url, thresholds=limits, key_prefix="bench:{dedup}:",
+                               timeout_seconds=30.0) as index:  # fmt: skip
         steps = await fill(index, candidates)
     held = int((await admin.info("memory"))["used_memory"]) - before
     calls = await admin.info("commandstats")

@@ -58,8 +58,8 @@ def main() -> None:
     )
     with LocalRedis() as redis:
         prefix = f"bench-{uuid.uuid4().hex[:8]}:{{dedup}}:"
-        index = RedisDedupIndex(url=redis.url, thresholds=Thresholds.from_settings(settings), ttl_seconds=72 * 3600,
-                                key_prefix=prefix, timeout_seconds=30.0)  # fmt: skip
+        limits = Thresholds.from_settings(settings)
+        index = RedisDedupIndex(url=redis.url, thresholds=limits, key_prefix=prefix, timeout_seconds=30.0)
         result["hot_bands_redis"] = asyncio.run(hot_bands(index, copies, settings))
     result["worst_bodies"] = worst_bodies()
     result["livez_under_load"] = asyncio.run(livez_under_load())

@@ -65,8 +65,10 @@ def text_terms(title: str | None, body: str, *, language: str | None, top: int) 
 
 
 def candidate(
-    text: str, *, source: str, url: str | None = None, generation: int = 100, timestamp: float = 1_790_000_000.0
+    text: str, *, source: str, url: str | None = None, generation: int = 100, timestamp: float | None = None
 ) -> Candidate:
+    """A candidate as the dedup stage builds it; its time is a minute into its generation (of 6 hours, the
+    default) unless given."""
     return Candidate(
         source=source,
         article_id=hashlib.blake2b(f"{url or source}\n{text}".encode(), digest_size=16).hexdigest(),
@@ -77,5 +79,5 @@ def candidate(
         shingle_count=shingle_count(text),
         generation=generation,
         terms=text_terms(None, text, language="en", top=DedupSettings().story_terms),
-        timestamp=timestamp,
+        timestamp=generation * 6 * 3600 + 60.0 if timestamp is None else timestamp,
     )

@@ -98,7 +98,6 @@ async def open_index(dedup: DedupSettings, redis: RedisSettings, stack: AsyncExi
     index = RedisDedupIndex(
         url=redis.url.get_secret_value(),
         thresholds=Thresholds.from_settings(dedup),
-        ttl_seconds=dedup.window_hours * 3600,
         key_prefix=redis.key_prefix,
         timeout_seconds=redis.timeout_seconds,
     )
@@ -124,6 +123,7 @@ def build_pipeline(
     tagger: Tagger | None = None,
     *,
     normaliser: Normaliser | None = None,
+    deduplicator: Deduplicator | None = None,
     max_record_bytes: int | None = None,
 ) -> Pipeline:
     """The pipeline with its stage dependencies; shared by ``run``, ``process``, the benchmarks and the tests
@@ -131,7 +131,7 @@ def build_pipeline(
     return Pipeline(
         metrics=metrics,
         normalise=normaliser or build_normaliser(),
-        deduplicate=Deduplicator(index=index or build_index(settings.dedup), settings=settings.dedup),
+        deduplicate=deduplicator or Deduplicator(index=index or build_index(settings.dedup), settings=settings.dedup),
         tag=tagger or build_tagger(settings.tag),
         topics=settings.topics,
         max_message_bytes=settings.limits.max_message_bytes,
@@ -174,10 +174,12 @@ async def serve(
         publisher = await stack.enter_async_context(KafkaPublisher(kafka=settings.kafka, producer=settings.producer))
         readiness.set(Check.PRODUCER_STARTED, True)
         gate = RebalanceGate()
-        source = await _join_group(settings, gate, metrics, readiness, stack)
-        index, worker = await _build_worker(
+        deduplicators: list[Deduplicator] = []  # told each assignment: new partitions hold the watermark
+        source = await _join_group(settings, gate, metrics, readiness, stack, deduplicators=deduplicators)
+        index, worker, deduplicator = await _build_worker(
             settings, stack, source=source, publisher=publisher, gate=gate, metrics=metrics, readiness=readiness
         )
+        deduplicators.append(deduplicator)
         if handle_signals:
             _stop_on_signals(stop)
         settle_heap(settings.runtime)
@@ -223,12 +225,20 @@ async def _connect(settings: Settings, stack: AsyncExitStack) -> Settings:
 
 
 async def _join_group(
-    settings: Settings, gate: RebalanceGate, metrics: Metrics, readiness: Readiness, stack: AsyncExitStack
+    settings: Settings,
+    gate: RebalanceGate,
+    metrics: Metrics,
+    readiness: Readiness,
+    stack: AsyncExitStack,
+    *,
+    deduplicators: list[Deduplicator],
 ) -> KafkaSource:
-    """The consumer-group member; readiness and the lag series follow its assignment."""
+    """The consumer-group member; readiness, the lag series and the dedup watermark follow its assignment."""
 
     def assigned(partitions: frozenset[Partition]) -> None:
         readiness.set(Check.PARTITIONS_ASSIGNED, bool(partitions))
+        for deduplicator in deduplicators:
+            deduplicator.expect(sorted(f"{tp.topic}/{tp.partition}" for tp in partitions))
         for tp in partitions:
             metrics.partition_assigned(tp.topic, tp.partition)
         metrics.lag_only_for({(tp.topic, tp.partition) for tp in partitions})
@@ -250,14 +260,16 @@ async def _build_worker(
     gate: RebalanceGate,
     metrics: Metrics,
     readiness: Readiness,
-) -> tuple[DedupIndex, Worker]:
+) -> tuple[DedupIndex, Worker, Deduplicator]:
     """The stages (the NER model loads now: a missing model fails at start-up), the dedup index, the output
     size limit, and the worker that runs them."""
     tagger = build_tagger(settings.tag)
     stack.callback(tagger.close)
     index = await open_index(settings.dedup, settings.redis, stack)
     max_record_bytes = await _output_record_limit(settings)
-    pipeline = build_pipeline(settings, metrics, index, tagger, max_record_bytes=max_record_bytes)
+    deduplicator = Deduplicator(index=index, settings=settings.dedup)
+    pipeline = build_pipeline(settings, metrics, tagger=tagger, deduplicator=deduplicator,
+                              max_record_bytes=max_record_bytes)  # fmt: skip
     worker = Worker(
         source=source,
         publisher=publisher,
@@ -269,7 +281,7 @@ async def _build_worker(
         runtime=settings.runtime,
         gate=gate,
     )
-    return index, worker
+    return index, worker, deduplicator
 
 
 async def _output_record_limit(settings: Settings) -> int:

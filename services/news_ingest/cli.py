@@ -160,7 +160,12 @@ def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one statement per a
     corpus.add_argument("--newswcl50", type=Path, help="newswcl50_docs.jsonl.gz (one event, five outlets)")
     corpus.add_argument("--bbc", type=Path, help="bbc articles.jsonl.gz plus generated syndicated copies")
     corpus.add_argument("--uci", type=Path, help="UCI News Aggregator CSV (headlines, time-ordered story ids)")
-    dedup.add_argument("--limit", type=int, default=0, help="with --bbc: use only the first N articles")
+    corpus.add_argument("--bbc-backfill", type=Path, metavar="BBC",
+                        help="bbc articles.jsonl.gz as a weeks-long backfill with copies, out of time order, "
+                             "read partition by partition (exact re-posts, copy links, abridged copies)")  # fmt: skip
+    dedup.add_argument("--limit", type=int, default=0, help="with --bbc or --bbc-backfill: the first N articles")
+    dedup.add_argument("--days", type=float, default=28.0, help="with --bbc-backfill: publication dates spread")
+    dedup.add_argument("--partitions", type=int, default=3, help="with --bbc-backfill: input partitions")
     dedup.add_argument("--topics", choices=("all", "odd", "even"), default="all",
                        help="with --ecbplus: all topics, or the odd (tuning) / even (held-out) half")  # fmt: skip
     _add_tag_evals(evals)

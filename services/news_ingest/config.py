@@ -164,7 +164,18 @@ class DedupSettings(BaseModel):
 
     model_config = _FROZEN
 
-    window_hours: float = Field(default=72.0, gt=0)
+    window_hours: float = Field(
+        default=72.0, gt=0, description="Event time (behind the watermark) an article's sketches are compared for."
+    )
+    exact_window_hours: float = Field(
+        default=720.0, gt=0, description="Event time its URL and content hash are kept (>= window_hours; cheap)."
+    )
+    allowed_lateness_hours: float = Field(
+        default=12.0, ge=0, description="How far behind its partition's newest an article is still on time."
+    )
+    idle_partition_seconds: float = Field(
+        default=600.0, gt=0, description="Wall time after which a silent partition stops holding the watermark."
+    )
     generation_hours: float = Field(default=6.0, gt=0, description="Time bucket that expires whole.")
     max_entries: int = Field(default=2_000_000, ge=1)
     shingle_words: int = Field(default=3, ge=1, le=5)
@@ -185,9 +196,12 @@ class DedupSettings(BaseModel):
     )
 
     @model_validator(mode="after")
-    def _bands_divide_the_signature(self) -> DedupSettings:
+    def _cross_field_rules(self) -> DedupSettings:
         if self.permutations % self.bands:
             raise ValueError(f"bands ({self.bands}) must divide permutations ({self.permutations}) into equal bands")
+        if self.exact_window_hours < self.window_hours:
+            raise ValueError(f"exact_window_hours ({self.exact_window_hours}) must be at least window_hours "
+                             f"({self.window_hours}): exact keys outlive the sketches")  # fmt: skip
         return self
 
     def version(self) -> str:

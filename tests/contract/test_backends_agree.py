@@ -52,8 +52,9 @@ def stream(chosen: list[tuple[int, str, int, int]]) -> list[Candidate]:
             built.append(built[n * 7 % len(built)])  # the same offset again (after a crash or rebalance)
             continue
         body = variant(TEXTS[text], edit, n)
+        moment = 1_790_000_000.0 + 60 * n
         built.append(candidate(body, source=f"raw/{n % 3}/{n}", url=f"https://s{url}.example/{text}",
-                               timestamp=1_790_000_000.0 + 60 * n))  # fmt: skip
+                               timestamp=moment, generation=int(moment // (6 * 3600))))  # fmt: skip
     return built
 
 
@@ -64,7 +65,7 @@ def test_memory_and_redis_decide_every_random_stream_alike(redis_server: LocalRe
     async def both(candidates: list[Candidate], cuts: list[int]) -> None:
         memory = InMemoryDedupIndex(Thresholds.from_settings(dedup))
         redis = RedisDedupIndex(url=redis_server.url, thresholds=Thresholds.from_settings(dedup),
-                                ttl_seconds=dedup.window_hours * 3600, key_prefix=f"agree:{{{uuid.uuid4().hex}}}:",
+                                key_prefix=f"agree:{{{uuid.uuid4().hex}}}:",
                                 timeout_seconds=10.0)  # fmt: skip
         try:
             start = 0

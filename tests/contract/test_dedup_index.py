@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
@@ -22,25 +23,27 @@ from tests.dedup_cases import FIRE, FIRE_RETOLD, HOUR, OTHER, OTHER_FIRE, STORY,
 pytestmark = pytest.mark.integration
 
 
-def redis_index(redis: LocalRedis, settings: DedupSettings, prefix: str) -> RedisDedupIndex:
+def redis_index(
+    redis: LocalRedis, settings: DedupSettings, prefix: str, clock: Callable[[], float] = time.time
+) -> RedisDedupIndex:
     limits = Thresholds.from_settings(settings)
-    return RedisDedupIndex(url=redis.url, thresholds=limits, ttl_seconds=settings.window_hours * 3600,
-                           key_prefix=prefix, timeout_seconds=2.0)  # fmt: skip
+    return RedisDedupIndex(url=redis.url, thresholds=limits, key_prefix=prefix, timeout_seconds=2.0, clock=clock)
 
 
-OpenIndex = Callable[[DedupSettings], DedupIndex]
+OpenIndex = Callable[..., DedupIndex]
 
 
 @pytest.fixture(params=["memory", "redis"])
 async def open_index(request: pytest.FixtureRequest) -> AsyncIterator[OpenIndex]:
-    """Opens indexes of the backend under test; Redis ones get a key prefix of their own and are closed after."""
+    """Opens indexes of the backend under test (``clock``: wall time, injected); Redis ones get a key prefix
+    of their own and are closed after."""
     opened: list[RedisDedupIndex] = []
 
-    def make(settings: DedupSettings) -> DedupIndex:
+    def make(settings: DedupSettings, clock: Callable[[], float] = time.time) -> DedupIndex:
         if request.param == "memory":
-            return InMemoryDedupIndex(Thresholds.from_settings(settings))
+            return InMemoryDedupIndex(Thresholds.from_settings(settings), clock=clock)
         redis: LocalRedis = request.getfixturevalue("redis_server")
-        opened.append(redis_index(redis, settings, f"test:{{{uuid.uuid4().hex}}}:"))
+        opened.append(redis_index(redis, settings, f"test:{{{uuid.uuid4().hex}}}:", clock))
         return opened[-1]
 
     yield make
@@ -106,6 +109,16 @@ async def test_abridged_copy_is_caught_by_containment(index: DedupIndex) -> None
     assert decision.status is DedupStatus.NEAR_DUPLICATE
     assert decision.method == "containment"
     assert decision.duplicate_of == first.article_id
+
+
+async def test_an_extended_copy_of_an_article_indexed_first_is_caught_by_containment(index: DedupIndex) -> None:
+    """The abridged copy arrived first (another partition, a faster feed): the full article that comes
+    after it is the copy, not a new story."""
+    abridged = candidate(STORY[:160], source="raw/1/1", url="https://c.example/short")
+    full = candidate(STORY + " " + OTHER.replace("central bank", "harbour board"), source="raw/0/1")
+    _, decision = await index.check_and_insert([abridged, full])
+    assert (decision.status, decision.method) == (DedupStatus.NEAR_DUPLICATE, "containment")
+    assert decision.duplicate_of == abridged.article_id
 
 
 async def test_different_story_is_unique(index: DedupIndex) -> None:
@@ -223,3 +236,70 @@ async def test_one_far_future_article_cannot_expire_the_window(open_index: OpenI
     ]
     assert decisions[3].status is DedupStatus.EXACT_DUPLICATE
     assert decisions[3].duplicate_of == original.article_id
+
+
+WINDOWS = DedupSettings(window_hours=12, exact_window_hours=24, generation_hours=6, allowed_lateness_hours=0,
+                        idle_partition_seconds=60)  # fmt: skip
+
+
+async def fill(index: DedupIndex, generation: int, partition: str = "raw/0") -> None:
+    """Three unrelated articles of one generation on a partition: its watermark reaches that generation."""
+    await index.check_and_insert([candidate(f"{OTHER} Filler {generation} number {n}.",
+                                            source=f"{partition}/g{generation}n{n}", generation=generation)
+                                  for n in range(3)])  # fmt: skip
+
+
+async def test_both_backends_expire_on_the_event_time_watermark(open_index: OpenIndex) -> None:
+    """One clock for both: sketches leave a sketch window behind the slowest partition's front, exact keys
+    an exact window behind it, a partition not yet heard from holds it, and a silent one stops holding it
+    after ``idle_partition_seconds`` of (injected) wall time. Insert time plays no part."""
+    now = [5_000.0]
+    index = open_index(WINDOWS, clock=lambda: now[0])
+    await index.track(["raw/0", "raw/1"])
+    story = candidate(STORY, source="raw/0/1", url="https://a.example/x", generation=10)
+    await index.check_and_insert([story])
+    for generation in range(11, 20):  # partition 0's backlog runs far ahead; partition 1 has sent nothing
+        await fill(index, generation)
+    assert await index.watermark() == float("-inf")
+    (copy,) = await index.check_and_insert([candidate(STORY + " Updated.", source="raw/1/1", generation=10)])
+    assert (copy.status, copy.duplicate_of) == (DedupStatus.NEAR_DUPLICATE, story.article_id)
+
+    await fill(index, 12, "raw/1")  # partition 1 catches up to generation 12: sketch cutoff 11, exact 9
+    assert await index.watermark() == 12 * 6 * 3600 + 60.0
+    (edited,) = await index.check_and_insert([candidate(STORY + " Revised.", source="raw/1/2", generation=12)])
+    assert edited.status is DedupStatus.UNIQUE
+    (repost,) = await index.check_and_insert([candidate(STORY, source="raw/1/3", url="https://a.example/x",
+                                                        generation=12)])  # fmt: skip
+    assert (repost.status, repost.method) == (DedupStatus.EXACT_DUPLICATE, "url")
+
+    now[0] += 61  # partition 1 falls silent; partition 0 delivers again and the watermark follows it alone
+    await fill(index, 20)
+    assert await index.watermark() == 20 * 6 * 3600 + 60.0
+    (gone,) = await index.check_and_insert([candidate(STORY, source="raw/0/9", url="https://a.example/x",
+                                                      generation=20)])  # fmt: skip
+    assert gone.status is DedupStatus.UNIQUE
+
+
+async def test_both_backends_decide_a_backfill_alike(redis_server: LocalRedis) -> None:
+    """Three partitions read one after the other over many generations, copies on other partitions, one clock:
+    every decision the same."""
+    now = [9_000.0]
+    memory = InMemoryDedupIndex(Thresholds.from_settings(WINDOWS), clock=lambda: now[0])
+    redis = redis_index(redis_server, WINDOWS, f"agree:{{{uuid.uuid4().hex}}}:", lambda: now[0])
+    texts = [f"{STORY} Item {n} concerns pier {n * 3} and boat {n * 11}." for n in range(30)]
+    stream = []
+    for partition in range(3):
+        for n in range(30):
+            generation = 10 + (n + 7 * partition) % 30  # each partition's backlog out of time order
+            stream.append(candidate(texts[(n + partition) % 30] + (" Copy." if partition else ""),
+                                    source=f"raw/{partition}/{n}", generation=generation))  # fmt: skip
+    try:
+        for backend in (memory, redis):
+            await backend.track(["raw/0", "raw/1", "raw/2"])
+        for start in range(0, len(stream), 4):
+            now[0] += 5
+            chunk = stream[start : start + 4]
+            assert await memory.check_and_insert(chunk) == await redis.check_and_insert(chunk), start
+        assert await memory.watermark() == await redis.watermark()
+    finally:
+        await redis.aclose()

@@ -29,8 +29,7 @@ pytestmark = pytest.mark.integration
 def open_redis(url: str, prefix: str, settings: DedupSettings | None = None) -> RedisDedupIndex:
     settings = settings or DedupSettings()
     limits = Thresholds.from_settings(settings)
-    return RedisDedupIndex(url=url, thresholds=limits, ttl_seconds=settings.window_hours * 3600,
-                           key_prefix=prefix, timeout_seconds=2.0)  # fmt: skip
+    return RedisDedupIndex(url=url, thresholds=limits, key_prefix=prefix, timeout_seconds=2.0)  # fmt: skip
 
 
 def new_prefix() -> str:

@@ -184,7 +184,7 @@ def run_keyed(normaliser: Normaliser, values: list[tuple[bytes | None, bytes]], 
         if redis_url is None:
             pipeline = make_pipeline(normaliser, max_message_bytes=1_000_000, max_record_bytes=limit)
             return list(await pipeline.handle_batch(records))
-        index = RedisDedupIndex(url=redis_url, thresholds=Thresholds.from_settings(settings), ttl_seconds=3600.0,
+        index = RedisDedupIndex(url=redis_url, thresholds=Thresholds.from_settings(settings),
                                 key_prefix=f"fuzz:{{{uuid.uuid4().hex}}}:", timeout_seconds=10.0)  # fmt: skip
         try:
             pipeline = make_pipeline(normaliser, max_message_bytes=1_000_000, max_record_bytes=limit)

@@ -4,6 +4,10 @@
 -- KEYS[1]  the entries sorted set
 -- ARGV[1]  the settings, a JSON object of named values; numbers are sent as text so every float is exact
 -- ARGV[2..] the candidates, PER_CANDIDATE values each, in the order FIELD names
+--
+-- Time is event time: every expiry follows the watermark (news_ingest/deduplicate/watermark.py has the rule;
+-- the arithmetic below follows it step for step), and "now" is the caller's wall clock, used only to tell
+-- silent partitions.
 local entries = KEYS[1]
 local setting = cjson.decode(ARGV[1])
 local prefix, version = setting.prefix, setting.settings_version
@@ -15,12 +19,21 @@ local story_similarity = tonumber(setting.story_similarity)
 local story_window, story_members = tonumber(setting.story_window_seconds), tonumber(setting.story_members)
 local seed_terms, recent_stories = tonumber(setting.seed_terms), tonumber(setting.recent_stories)
 local max_candidates, band_candidates = tonumber(setting.story_candidates), tonumber(setting.band_candidates)
+local now = tonumber(setting.now)
+local window_generations, exact_generations = tonumber(setting.window_generations), tonumber(setting.exact_generations)
+local generation_seconds, lateness = tonumber(setting.generation_seconds), tonumber(setting.lateness)
+local idle, run_ahead = tonumber(setting.idle), tonumber(setting.run_ahead)
 local FIELD = {source = 0, id = 1, url = 2, content = 3, signature = 4, lede = 5, shingles = 6, bands = 7,
-               terms = 8, weights = 9, timestamp = 10, raw_id = 11}
-local PER_CANDIDATE = 12
-local stories = prefix .. 'stories'
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+               terms = 8, weights = 9, timestamp = 10, raw_id = 11, generation = 12, partition = 13}
+local PER_CANDIDATE = 14
+local stories, sketched = prefix .. 'stories', prefix .. 'sketched'
+local fronts, mark_key = prefix .. 'wm', prefix .. 'wmark'
+local mark = tonumber(redis.call('GET', mark_key) or '-inf')
+local function cutoff(generations)  -- generations below it have left a window of that many
+  if mark == -math.huge then return nil end
+  return math.floor(mark / generation_seconds) - generations + 1
+end
+local sketch_cutoff = cutoff(window_generations)
 
 local function pack(status, duplicate_of, cluster, similarity, method)
   return table.concat({status, duplicate_of, cluster, similarity, method, version}, '\t')
@@ -41,9 +54,10 @@ local function jaccard(a, b)
   return same / (#a / 4)
 end
 
-local function contained(j, size, other)
-  if size == 0 then return 0.0 end
-  return math.min(1.0, j * (size + other) / ((1 + j) * size))
+local function contained(j, size, other)  -- the share of the smaller text found in the larger
+  local smaller = math.min(size, other)
+  if smaller <= 0 then return 0.0 end
+  return math.min(1.0, j * (size + other) / (1 + j) / smaller)
 end
 
 local function exact(url, content)
@@ -72,7 +86,7 @@ local function near(signature, lede, size, bands)
     local other = redis.call('HMGET', prefix .. 'a:' .. other_id, 's', 'l', 'n', 'k')
     if other[1] then
       local similarity = jaccard(signature, other[1])
-      local share = contained(similarity, size, tonumber(other[3]))
+      local share = contained(similarity, size, tonumber(other[3]))  -- either way: abridged or extended
       local score, method = nil, nil
       if similarity >= near_jaccard then
         score, method = similarity, 'minhash'
@@ -88,7 +102,7 @@ local function near(signature, lede, size, bands)
   return pack('near_duplicate', best_id, best_cluster, string.format('%.17g', best_score), best_method)
 end
 
-local function insert(id, raw_id, url, content, signature, lede, size, bands, cluster)
+local function insert(id, raw_id, url, content, signature, lede, size, bands, cluster, generation)
   local entry = prefix .. 'a:' .. id
   redis.call('HSET', entry, 's', signature, 'l', lede, 'n', size, 'k', cluster, 'b', bands, 'u', url, 'c', content)
   redis.call('PEXPIRE', entry, 2 * ttl)
@@ -104,7 +118,10 @@ local function insert(id, raw_id, url, content, signature, lede, size, bands, cl
     end
     redis.call('HSET', key, field, held .. raw_id)
   end
-  redis.call('ZADD', entries, now, id)
+  local kept = generation  -- a late article: kept a sketch window from the watermark, like the memory index
+  if sketch_cutoff and sketch_cutoff > kept then kept = sketch_cutoff end
+  redis.call('ZADD', entries, kept, id)
+  redis.call('ZADD', sketched, kept, id)
 end
 
 local function drop_id(kind, digest, raw_id)  -- remove one 16-byte id from a bucket field's list
@@ -118,13 +135,23 @@ local function drop_id(kind, digest, raw_id)  -- remove one 16-byte id from a bu
   if #kept == 0 then redis.call('HDEL', key, field) else redis.call('HSET', key, field, table.concat(kept)) end
 end
 
+local function forget_sketch(id)  -- behind the sketch window: exact keys stay
+  local entry = prefix .. 'a:' .. id
+  local bands = redis.call('HGET', entry, 'b')
+  if bands then
+    local raw_id = to_raw(id)
+    for i = 1, #bands, 8 do drop_id('b:', string.sub(bands, i, i + 7), raw_id) end
+  end
+  redis.call('HDEL', entry, 's', 'l', 'n', 'b')
+  redis.call('ZREM', sketched, id)
+end
+
 local function forget(id)
+  forget_sketch(id)
   local entry = prefix .. 'a:' .. id
   local fields = redis.call('HMGET', entry, 'b', 'u', 'c')
   redis.call('DEL', entry)
-  if not fields[1] then return end
-  local raw_id = to_raw(id)
-  for i = 1, #fields[1], 8 do drop_id('b:', string.sub(fields[1], i, i + 7), raw_id) end
+  if not fields[2] then return end
   for index, kind in ipairs({'u:', 'c:'}) do
     local key, field = bucket(kind, fields[index + 1])
     if redis.call('HGET', key, field) == id then redis.call('HDEL', key, field) end
@@ -214,7 +241,8 @@ local function forget_story(story_id)
   for _, digest in ipairs(digests(order)) do drop_id('t:', digest, raw_story) end
 end
 
-local decisions, newest = {}, nil
+local decisions = {}
+local observed = {}  -- partition -> its front, as read and updated in this batch
 for base = 2, #ARGV, PER_CANDIDATE do
   local function arg(name) return ARGV[base + FIELD[name]] end
   local source, id, url, content = arg('source'), arg('id'), arg('url'), arg('content')
@@ -225,23 +253,69 @@ for base = 2, #ARGV, PER_CANDIDATE do
   local decision = redis.call('GET', source_key)
   if not decision then
     decision = exact(url, content) or near(signature, lede, size, bands) or story(id, raw_id, terms, weights, timestamp)
-    newest = math.max(newest or timestamp, timestamp)
     redis.call('SET', source_key, decision, 'PX', ttl)
     if redis.call('EXISTS', prefix .. 'a:' .. id) == 0 then
       local cluster = string.match(decision, '^[^\t]*\t[^\t]*\t([^\t]*)')
-      insert(id, raw_id, url, content, signature, lede, size, bands, cluster)
+      insert(id, raw_id, url, content, signature, lede, size, bands, cluster, tonumber(arg('generation')))
     end
   end
   decisions[#decisions + 1] = decision
+  local partition = arg('partition')
+  local front = observed[partition]
+  if front == nil then
+    front = {}
+    local held = redis.call('HGET', fronts, partition)
+    if held then
+      for value in string.gmatch(string.match(held, '^([^|]*)'), '%S+') do front[#front + 1] = tonumber(value) end
+    end
+    observed[partition] = front
+  end
+  local at = #front + 1  -- insert in order (after equal values), keep the run_ahead highest
+  while at > 1 and front[at - 1] > timestamp do at = at - 1 end
+  table.insert(front, at, timestamp)
+  if #front > run_ahead then table.remove(front, 1) end
+end
+for partition, front in pairs(observed) do
+  local values = {}
+  for k, value in ipairs(front) do values[k] = string.format('%.17g', value) end
+  redis.call('HSET', fronts, partition, table.concat(values, ' ') .. '|' .. setting.now)
 end
 
--- Forget what left the window, then the oldest beyond max_entries; a bounded amount per call, so a
--- service that was idle for a long time catches up over several batches instead of blocking Redis.
+-- The watermark: the lowest front among partitions heard from within the idle time, less the lateness.
+local held, lowest, live = redis.call('HGETALL', fronts), math.huge, false
+for k = 1, #held, 2 do
+  local front, heard = string.match(held[k + 1], '^([^|]*)|(.*)$')
+  if now - tonumber(heard) < idle then
+    live = true
+    local values = {}
+    for value in string.gmatch(front, '%S+') do values[#values + 1] = tonumber(value) end
+    local value = -math.huge
+    if #values == run_ahead then value = values[1] end
+    if value < lowest then lowest = value end
+  end
+end
+if live and lowest - lateness > mark then
+  mark = lowest - lateness
+  redis.call('SET', mark_key, string.format('%.17g', mark))
+end
+
+-- Forget what the watermark left behind, then the oldest beyond max_entries; a bounded amount per call, so
+-- a long jump of the watermark is caught up over several batches instead of blocking Redis.
 local budget = max_forget
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', entries, '-inf', now - ttl, 'LIMIT', 0, budget)) do
-  forget(id)
-  redis.call('ZREM', entries, id)
-  budget = budget - 1
+local exact_cutoff = cutoff(exact_generations)
+sketch_cutoff = cutoff(window_generations)
+if exact_cutoff then
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', entries, '-inf', '(' .. exact_cutoff, 'LIMIT', 0, budget)) do
+    forget(id)
+    redis.call('ZREM', entries, id)
+    budget = budget - 1
+  end
+end
+if sketch_cutoff and budget > 0 then
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', sketched, '-inf', '(' .. sketch_cutoff, 'LIMIT', 0, budget)) do
+    forget_sketch(id)
+    budget = budget - 1
+  end
 end
 local excess = math.min(redis.call('ZCARD', entries) - max_entries, budget)
 if excess > 0 then
@@ -249,9 +323,9 @@ if excess > 0 then
   for i = 1, #oldest, 2 do forget(oldest[i]) end
   budget = budget - excess
 end
-if newest and budget > 0 then  -- stories whose latest member is a story window older than this batch's newest
-  local cutoff = string.format('(%.17g', newest - story_window)
-  for _, story_id in ipairs(redis.call('ZRANGEBYSCORE', stories, '-inf', cutoff, 'LIMIT', 0, budget)) do
+if mark > -math.huge and budget > 0 then  -- stories whose latest member is a story window behind the watermark
+  local story_cutoff = string.format('(%.17g', mark - story_window)
+  for _, story_id in ipairs(redis.call('ZRANGEBYSCORE', stories, '-inf', story_cutoff, 'LIMIT', 0, budget)) do
     forget_story(story_id)
     redis.call('ZREM', stories, story_id)
   end

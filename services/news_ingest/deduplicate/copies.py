@@ -56,12 +56,11 @@ def best_copy(
     """The most similar match that passes the rules; equally similar ones go to the smaller article id."""
     permutations = signature.shape[0]
     similarity = np.count_nonzero(matches.signatures == signature, axis=1) / permutations
-    if shingle_count == 0:
-        contained = np.zeros_like(similarity)
-    else:
-        contained = np.minimum(
-            1.0, similarity * (shingle_count + matches.shingle_counts) / ((1 + similarity) * shingle_count)
-        )
+    # the estimated share of the smaller text found in the larger: an abridged copy (the candidate inside the
+    # match) or an extended one (the match inside the candidate: the copy that arrived first was the shorter)
+    smaller = np.minimum(shingle_count, matches.shingle_counts)
+    overlap = similarity * (shingle_count + matches.shingle_counts) / (1 + similarity)
+    contained = np.where(smaller > 0, np.minimum(1.0, overlap / np.maximum(smaller, 1)), 0.0)
     near = similarity >= rules.near_jaccard
     lede_similarity = np.count_nonzero(matches.ledes == lede, axis=1) / permutations
     abridged = ~near & (

@@ -51,7 +51,11 @@ class Thresholds:
     lede_jaccard: float
     lede_containment: float
     bands: int
-    window_generations: int
+    window_generations: int  # sketches: generations behind the watermark's
+    exact_generations: int  # URL and content keys, and decisions per source offset
+    generation_seconds: float
+    lateness_seconds: float
+    idle_seconds: float
     max_entries: int
     settings_version: str
     stories: StoryRules
@@ -66,6 +70,10 @@ class Thresholds:
             lede_containment=settings.lede_containment,
             bands=settings.bands,
             window_generations=max(1, math.ceil(settings.window_hours / settings.generation_hours)),
+            exact_generations=max(1, math.ceil(settings.exact_window_hours / settings.generation_hours)),
+            generation_seconds=settings.generation_hours * 3600,
+            lateness_seconds=settings.allowed_lateness_hours * 3600,
+            idle_seconds=settings.idle_partition_seconds,
             max_entries=settings.max_entries,
             settings_version=settings.version(),
             stories=StoryRules(
@@ -86,6 +94,7 @@ class Decision(NamedTuple):
     method: DedupMethod | None
 
     def info(self, settings_version: str) -> DedupInfo:
+        """The decision as published."""
         return DedupInfo(status=self.status, duplicate_of=self.duplicate_of, cluster_id=self.cluster_id,
                          similarity=self.similarity, method=self.method, settings_version=settings_version)  # fmt: skip
 
@@ -97,6 +106,15 @@ class DedupIndex(Protocol):
     duplicate of itself, while the same article arriving again as a new message is an exact duplicate."""
 
     async def check_and_insert(self, candidates: Sequence[Candidate]) -> list[DedupInfo]: ...
+
+    async def track(self, partitions: Sequence[str]) -> None:
+        """Partitions (``topic/partition``) this consumer was assigned: each holds the event-time watermark
+        back until it delivers articles or stays silent for ``idle_partition_seconds``."""
+        ...
+
+    async def watermark(self) -> float:
+        """The event time (epoch seconds) the window trails: ``-inf`` until every partition has delivered."""
+        ...
 
     async def ping(self) -> None: ...
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -17,6 +19,7 @@ from news_ingest.deduplicate.index import BAND_CANDIDATES, Candidate, Decision, 
 from news_ingest.deduplicate.segment import Packed, Segment
 from news_ingest.deduplicate.segment import keys as segment_keys
 from news_ingest.deduplicate.stories import StoryClusters
+from news_ingest.deduplicate.watermark import Watermarks
 from news_ingest.models import DedupInfo, DedupMethod, DedupStatus
 
 
@@ -48,6 +51,7 @@ class _Generation:
     article_ids: list[str] = field(default_factory=list)  # not sealed yet
     sources: list[str] = field(default_factory=list)  # not sealed yet
     sealed: list[Segment] = field(default_factory=list)
+    thinned: bool = False  # behind the sketch window: only exact keys and decisions left
 
 
 @dataclass(slots=True)
@@ -62,16 +66,21 @@ class _Sealed:
 
 
 class InMemoryDedupIndex:
-    """The single-replica index, in time generations that expire whole (never half-deleted). Lost on
-    restart: use Redis for many replicas.
+    """The single-replica index, in event-time generations that expire whole (never half-deleted) as the
+    watermark (``watermark.py``: the slowest partition's front, less the allowed lateness) moves past them:
+    their sketches ``window_hours`` behind it, their URL and content keys ``exact_window_hours`` behind it.
+    Lost on restart: use Redis for many replicas.
 
     The newest generation (and articles arriving late for older ones) lives in dictionaries keyed by URL,
     content hash and LSH band; once the window moves past a generation it is sealed into numpy arrays
     (``segment.py``), searched once per batch. ``make bench`` prints bytes per article.
     """
 
-    def __init__(self, thresholds: Thresholds) -> None:
+    def __init__(self, thresholds: Thresholds, *, clock: Callable[[], float] = time.time) -> None:
         self._thresholds = thresholds
+        self._clock = clock  # wall time: only for partitions gone silent
+        self._watermarks = Watermarks(lateness_seconds=thresholds.lateness_seconds,
+                                      idle_seconds=thresholds.idle_seconds)  # fmt: skip
         self._copy_rules = CopyRules(
             near_jaccard=thresholds.near_jaccard,
             containment=thresholds.containment,
@@ -85,11 +94,12 @@ class InMemoryDedupIndex:
         self._bands: dict[int, str | list[str]] = {}  # band key (whole text, then lede) -> article id(s)
         self._generations: dict[int, _Generation] = {}
         self._order: list[int] = []  # live generations, oldest first
-        self._newest = -(2**62)
+        self._newest = -(2**62)  # the newest generation holding articles: older ones are sealed
         self._sequence = 0
         self._sealed_size = 0
         self._stories = StoryClusters(thresholds.stories)
-        self._newest_timestamp = 0.0
+        self._sketch_cutoff = -(2**62)  # generations below it: sketches forgotten
+        self._watermark_generation = -(2**62)
 
     async def check_and_insert(self, candidates: Sequence[Candidate]) -> list[DedupInfo]:
         if not candidates:
@@ -99,15 +109,25 @@ class InMemoryDedupIndex:
         keys: list[list[int]] = band_key_rows(signatures, ledes, self._thresholds.bands).tolist()
         sealed = self._look_up_sealed(candidates, keys)
         decisions = [self._info(self._decide(*found)) for found in zip(candidates, keys, sealed, strict=True)]
+        now = self._clock()
+        for candidate in candidates:
+            self._watermarks.observe(candidate.source, candidate.timestamp, now)
         generations = self._generations
         sealing = [
             g for g in self._order if g < self._newest and (generations[g].article_ids or generations[g].sources)
         ]
-        for generation in sealing:  # the window has moved past these: pack them
+        for generation in sealing:  # newer articles have come: pack these
             self._seal(generation)
         if sealing:
             self._rebuild()
+        self._advance(self._watermarks.advance(now))
         return decisions
+
+    async def track(self, partitions: Sequence[str]) -> None:
+        self._watermarks.track(partitions, self._clock())
+
+    async def watermark(self) -> float:
+        return self._watermarks.current
 
     async def ping(self) -> None:
         return None
@@ -194,7 +214,6 @@ class InMemoryDedupIndex:
 
     def _story(self, candidate: Candidate) -> Decision:
         """Not a copy: the first article of a story, or another write-up of a live one."""
-        self._newest_timestamp = max(self._newest_timestamp, candidate.timestamp)
         found = self._stories.match(candidate.terms, candidate.timestamp)
         if found is None:
             self._stories.add(candidate.article_id, candidate.terms, candidate.timestamp)
@@ -278,8 +297,8 @@ class InMemoryDedupIndex:
         return matches, cluster_id
 
     def _insert(self, candidate: Candidate, decision: Decision, keys: list[int], sealed: _Sealed) -> None:
-        self._advance(candidate.generation)
-        generation = max(candidate.generation, self._newest - self._thresholds.window_generations + 1)
+        self._newest = max(self._newest, candidate.generation)
+        generation = max(candidate.generation, self._sketch_cutoff)  # a late article: kept a window from now
         if generation not in self._generations:
             self._generations[generation] = _Generation()
             bisect.insort(self._order, generation)
@@ -303,15 +322,35 @@ class InMemoryDedupIndex:
         while len(self._entries) + self._sealed_size > self._thresholds.max_entries and self._order:
             self._expire(self._order.pop(0))
 
-    def _advance(self, generation: int) -> None:
-        """Move the window forward to ``generation`` and drop generations that fell out of it, whole."""
-        if generation <= self._newest:
+    def _advance(self, watermark: float) -> None:
+        """Follow the watermark: generations a sketch window behind it keep only their exact keys, those an
+        exact window behind are dropped whole; stories whose latest member is a story window behind end."""
+        if math.isinf(watermark):
             return
-        self._newest = generation
-        self._stories.expire(before=self._newest_timestamp - self._thresholds.stories.window_seconds)
-        oldest_kept = generation - self._thresholds.window_generations + 1
+        limits = self._thresholds
+        current = math.floor(watermark / limits.generation_seconds)  # as the Redis script does
+        if current > self._watermark_generation:  # a pass over every story: once a generation, not per batch
+            self._watermark_generation = current
+            self._stories.expire(before=watermark - limits.stories.window_seconds)
+        self._sketch_cutoff = max(self._sketch_cutoff, current - limits.window_generations + 1)
+        oldest_kept = current - limits.exact_generations + 1
         while self._order and self._order[0] < oldest_kept:
             self._expire(self._order.pop(0))
+        for generation in self._order:
+            if generation >= self._sketch_cutoff:
+                break
+            if not self._generations[generation].thinned:
+                self._thin(generation)
+
+    def _thin(self, generation: int) -> None:
+        """Forget a generation's sketches and band keys; its URL, content and offset lookups stay."""
+        held = self._generations[generation]
+        if held.article_ids or held.sources:
+            self._seal(generation)
+            self._rebuild()
+        for segment in held.sealed:
+            segment.thin()
+        held.thinned = True
 
     def _seal(self, generation: int) -> None:
         """Move a generation's open articles and decisions out of the dictionaries into a segment."""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -17,6 +19,7 @@ from redis.exceptions import RedisError
 
 from news_ingest.deduplicate.index import BAND_CANDIDATES, Candidate, Thresholds, band_keys
 from news_ingest.deduplicate.stories import CANDIDATES, RECENT_STORIES, SEED_TERMS
+from news_ingest.deduplicate.watermark import RUN_AHEAD, partition_of
 from news_ingest.errors import DedupIndexUnavailable
 from news_ingest.models import DedupInfo, DedupMethod, DedupStatus
 
@@ -28,12 +31,18 @@ from news_ingest.models import DedupInfo, DedupMethod, DedupStatus
 # Layout (every key under one prefix with a {hash tag}, so a Redis Cluster keeps them in one slot). Small
 # values live as fields of 65,536 bucket hashes, which Redis stores as compact listpacks; per-key overhead
 # would otherwise cost several times the data:
-#   s:<source>          string: the packed decision for an input offset (replays get it back)   TTL = window
-#   a:<article id>      hash: s, l (sketches), n (shingles), k (cluster), b (band keys), u, c    TTL = 2 x window
+#   s:<source>          string: the packed decision for an input offset (replays get it back)   TTL = exact window
+#   a:<article id>      hash: s, l (sketches), n (shingles), k (cluster), b (band keys), u, c    TTL = 2 x exact
+#                       (wall time, a safety net: entries leave by event time, below)
 #   b:<2 bytes>         hash: rest of a 64-bit band key -> 16-byte binary article ids, concatenated: the first
 #                       and the last BAND_CANDIDATES - 1 (a story copied 20,000 times costs what 16 copies do)
 #   u:<2 bytes>, c:...  hash: rest of a 96-bit URL / content digest -> first article id (hex)
-#   entries             sorted set: article ids by insert time; trimming it forgets entries (window, max_entries)
+#   entries             sorted set: article ids by retention generation (event time); trimming it forgets them
+#                       (exact window, max_entries)
+#   sketched            sorted set: the same, while their sketches are kept; trimming it drops s, l, n, b and the
+#                       band lists' ids (sketch window)
+#   wm                  hash: partition -> its RUN_AHEAD highest article times and the wall time last heard
+#   wmark               string: the watermark (event time, seconds), never moved back (``watermark.py``)
 #   st:<story id>       hash: centroid weight per 8-byte term digest, _o (digests in first-seen order), _n (norm),
 #                       _m (members), _t (latest member's article time)                     TTL = 2 x story window
 #   t:<2 bytes>         hash: rest of a term id -> 16-byte binary ids of the last RECENT_STORIES stories to gain it
@@ -47,16 +56,20 @@ _SCRIPT_PATH = Path(__file__).with_name("check_and_insert.lua")
 class RedisDedupIndex:
     """The dedup index shared by every replica of one consumer group.
 
-    One ``EVALSHA`` per batch (the client reloads the script if Redis restarted). Entries leave the window
-    ``window_hours`` after they were indexed; ``max_entries`` drops the oldest first. Any Redis failure raises
-    ``DedupIndexUnavailable``: the worker retries the batch, publishes nothing meanwhile, and readiness is false.
+    One ``EVALSHA`` per batch (the client reloads the script if Redis restarted). Entries follow the same
+    event-time watermark as the in-memory index (``watermark.py``, state in Redis, so every replica moves
+    one watermark): sketches leave ``window_hours`` behind it, exact keys ``exact_window_hours`` behind it;
+    ``max_entries`` drops the oldest first. ``clock`` is wall time, for partitions gone silent only. Any
+    Redis failure raises ``DedupIndexUnavailable``: the worker retries the batch, publishes nothing
+    meanwhile, and readiness is false.
     """
 
-    def __init__(self, *, url: str, thresholds: Thresholds, ttl_seconds: float, key_prefix: str,
-                 timeout_seconds: float) -> None:  # fmt: skip
+    def __init__(self, *, url: str, thresholds: Thresholds, key_prefix: str, timeout_seconds: float,
+                 clock: Callable[[], float] = time.time) -> None:  # fmt: skip
         self._thresholds = thresholds
         self._prefix = key_prefix
-        self._ttl_ms = max(1, round(ttl_seconds * 1000))
+        self._clock = clock
+        self._ttl_ms = max(1, round(thresholds.exact_generations * thresholds.generation_seconds * 1000))
         self._client = aioredis.Redis.from_url(
             url, socket_timeout=timeout_seconds, socket_connect_timeout=timeout_seconds, decode_responses=False
         )
@@ -85,7 +98,10 @@ class RedisDedupIndex:
             "story_similarity": repr(limits.stories.similarity),
             "story_window_seconds": repr(limits.stories.window_seconds), "story_members": str(limits.stories.members),
             "seed_terms": str(SEED_TERMS), "recent_stories": str(RECENT_STORIES), "story_candidates": str(CANDIDATES),
-            "band_candidates": str(BAND_CANDIDATES),
+            "band_candidates": str(BAND_CANDIDATES), "now": repr(self._clock()),
+            "window_generations": str(limits.window_generations), "exact_generations": str(limits.exact_generations),
+            "generation_seconds": repr(limits.generation_seconds), "lateness": repr(limits.lateness_seconds),
+            "idle": repr(limits.idle_seconds), "run_ahead": str(RUN_AHEAD),
         }  # fmt: skip
         args: list[bytes | str | int | float] = [orjson.dumps(named)]
         for candidate in candidates:
@@ -95,11 +111,28 @@ class RedisDedupIndex:
                 _digest(candidate.content_hash), candidate.signature.tobytes(), candidate.lede_signature.tobytes(),
                 candidate.shingle_count, bands.tobytes(), b"".join(digest for digest, _ in candidate.terms),
                 " ".join(repr(weight) for _, weight in candidate.terms), repr(candidate.timestamp),
-                _raw_id(candidate.article_id),
+                _raw_id(candidate.article_id), candidate.generation, partition_of(candidate.source),
             ]  # fmt: skip
         with _unavailable("check-and-insert"):
             packed = await self._script(keys=[self._prefix + "entries"], args=args)
         return [_unpack(value) for value in packed]
+
+    async def track(self, partitions: Sequence[str]) -> None:
+        """Each partition's front kept, its wall time last heard set to now (as ``Watermarks.track``)."""
+        key, now = self._prefix + "wm", repr(self._clock())
+        with _unavailable("track"):
+            held: list[bytes | str | None] = await self._client.hmget(key, list(partitions)) if partitions else []
+            fields: dict[str | bytes | bytearray | memoryview | int | float, str] = {
+                p: (old.decode() if isinstance(old, bytes) else old or "").split("|")[0] + "|" + now
+                for p, old in zip(partitions, held, strict=True)
+            }
+            if fields:
+                await self._client.hset(key, mapping=fields)
+
+    async def watermark(self) -> float:
+        with _unavailable("watermark"):
+            value = await self._client.get(self._prefix + "wmark")
+        return float(value) if value else -math.inf
 
     async def ping(self) -> None:
         with _unavailable("ping"):

@@ -147,6 +147,14 @@ class Segment:
         merged.sources = first.sources.merged(second.sources, offset=first._status.size)
         return merged
 
+    def thin(self) -> None:
+        """Behind the sketch window: drop the sketches and band keys (about 90% of the bytes); exact lookups
+        (id, URL, content hash, source offset) and decisions stay until the exact window passes too."""
+        empty = np.empty(0, dtype=np.int64)
+        self.bands = SortedKeys(empty.astype(np.uint64), empty)
+        self.signatures, self.ledes = self.signatures[:0], self.ledes[:0]
+        self.shingle_counts = self.shingle_counts[:0]
+
     def decision(self, row: int) -> Decision:
         """The decision remembered in ``row`` (of the sources), exactly as it was made."""
         similarity = float(self._similarity[row])

@@ -202,8 +202,10 @@ def jaccard(first: Signatures, second: Signatures) -> float:
 
 
 def containment(jaccard_estimate: float, size: int, other_size: int) -> float:
-    """Estimated share of the first set contained in the second, from their Jaccard and sizes:
-    |A∩B| = J(|A|+|B|)/(1+J), divided by |A|."""
-    if size == 0:
+    """Estimated share of the smaller set contained in the larger, from their Jaccard and sizes:
+    |A∩B| = J(|A|+|B|)/(1+J), divided by min(|A|, |B|). Symmetric: an abridged copy (the new article inside
+    an indexed one) and an extended copy (an indexed one inside the new article) score alike."""
+    smaller = min(size, other_size)
+    if smaller <= 0:
         return 0.0
-    return min(1.0, jaccard_estimate * (size + other_size) / ((1 + jaccard_estimate) * size))
+    return min(1.0, jaccard_estimate * (size + other_size) / (1 + jaccard_estimate) / smaller)

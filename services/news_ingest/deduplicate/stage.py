@@ -32,6 +32,12 @@ class Deduplicator:
         for language in settings.preload_languages:  # before the first batch rather than inside one
             preload(language)
         self._weighed = {supported(language) for language in settings.preload_languages}
+        self._assigned: list[str] = []  # partitions assigned since the last batch: told to the index first
+
+    def expect(self, partitions: Sequence[str]) -> None:
+        """Partitions (``topic/partition``) this consumer was just assigned: they hold the event-time
+        watermark until they deliver (told to the index with the next batch, so a failure is retried)."""
+        self._assigned.extend(partitions)
 
     async def __call__(self, items: Sequence[tuple[str, Article]]) -> list[DedupInfo]:
         """Decisions for (source position, article) pairs, in order, from one index call."""
@@ -39,6 +45,9 @@ class Deduplicator:
             # a language's word weights take ~0.26 s to build: off the event loop, so probes keep answering
             await asyncio.to_thread(preload, language)
             self._weighed.add(language)
+        if self._assigned:
+            await self._index.track(self._assigned)
+            self._assigned = []
         return await self._index.check_and_insert(self.candidates(items))
 
     def candidates(self, items: Sequence[tuple[str, Article]]) -> list[Candidate]:

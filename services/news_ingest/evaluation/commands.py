@@ -15,7 +15,7 @@ from news_ingest.app import build_index, build_normaliser, build_tagger, shared_
 from news_ingest.config import Settings
 from news_ingest.deduplicate.stage import Deduplicator
 from news_ingest.errors import ConfigError
-from news_ingest.evaluation import boilerplate, dedup, layouts, ner, regions, synthetic
+from news_ingest.evaluation import backfill, boilerplate, dedup, layouts, ner, regions, synthetic
 from news_ingest.tag.regions import RegionTagger
 
 
@@ -97,6 +97,13 @@ def _eval_layouts(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _eval_dedup(args: argparse.Namespace, settings: Settings) -> int:
+    if args.bbc_backfill:
+        stream = backfill.bbc_backfill(args.bbc_backfill, limit=args.limit, days=args.days,
+                                       partitions=args.partitions)  # fmt: skip
+        deduplicator = Deduplicator(index=build_index(settings.dedup), settings=settings.dedup)
+        found = asyncio.run(backfill.evaluate_backfill(stream, build_normaliser(), deduplicator))
+        print("\n".join(found.lines(f"BBC backfill ({settings.dedup.version()})")))
+        return 0
     if args.jsonl:
         docs, label = dedup.jsonl_docs(args.jsonl), str(args.jsonl)
     elif args.ecbplus:

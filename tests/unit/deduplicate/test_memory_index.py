@@ -18,14 +18,66 @@ from news_ingest.records import SourceRecord
 from tests.dedup_cases import OTHER, STORY, candidate
 
 
-async def test_articles_older_than_the_window_are_forgotten_whole() -> None:
-    index = InMemoryDedupIndex(Thresholds.from_settings(DedupSettings(window_hours=12, generation_hours=6)))
+def windows(**changes: float) -> InMemoryDedupIndex:
+    """Sketches for two generations of 6 hours behind the watermark, exact keys for four, no lateness."""
+    settings = DedupSettings(window_hours=12, exact_window_hours=24, generation_hours=6, allowed_lateness_hours=0)
+    return InMemoryDedupIndex(Thresholds.from_settings(settings.model_copy(update=changes)))
+
+
+async def move_watermark(index: InMemoryDedupIndex, generation: int, source: str = "raw/0") -> None:
+    """Three unrelated articles of one generation on a partition: its front (third highest time) gets there."""
+    await index.check_and_insert([candidate(f"filler {generation} {n} " + OTHER, source=f"{source}/f{generation}{n}",
+                                            generation=generation) for n in range(3)])  # fmt: skip
+
+
+async def test_sketches_leave_the_window_before_exact_keys_do() -> None:
+    index = windows()
     await index.check_and_insert([candidate(STORY, source="raw/0/1", url="https://a.example/x", generation=10)])
-    await index.check_and_insert([candidate(OTHER, source="raw/0/2", generation=12)])  # window moves on
-    (late,) = await index.check_and_insert([candidate(STORY, source="raw/0/3", url="https://a.example/x",
-                                                      generation=12)])  # fmt: skip
-    assert late.status is DedupStatus.UNIQUE
-    assert await index.size() == 2
+    await move_watermark(index, 12)  # sketch cutoff 11, exact cutoff 9
+    assert await index.watermark() == 12 * 6 * 3600 + 60.0
+    (edited,) = await index.check_and_insert([candidate(STORY + " Updated.", source="raw/0/2", generation=12)])
+    assert edited.status is DedupStatus.UNIQUE  # a near copy: its original's sketch is gone
+    (repost,) = await index.check_and_insert([candidate(STORY, source="raw/0/3", url="https://a.example/x",
+                                                        generation=12)])  # fmt: skip
+    assert (repost.status, repost.method) == (DedupStatus.EXACT_DUPLICATE, "url")  # its URL is not
+    await move_watermark(index, 14)  # exact cutoff 11: generation 10 goes whole
+    (again,) = await index.check_and_insert([candidate(STORY, source="raw/0/4", url="https://a.example/x",
+                                                       generation=14)])  # fmt: skip
+    assert again.status is DedupStatus.UNIQUE
+
+
+async def test_one_partition_running_ahead_expires_nothing_another_still_needs() -> None:
+    """Partition 0's backlog is read first, weeks of it; partition 1 then brings copies of its oldest."""
+    index = windows()
+    await index.track(["raw/0", "raw/1"])
+    await index.check_and_insert([candidate(STORY, source="raw/0/1", url="https://a.example/x", generation=10)])
+    for generation in range(11, 40):
+        await move_watermark(index, generation)
+    assert await index.watermark() == float("-inf")  # partition 1 has not delivered: the watermark holds
+    (copy,) = await index.check_and_insert([candidate(STORY + " Updated.", source="raw/1/1", generation=10)])
+    assert (copy.status, copy.method) == (DedupStatus.NEAR_DUPLICATE, "minhash")
+
+
+async def test_one_article_dated_ahead_does_not_move_the_watermark() -> None:
+    index = windows()
+    await index.check_and_insert([candidate(STORY, source="raw/0/1", url="https://a.example/x", generation=10)])
+    await index.check_and_insert([candidate(OTHER, source="raw/0/2", generation=30)])  # a wrong date, far ahead
+    await move_watermark(index, 10)
+    assert await index.watermark() == 10 * 6 * 3600 + 60.0  # the third highest time: generation 10's
+    (copy,) = await index.check_and_insert([candidate(STORY + " Updated.", source="raw/0/3", generation=10)])
+    assert copy.status is DedupStatus.NEAR_DUPLICATE
+
+
+async def test_a_silent_partition_stops_holding_the_watermark() -> None:
+    now = [1_000.0]
+    settings = DedupSettings(window_hours=12, generation_hours=6, allowed_lateness_hours=0, idle_partition_seconds=60)
+    index = InMemoryDedupIndex(Thresholds.from_settings(settings), clock=lambda: now[0])
+    await index.track(["raw/0", "raw/1"])
+    await move_watermark(index, 20)
+    assert await index.watermark() == float("-inf")
+    now[0] += 61  # partition 1 assigned a minute ago and never heard from; partition 0 delivers again
+    await move_watermark(index, 21)
+    assert await index.watermark() == 21 * 6 * 3600 + 60.0
 
 
 async def test_max_entries_drops_the_oldest_generation_whole() -> None:
@@ -35,6 +87,11 @@ async def test_max_entries_drops_the_oldest_generation_whole() -> None:
     assert await bounded.size() == 3
     (again,) = await bounded.check_and_insert([candidate(texts[0], source="raw/0/9", generation=6)])
     assert again.status is DedupStatus.UNIQUE  # the oldest article was dropped to respect the cap
+
+
+def at(found: Candidate, generation: int) -> Candidate:
+    """The candidate moved to a generation (of 6 hours), its time with it."""
+    return replace(found, generation=generation, timestamp=generation * 6 * 3600 + 60.0)
 
 
 def demo_candidates(normaliser: Normaliser) -> list[Candidate]:
@@ -53,7 +110,7 @@ async def test_sealed_generations_decide_exactly_as_open_ones(normaliser: Normal
     """One generation (never sealed) against a new generation every few articles, some arriving late for an
     older one: every article is judged against sealed segments too, and replays come back from them."""
     stream = demo_candidates(normaliser)
-    spread = [replace(c, generation=103 + n // 6 - (3 if n % 7 == 6 else 0)) for n, c in enumerate(stream)]
+    spread = [at(c, 103 + n // 6 - (3 if n % 7 == 6 else 0)) for n, c in enumerate(stream)]
     generations = {c.generation for c in spread}
     assert len(generations) > 8
     assert max(generations) - min(generations) < 12
@@ -85,17 +142,17 @@ async def test_sealing_a_generation_shrinks_the_memory_it_holds() -> None:
 
 
 async def test_a_sealed_generation_expires_whole() -> None:
-    index = InMemoryDedupIndex(Thresholds.from_settings(DedupSettings(window_hours=12, generation_hours=6)))
+    index = windows()
     await index.check_and_insert([candidate(STORY, source="raw/0/1", url="https://a.example/x", generation=10)])
     await index.check_and_insert([candidate(OTHER, source="raw/0/2", generation=11)])  # seals generation 10
     (sealed,) = await index.check_and_insert([candidate(STORY, source="raw/0/3", url="https://a.example/x",
                                                         generation=11)])  # fmt: skip
     assert (sealed.status, sealed.method) == (DedupStatus.EXACT_DUPLICATE, "url")
-    await index.check_and_insert([candidate(OTHER, source="raw/0/4", url="https://c.example/o", generation=12)])
+    await move_watermark(index, 14)  # exact cutoff 11: generation 10 goes, sealed segments and all
     (late,) = await index.check_and_insert([candidate(STORY, source="raw/0/5", url="https://a.example/x",
-                                                      generation=12)])  # fmt: skip
+                                                      generation=14)])  # fmt: skip
     assert late.status is DedupStatus.UNIQUE
-    assert await index.size() == 3  # OTHER (generation 11), its copy's URL twin and STORY again (12)
+    assert min(index._order) >= 11
 
 
 async def test_late_arrivals_sealed_batch_after_batch_merge_and_decide_as_one_generation(
@@ -111,8 +168,8 @@ async def test_late_arrivals_sealed_batch_after_batch_merge_and_decide_as_one_ge
         InMemoryDedupIndex(Thresholds.from_settings(settings)),
     )
     expected = await flat.check_and_insert(stream)
-    await late.check_and_insert([replace(stream[0], generation=201)])  # generation 200 is now the past
-    head = [replace(c, generation=200) for c in stream[1:]]
+    await late.check_and_insert([at(stream[0], 201)])  # generation 200 is now the past
+    head = [at(c, 200) for c in stream[1:]]
     got = [await late.check_and_insert(head[start : start + 2]) for start in range(0, len(head), 2)]
     assert [d for batch in got for d in batch] == expected[1:]
     old = late._generations[200]
