@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import math
 import signal
 import time
 from collections.abc import Callable, Coroutine
@@ -180,6 +181,7 @@ async def serve(
             settings, stack, source=source, publisher=publisher, gate=gate, metrics=metrics, readiness=readiness
         )
         deduplicators.append(deduplicator)
+        deduplicator.expect(sorted(f"{tp.topic}/{tp.partition}" for tp in source.assignment()))  # if given already
         if handle_signals:
             _stop_on_signals(stop)
         settle_heap(settings.runtime)
@@ -371,12 +373,12 @@ async def _probe_broker(source: KafkaSource, readiness: Readiness, runtime: Runt
 
 
 async def _probe_index(index: DedupIndex, readiness: Readiness, metrics: Metrics, runtime: RuntimeSettings) -> None:
-    """Readiness follows whether the dedup index answers; its size is exported as a gauge."""
+    """Readiness follows whether the dedup index answers; its size and watermark are exported as gauges."""
     while True:
         try:
             async with asyncio.timeout(runtime.broker_probe_timeout_seconds):
                 await index.ping()
-                entries, held = await index.size(), await index.memory_bytes()
+                entries, held, watermark = await index.size(), await index.memory_bytes(), await index.watermark()
         except (InfrastructureError, TimeoutError) as error:
             readiness.set(Check.DEDUP_INDEX_REACHABLE, False)
             log.warning("dedup_index_unreachable", error=str(error) or type(error).__name__)
@@ -385,6 +387,7 @@ async def _probe_index(index: DedupIndex, readiness: Readiness, metrics: Metrics
             metrics.dedup_index_entries.set(entries)
             metrics.dedup_index_bytes.set(held)
             metrics.dedup_index_bytes_per_article.set(round(held / entries) if entries else 0)
+            metrics.dedup_watermark.set(watermark if math.isfinite(watermark) else math.nan)
         await asyncio.sleep(runtime.broker_probe_interval_seconds)
 
 

@@ -155,8 +155,9 @@ class LimitSettings(BaseModel):
 
 # Bumped when the sketch's algorithm changes (tokens, hashes, signatures, terms): the same settings then make
 # different decisions, so the version stamped on them must change too. 2: 64-bit word ids, one-permutation MinHash;
-# 3: word weights from each language's 200k commonest words.
-SKETCH_REVISION = 3
+# 3: word weights from each language's 200k commonest words; 4: event-time watermark, containment both ways,
+# near copies ranked before containment copies.
+SKETCH_REVISION = 4
 
 
 class DedupSettings(BaseModel):

@@ -102,6 +102,12 @@ class Metrics:
             "news_ingest_dedup_index_bytes divided by the entries (0 while empty).",
             registry=registry,
         )
+        self.dedup_watermark = Gauge(
+            "news_ingest_dedup_watermark_timestamp_seconds",
+            "Event time the dedup window trails (the slowest partition's front less the allowed lateness); "
+            "NaN until every assigned partition has delivered. time() minus it: how far the index lags.",
+            registry=registry,
+        )
         self.ready = Gauge(
             "news_ingest_ready",
             "1 while /readyz answers ready, else 0.",

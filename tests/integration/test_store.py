@@ -11,7 +11,7 @@ import redis.asyncio as aioredis
 from news_ingest.broker import free_port
 from news_ingest.codec import decode_raw
 from news_ingest.config import DedupSettings
-from news_ingest.deduplicate.index import Thresholds
+from news_ingest.deduplicate.index import Candidate, Thresholds
 from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
 from news_ingest.deduplicate.redis_index import RedisDedupIndex
 from news_ingest.deduplicate.stage import Deduplicator
@@ -55,45 +55,67 @@ async def test_two_replicas_checking_copies_at_the_same_moment_make_exactly_one_
             assert duplicate.cluster_id == unique.cluster_id
 
 
-async def test_decisions_and_entries_have_ttls_tied_to_the_window(redis_server: LocalRedis) -> None:
+async def test_decisions_and_entries_have_ttls_tied_to_the_exact_window(redis_server: LocalRedis) -> None:
     prefix = new_prefix()
-    settings = DedupSettings(window_hours=2)
-    window_ms = 2 * 3600 * 1000
+    settings = DedupSettings(window_hours=2, exact_window_hours=4, generation_hours=1)
+    exact_ms = 4 * 3600 * 1000
     async with open_redis(redis_server.url, prefix, settings) as index:
         await index.check_and_insert([candidate(STORY, source="raw/0/1"), candidate(OTHER, source="raw/0/2")])
     ttls = await key_ttls(redis_server.url, prefix)
     decisions = {key: ttl for key, ttl in ttls.items() if key.startswith(f"{prefix}s:".encode())}
     assert len(decisions) == 2
-    assert all(0 < ttl <= window_ms for ttl in decisions.values())  # a replayed offset is remembered a window
+    assert all(0 < ttl <= exact_ms for ttl in decisions.values())  # a replayed offset is remembered that long
     entries = {key: ttl for key, ttl in ttls.items() if key.startswith(f"{prefix}a:".encode())}
     assert len(entries) == 2
-    assert all(0 < ttl <= 2 * window_ms for ttl in entries.values())  # trimmed at the window; TTL is a backstop
+    assert all(0 < ttl <= 2 * exact_ms for ttl in entries.values())  # trimmed by event time; TTL is a backstop
+
+
+def unrelated(generation: int, count: int = 3) -> list[Candidate]:
+    """Articles sharing no shingle, of one generation on partition 0: the watermark reaches that generation."""
+    return [candidate(" ".join(f"g{generation}n{n}w{k}" for k in range(40)), source=f"raw/0/g{generation}n{n}",
+                      generation=generation) for n in range(count)]  # fmt: skip
 
 
 async def test_articles_leave_the_window_without_leaving_traces(redis_server: LocalRedis) -> None:
+    """Sketch window two generations, exact window four: the sketch goes first (its band fields with it),
+    then the article and its URL and content fields, on event time alone."""
     prefix = new_prefix()
-    settings = DedupSettings(window_hours=1 / 3600)  # one second
-    async with open_redis(redis_server.url, prefix, settings) as index:
-        await index.check_and_insert([candidate(STORY, source="raw/0/1", url="https://a.example/x")])
-        await asyncio.sleep(1.2)
-        await index.check_and_insert([candidate(OTHER, source="raw/0/2")])  # trims what left the window
-        assert await index.size() == 1
-        (late,) = await index.check_and_insert([candidate(STORY, source="raw/0/3", url="https://a.example/x")])
-    assert late.status is DedupStatus.UNIQUE
+    settings = DedupSettings(window_hours=12, exact_window_hours=24, generation_hours=6, allowed_lateness_hours=0)
+    bands = 2 * DedupSettings().bands  # whole-text and lede band keys per article
     client = aioredis.Redis.from_url(redis_server.url)
+
+    async def fields(kind: str) -> int:
+        return sum([await client.hlen(key) async for key in client.scan_iter(match=f"{prefix}{kind}:*")])
+
     try:
-        buckets = [key async for key in client.scan_iter(match=f"{prefix}b:*")]
-        fields = sum([await client.hlen(key) for key in buckets])
+        async with open_redis(redis_server.url, prefix, settings) as index:
+            story = candidate(STORY, source="raw/0/1", url="https://a.example/x", generation=10)
+            await index.check_and_insert([story])
+            await index.check_and_insert(unrelated(12))  # sketch cutoff 11: the story's sketch leaves
+            assert await fields("b") == 3 * bands
+            assert await client.hexists(f"{prefix}a:{story.article_id}", "k")
+            assert not await client.hexists(f"{prefix}a:{story.article_id}", "s")
+            (repost,) = await index.check_and_insert([candidate(STORY, source="raw/0/3", url="https://a.example/x",
+                                                                generation=12)])  # fmt: skip
+            assert (repost.status, repost.method) == (DedupStatus.EXACT_DUPLICATE, "url")
+            await index.check_and_insert(unrelated(14))  # exact cutoff 11: the story goes whole
+            assert await index.size() == 6
+            assert not await client.exists(f"{prefix}a:{story.article_id}")
+            assert await fields("b") == 3 * bands  # generation 14's articles only
+            assert await fields("u") == await fields("c") == 6
+            (late,) = await index.check_and_insert([candidate(STORY, source="raw/0/4", url="https://a.example/x",
+                                                              generation=14)])  # fmt: skip
+        assert late.status is DedupStatus.UNIQUE
     finally:
         await client.aclose()
-    assert fields == 2 * 2 * DedupSettings().bands  # two live articles' whole-text and lede bands, no stale ones
 
 
 async def key_ttls(url: str, prefix: str) -> dict[bytes, int]:
     client = aioredis.Redis.from_url(url)
     try:
         keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
-        return {key: await client.pttl(key) for key in keys if not key.endswith(b"entries")}
+        untimed = (b"entries", b"sketched", b"wm", b"wmark")  # trimmed by the script, or a few bytes per partition
+        return {key: await client.pttl(key) for key in keys if not key.endswith(untimed)}
     finally:
         await client.aclose()
 

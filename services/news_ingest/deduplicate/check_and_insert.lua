@@ -80,21 +80,23 @@ local function near(signature, lede, size, bands)
       for j = 1, #members, 16 do seen[string.sub(members, j, j + 15)] = true end
     end
   end
-  local best_score, best_method, best_id, best_cluster = nil, nil, nil, nil
+  local best_rank, best_similarity, best_score, best_method, best_id, best_cluster = nil, nil, nil, nil, nil, nil
   for raw_id, _ in pairs(seen) do
     local other_id = to_hex(raw_id)
     local other = redis.call('HMGET', prefix .. 'a:' .. other_id, 's', 'l', 'n', 'k')
     if other[1] then
       local similarity = jaccard(signature, other[1])
       local share = contained(similarity, size, tonumber(other[3]))  -- either way: abridged or extended
-      local score, method = nil, nil
+      local score, method, rank = nil, nil, nil  -- near copies rank before containment copies, as in copies.py
       if similarity >= near_jaccard then
-        score, method = similarity, 'minhash'
+        score, method, rank = similarity, 'minhash', 1.0 + similarity
       elseif share >= min_containment or (share >= lede_containment and jaccard(lede, other[2]) >= lede_jaccard) then
-        score, method = share, 'containment'
+        score, method, rank = share, 'containment', share
       end
-      if score and (best_score == nil or score > best_score or (score == best_score and other_id < best_id)) then
-        best_score, best_method, best_id, best_cluster = score, method, other_id, other[4]
+      if rank and (best_rank == nil or rank > best_rank or (rank == best_rank and (similarity > best_similarity
+          or (similarity == best_similarity and other_id < best_id)))) then
+        best_rank, best_similarity, best_score, best_method = rank, similarity, score, method
+        best_id, best_cluster = other_id, other[4]
       end
     end
   end

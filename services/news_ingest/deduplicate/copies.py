@@ -53,7 +53,8 @@ class Copy:
 def best_copy(
     signature: Signatures, lede: Signatures, shingle_count: int, matches: Matches, rules: CopyRules
 ) -> Copy | None:
-    """The most similar match that passes the rules; equally similar ones go to the smaller article id."""
+    """The match that passes the rules: a near copy (the highest Jaccard) before a containment copy (the
+    highest containment, then the highest Jaccard); equal ones go to the smaller article id."""
     permutations = signature.shape[0]
     similarity = np.count_nonzero(matches.signatures == signature, axis=1) / permutations
     # the estimated share of the smaller text found in the larger: an abridged copy (the candidate inside the
@@ -70,8 +71,12 @@ def best_copy(
     passed = near | abridged
     if not passed.any():
         return None
-    score = np.where(near, similarity, np.where(abridged, contained, -1.0))
-    top = score[passed].max()
-    tied = np.flatnonzero(passed & (score == top)).tolist()
+    # near copies first, the most similar one; else the containment copy that holds most of the shorter text
+    rank = np.where(near, 1.0 + similarity, np.where(abridged, contained, -1.0))
+    best = passed & (rank == rank[passed].max())
+    best &= similarity == similarity[best].max()  # equal containment (it caps at 1): the closer text
+    tied = np.flatnonzero(best).tolist()
     row = min(tied, key=matches.article_id) if len(tied) > 1 else tied[0]
-    return Copy(row=row, score=float(top), method=DedupMethod.MINHASH if near[row] else DedupMethod.CONTAINMENT)
+    if near[row]:
+        return Copy(row=row, score=float(similarity[row]), method=DedupMethod.MINHASH)
+    return Copy(row=row, score=float(contained[row]), method=DedupMethod.CONTAINMENT)

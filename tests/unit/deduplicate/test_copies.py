@@ -17,16 +17,16 @@ def per_pair(signature, lede, count, matches: Matches, ids: list[str]) -> tuple[
         similarity = jaccard(signature, matches.signatures[row])
         contained = containment(similarity, count, int(matches.shingle_counts[row]))
         if similarity >= RULES.near_jaccard:
-            scored = (similarity, "minhash", other_id)
+            scored = (1, similarity, similarity, "minhash", other_id)  # a near copy ranks before containment
         elif contained >= RULES.containment or (
             contained >= RULES.lede_containment and jaccard(lede, matches.ledes[row]) >= RULES.lede_jaccard
         ):
-            scored = (contained, "containment", other_id)
+            scored = (0, contained, similarity, "containment", other_id)  # equal containment: the closer text
         else:
             continue
-        if best is None or scored[0] > best[0] or (scored[0] == best[0] and scored[2] < best[2]):
+        if best is None or scored[:3] > best[:3] or (scored[:3] == best[:3] and scored[4] < best[4]):
             best = scored
-    return best
+    return None if best is None else (best[1], best[3], best[4])
 
 
 def test_matrix_scoring_picks_what_the_per_pair_rule_picks() -> None:
