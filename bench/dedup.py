@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import gc
 import gzip
-import math
 import platform
 import time
 import tracemalloc
@@ -99,7 +98,7 @@ def synthetic_candidates(count: int, settings: DedupSettings) -> list[Candidate]
         ledes[row] = ledes[source]
     vocabulary = rng.zipf(1.3, size=(count, settings.story_terms)) % 200_000  # a few common terms, a long tail
     weight = 1 / settings.story_terms**0.5
-    window = math.ceil(settings.window_hours / settings.generation_hours)
+    start = 1_790_000_000.0  # the articles fill one whole window, oldest first
     return [
         Candidate(
             source=f"news.articles.raw.v1/{row % 12}/{row}",
@@ -109,11 +108,11 @@ def synthetic_candidates(count: int, settings: DedupSettings) -> list[Candidate]
             signature=signatures[row],
             lede_signature=ledes[row],
             shingle_count=400,
-            generation=row * window // count,  # the articles fill one whole window, oldest first
+            generation=int(moment // (settings.generation_hours * 3600)),
             terms=tuple((int(term).to_bytes(8, "big"), weight) for term in dict.fromkeys(vocabulary[row].tolist())),
-            timestamp=1_790_000_000.0 + row * settings.window_hours * 3600 / count,
+            timestamp=moment,
         )
-        for row in range(count)
+        for row, moment in enumerate(start + row * settings.window_hours * 3600 / count for row in range(count))
     ]
 
 
