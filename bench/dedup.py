@@ -162,10 +162,15 @@ async def redis_backend(candidates: list[Candidate], settings: DedupSettings, ur
         steps = await fill(index, candidates)
     held = int((await admin.info("memory"))["used_memory"]) - before
     calls = await admin.info("commandstats")
-    scripts = sum(int(calls.get(name, {}).get("calls", 0)) for name in ("cmdstat_evalsha", "cmdstat_eval"))
+    names = ("cmdstat_evalsha", "cmdstat_eval")
+    scripts = sum(int(calls.get(name, {}).get("calls", 0)) for name in names)
+    server_us = sum(int(calls.get(name, {}).get("usec", 0)) for name in names)  # the script's time inside Redis
     await admin.aclose()
     batches = -(-len(candidates) // BATCH)
-    return summary(steps, held, len(candidates), round_trips=round(scripts / batches, 2))
+    return summary(steps, held, len(candidates), round_trips=round(scripts / batches, 2)) | {
+        "server_us_per_article": round(server_us / len(candidates), 1),
+        "group_ceiling_articles_per_second": round(len(candidates) / server_us * 1e6) if server_us else None,
+    }
 
 
 def summary(steps: list[dict[str, float]], held: int, count: int, *, round_trips: float | None) -> dict[str, object]:
@@ -241,6 +246,11 @@ def report(result: dict[str, object]) -> None:
         if "exported_estimate_bytes" in figures:
             estimate, measured = figures["exported_estimate_bytes"], figures["measured_bytes"]
             print(f"  exported memory estimate {estimate} B vs {measured} B measured by tracemalloc")
+        if "server_us_per_article" in figures:
+            print(
+                f"  Redis server time (INFO commandstats): {figures['server_us_per_article']} us/article, so a group "
+                f"sharing one Redis tops out near {figures['group_ceiling_articles_per_second']} articles/s"
+            )
 
     replay = result.get("reuters_replay")
     if isinstance(replay, dict):
