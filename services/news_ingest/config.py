@@ -175,7 +175,7 @@ class DedupSettings(BaseModel):
         default=12.0, ge=0, description="How far behind its partition's newest an article is still on time."
     )
     idle_partition_seconds: float = Field(
-        default=600.0, gt=0, description="Wall time after which a silent partition stops holding the watermark."
+        default=3600.0, gt=0, description="Wall time after which a silent partition stops holding the watermark."
     )
     generation_hours: float = Field(default=6.0, gt=0, description="Time bucket that expires whole.")
     max_entries: int = Field(default=2_000_000, ge=1)
