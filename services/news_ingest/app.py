@@ -182,6 +182,7 @@ async def serve(
         )
         deduplicators.append(deduplicator)
         deduplicator.expect(sorted(f"{tp.topic}/{tp.partition}" for tp in source.assignment()))  # if given already
+        _announce(deduplicator)
         if handle_signals:
             _stop_on_signals(stop)
         settle_heap(settings.runtime)
@@ -241,6 +242,7 @@ async def _join_group(
         readiness.set(Check.PARTITIONS_ASSIGNED, bool(partitions))
         for deduplicator in deduplicators:
             deduplicator.expect(sorted(f"{tp.topic}/{tp.partition}" for tp in partitions))
+            _announce(deduplicator)
         for tp in partitions:
             metrics.partition_assigned(tp.topic, tp.partition)
         metrics.lag_only_for({(tp.topic, tp.partition) for tp in partitions})
@@ -251,6 +253,25 @@ async def _join_group(
     source = KafkaSource(kafka=settings.kafka, topics=settings.topics, consumer=settings.consumer,
                          before_revoke=gate.revoke, on_assigned=assigned)  # fmt: skip
     return await stack.enter_async_context(source)
+
+
+_ANNOUNCING: set[asyncio.Task[None]] = set()  # referenced until done (the loop keeps only weak references)
+
+
+def _announce(deduplicator: Deduplicator) -> None:
+    """Tell the dedup index about new partitions now, not at this replica's first batch: a replica whose
+    partitions have nothing to read yet must still hold the group's watermark. A failure is only logged: the
+    partitions stay pending and are told again before the next batch."""
+
+    async def announce() -> None:
+        try:
+            await deduplicator.announce()
+        except InfrastructureError as error:
+            log.warning("partitions_not_announced", error=str(error))
+
+    task = asyncio.get_running_loop().create_task(announce(), name="announce-partitions")
+    _ANNOUNCING.add(task)
+    task.add_done_callback(_ANNOUNCING.discard)
 
 
 async def _build_worker(

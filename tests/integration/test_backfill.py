@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
+import redis.asyncio as aioredis
 from aiokafka import AIOKafkaProducer
 from pydantic import SecretStr
 
@@ -112,3 +113,20 @@ async def test_a_backfill_read_partition_by_partition_links_every_copy(
             assert copy.status is DedupStatus.NEAR_DUPLICATE, (story, address, copy)
             assert copy.duplicate_of in linked - {decided[address].article_id}, (story, address, copy)
             assert copy.cluster_id == original.dedup.cluster_id
+
+
+async def test_every_replica_announces_its_partitions_before_it_has_records(
+    settings: Settings, redis_server: LocalRedis
+) -> None:
+    """A replica whose partitions have nothing to read yet still holds the group's watermark: its assignment
+    reaches the shared index at once, not with its first batch."""
+    prefix = f"it:{{{uuid.uuid4().hex}}}:"
+    settings = settings.model_copy(update={"redis": RedisSettings(url=SecretStr(redis_server.url), key_prefix=prefix)})
+    group = await start_group(settings, 2)
+    client = aioredis.Redis.from_url(redis_server.url)
+    try:
+        held = await client.hgetall(f"{prefix}wm")
+    finally:
+        await client.aclose()
+        await group.stop()
+    assert sorted(held) == [f"{settings.topics.raw}/{p}".encode() for p in range(3)]

@@ -36,7 +36,7 @@ class Deduplicator:
 
     def expect(self, partitions: Sequence[str]) -> None:
         """Partitions (``topic/partition``) this consumer was just assigned: they hold the event-time
-        watermark until they deliver (told to the index with the next batch, so a failure is retried)."""
+        watermark until they deliver (told to the index by ``announce``)."""
         self._assigned.extend(partitions)
 
     async def __call__(self, items: Sequence[tuple[str, Article]]) -> list[DedupInfo]:
@@ -45,10 +45,21 @@ class Deduplicator:
             # a language's word weights take ~0.26 s to build: off the event loop, so probes keep answering
             await asyncio.to_thread(preload, language)
             self._weighed.add(language)
-        if self._assigned:
-            await self._index.track(self._assigned)
-            self._assigned = []
+        await self.announce()
         return await self._index.check_and_insert(self.candidates(items))
+
+    async def announce(self) -> None:
+        """Tell the index the partitions assigned since the last call. Called on assignment, so that a replica
+        whose partitions have nothing to read yet still holds the group's watermark, and again before each
+        batch (a failure here leaves them pending and is retried with the batch)."""
+        if not self._assigned:
+            return
+        pending, self._assigned = self._assigned, []
+        try:
+            await self._index.track(pending)
+        except BaseException:
+            self._assigned = pending + self._assigned  # still to tell, before the next batch
+            raise
 
     def candidates(self, items: Sequence[tuple[str, Article]]) -> list[Candidate]:
         """Sketch a batch: every step (words, shingles, signatures, terms) runs once over the whole batch, as
