@@ -198,7 +198,8 @@ def test_the_dashboard_shows_what_operators_ask_for() -> None:
     dashboard = json.loads((DEPLOY / "grafana" / "news-ingest.json").read_text())
     titles = " | ".join(panel["title"] for panel in dashboard["panels"]).lower()
     for wanted in ("throughput by outcome", "rejects by reason", "stage latency p50", "stage latency p99",
-                   "end-to-end latency", "consumer lag per partition", "dedup index size", "readiness"):  # fmt: skip
+                   "end-to-end latency", "consumer lag per partition", "dedup index size", "readiness",
+                   "dedup watermark lag"):  # fmt: skip
         assert wanted in titles, wanted
     positions = [(p["gridPos"]["x"], p["gridPos"]["y"]) for p in dashboard["panels"]]
     assert len(set(positions)) == len(positions), "no two panels at the same place"
