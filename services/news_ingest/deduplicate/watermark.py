@@ -57,7 +57,3 @@ class Watermarks:
             lowest = min(self._front[p][0] if len(self._front[p]) == RUN_AHEAD else -math.inf for p in live)
             self.current = max(self.current, lowest - self._lateness)
         return self.current
-
-    def partitions(self) -> dict[str, float]:
-        """Each partition's own watermark (``-inf`` until it has delivered ``RUN_AHEAD`` articles)."""
-        return {p: (f[0] - self._lateness if len(f) == RUN_AHEAD else -math.inf) for p, f in self._front.items()}
