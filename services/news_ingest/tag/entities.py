@@ -19,6 +19,7 @@ import ahocorasick_rs
 
 from news_ingest.models import Entity, EntityType
 from news_ingest.tag.given_names import is_given_name
+from news_ingest.tag.guesses import guessed
 from news_ingest.tag.institutions import organisations
 from news_ingest.tag.overlaps import Disjoint, Occupied
 from news_ingest.tag.refine import refined
@@ -201,6 +202,8 @@ _NOT_NAMES = frozenset(
 _CAPITAL_NEXT = re.compile(r" [A-Z]")
 _SHORT_NAME = re.compile(r"[A-Z][A-Za-z'\u2019-]*[a-z]")  # a surname alone: "Shoigu", "McIlroy"; no digits
 _POSSESSIVE = re.compile(r"(?:'s|\u2019s|')$")
+_SHOUTED_WORD = re.compile(r"\b[A-Z]{4,}\b")
+_MIN_SHOUTED = 4  # "GM", "BA" in capitals are too often something else
 
 
 class EntityExtractor(Protocol):
@@ -248,7 +251,7 @@ class RuleExtractor:
             and mentions[0].end - mentions[0].start == len(name)
         )
 
-    def find(self, text: str, *, cities: bool = True, teams: bool = True) -> list[Span]:
+    def find(self, text: str, *, cities: bool = True, teams: bool = True, guesses: bool = True) -> list[Span]:
         """Places from the gazetteer (countries, and states and cities unless ``cities`` is False), people
         after a role or before "said", organisations by their last word, well-known acronyms, and (unless
         ``teams`` is False, for a caller that applies ``with_teams`` to the merged spans) clubs."""
@@ -265,7 +268,13 @@ class RuleExtractor:
         found += _acronyms(text)
         found += _institutions(text)
         kept = without_overlaps(found)
+        if guesses:
+            taken = Occupied((span.start, span.end) for span in kept)
+            kept = without_overlaps([*kept, *guessed(text, taken.overlaps, self._is_place_or_nationality)])
         return self.with_teams(kept, text) if teams else kept
+
+    def _is_place_or_nationality(self, word: str) -> bool:
+        return self.link_of(word) is not None or self.is_demonym(word)
 
     def _people(self, text: str) -> list[Span]:
         """People by the shape of their names: a given name and one or two more capitalised words ("Tony
@@ -416,31 +425,51 @@ def without_overlaps(spans: Iterable[Span]) -> list[Span]:
 def with_short_names(spans: Sequence[Span], text: str) -> list[Span]:
     """A person named in full is the same person wherever one word of the name stands alone, before or after
     the full name and whatever type another rule gave it ("McIlroy" in the headline, "James McIlroy" in the
-    body): the surname, or a short first word, the family name of East Asian names ("Kim"). Country names
-    stay places."""
+    body): the surname, or a short first word, the family name of East Asian names ("Kim"), or a given name
+    only one of the article's people has ("Alan" for "Alan Shearer"). A wire headline's capitals name them
+    too ("SHEARER", as "ATALANTA" names the club the body calls "Atalanta"). Country names stay places."""
     introduced: set[str] = set()
+    firsts: dict[str, set[str]] = {}  # a given name -> the family names it goes with here
     for span in spans:
         words = _POSSESSIVE.sub("", span.text).split()
         if span.type is not EntityType.PERSON or len(words) < 2:
             continue
         short = {words[-1]} | ({words[0]} if len(words) >= 3 and len(words[0]) <= 3 else set())
         introduced |= {word for word in short if _SHORT_NAME.fullmatch(word)} - _NOT_NAMES
-    if not introduced:
+        if is_given_name(words[0]):
+            firsts.setdefault(words[0], set()).add(words[-1])
+    introduced |= {name for name, families in firsts.items() if len(families) == 1} - _NOT_NAMES
+    shouted = _shouted_names(spans, introduced) if _SHOUTED_WORD.search(text) else {}
+    if not introduced and not shouted:
         return list(spans)
     relabelled = [Span(s.start, s.end, EntityType.PERSON, s.text) if _POSSESSIVE.sub("", s.text) in introduced
                   and s.type is not EntityType.PERSON and not (s.link or "").startswith("iso:") else s
                   for s in spans]  # fmt: skip
+    forms = {word: (word, EntityType.PERSON) for word in introduced} | shouted
     added = []
-    for word in introduced:
-        at = text.find(word)
+    for form, (name, kind) in forms.items():
+        at = text.find(form)
         while at >= 0:
-            end = at + len(word)
+            end = at + len(form)
             before_ok = at == 0 or not (text[at - 1].isalnum() or text[at - 1] in "'\u2019-")
             after_ok = end == len(text) or not text[end].isalnum()
-            if before_ok and after_ok and not _CAPITAL_NEXT.match(text, end):
-                added.append(Span(at, end, EntityType.PERSON, word))
-            at = text.find(word, end)
+            if before_ok and after_ok and (form.isupper() or not _CAPITAL_NEXT.match(text, end)):
+                added.append(Span(at, end, kind, name))
+            at = text.find(form, end)
     return without_overlaps([*relabelled, *added])
+
+
+def _shouted_names(spans: Sequence[Span], surnames: Iterable[str]) -> dict[str, tuple[str, EntityType]]:
+    """The all-caps forms of the people's and organisations' names (and surnames) the article writes in mixed
+    case: form -> (the name, its type)."""
+    forms: dict[str, tuple[str, EntityType]] = {}
+    for span in spans:
+        name = _POSSESSIVE.sub("", span.text)
+        if span.type in (EntityType.PERSON, EntityType.ORG) and not span.link and not name.isupper():
+            forms.setdefault(name.upper(), (name, span.type))
+    for surname in surnames:
+        forms.setdefault(surname.upper(), (surname, EntityType.PERSON))
+    return {form: named for form, named in forms.items() if len(form) >= _MIN_SHOUTED}
 
 
 def entities(spans: Sequence[Span], text_length: int) -> tuple[Entity, ...]:
@@ -497,6 +526,9 @@ class _FullNames:
                 parts = full.split()
                 if name == parts[-1] or (name == parts[0] and len(parts) >= 3 and len(name) <= 3):
                     return full
+            people = [full for full in self._people if full.split()[0] == name and is_given_name(name)]
+            if len({full.split()[-1] for full in people}) == 1:
+                return people[0]
         if kind is EntityType.ORG:
             for full in self._organisations:
                 parts = full.split()

@@ -95,7 +95,8 @@ class ModelExtractor:
                  if span is not None]  # fmt: skip
         model = self._rules.with_teams(consistent(model, text), text)
         taken = Occupied((span.start, span.end) for span in model)
-        found = self._rules.find(text, cities=False, teams=False)  # results lines were read once, for the model
+        # Results lines were read once, for the model; the model finds what the fast profile's guesses would.
+        found = self._rules.find(text, cities=False, teams=False, guesses=False)
         rules = [span for span in found if not taken.overlaps(span.start, span.end)]
         return self._rules.finish([*model, *rules], text)
 

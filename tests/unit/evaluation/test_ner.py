@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from news_ingest.cli import main
-from news_ingest.evaluation.ner import conll_docs, evaluate_ner
+from news_ingest.evaluation.ner import NerDoc, conll_docs, evaluate_ner, main_names
 from news_ingest.models import EntityType
 from news_ingest.tag.entities import Span
 
@@ -53,6 +53,21 @@ def test_exact_spans_and_article_level_names_are_scored_per_type(conll: Path) ->
     assert report.mentions["ORG"].recall == 0.0
     assert report.mentions["all"].precision == 0.75  # 3 of 4 right; MISC is not scored
     assert report.articles["PER"].recall == 0.5  # {Angela Merkel, Merkel}: one found
+    # Main people and organisations: named in the headline (first line) or twice. Here the first line holds
+    # Angela Merkel and Siemens; "Merkel" alone is named once, after it.
+    assert (report.main_found, report.main_total) == (1, 2)
+
+
+def test_main_names_are_those_in_the_headline_or_named_twice() -> None:
+    doc = conll_doc(
+        "Talks end .\nTony Lester met Ravel Corp .\nRavel Corp said no .\nTony Lester left .",
+        [(12, 23, "PER"), (28, 38, "ORG"), (41, 51, "ORG"), (62, 73, "PER"), (0, 5, "ORG")],
+    )
+    assert main_names(doc) == {("PER", "Tony Lester"), ("ORG", "Ravel Corp"), ("ORG", "Talks")}
+
+
+def conll_doc(text: str, spans: list[tuple[int, int, str]]) -> NerDoc:
+    return NerDoc(text, spans)
 
 
 def test_eval_ner_command_runs_the_fast_profile(conll: Path, capsys: pytest.CaptureFixture[str]) -> None:
