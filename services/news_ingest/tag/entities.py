@@ -202,6 +202,7 @@ _NOT_NAMES = frozenset(
 _CAPITAL_NEXT = re.compile(r" [A-Z]")
 _SHORT_NAME = re.compile(r"[A-Z][A-Za-z'\u2019-]*[a-z]")  # a surname alone: "Shoigu", "McIlroy"; no digits
 _POSSESSIVE = re.compile(r"(?:'s|\u2019s|')$")
+_AIRLINE = re.compile(r"(?<![\w-])(?:Air [A-Z][a-z]+(?: [A-Z][a-z]+)?|[A-Z][a-z]+ Air)(?![\w-])")
 _SHOUTED_WORD = re.compile(r"\b[A-Z]{4,}\b")
 _MIN_SHOUTED = 4  # "GM", "BA" in capitals are too often something else
 
@@ -267,11 +268,25 @@ class RuleExtractor:
         found += [span for span in _firms(text) if not self.link_of(span.text)]
         found += _acronyms(text)
         found += _institutions(text)
+        if "Air" in text:
+            found += self._airlines(text)
         kept = without_overlaps(found)
         if guesses:
             taken = Occupied((span.start, span.end) for span in kept)
             kept = without_overlaps([*kept, *guessed(text, taken.overlaps, self._is_place_or_nationality)])
         return self.with_teams(kept, text) if teams else kept
+
+    def _airlines(self, text: str) -> list[Span]:
+        """Airlines named after a place or nationality ("Air France", "Air New Zealand", "Korean Air")."""
+        found = []
+        for match in _AIRLINE.finditer(text):
+            name = match.group(0)
+            place = name[4:] if name.startswith("Air ") else name[:-4]
+            if not self._is_place_or_nationality(place) and name.startswith("Air "):  # "Air New Zealand"?
+                name, place = name.rsplit(" ", 1)[0], place.rsplit(" ", 1)[0]
+            if " " in name and self._is_place_or_nationality(place):
+                found.append(Span(match.start(), match.start() + len(name), EntityType.ORG, name))
+        return found
 
     def _is_place_or_nationality(self, word: str) -> bool:
         return self.link_of(word) is not None or self.is_demonym(word)

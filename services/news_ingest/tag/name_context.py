@@ -39,6 +39,7 @@ _COMPANY_WORDS = frozenset(
      "Southern", "Pacific", "Railway", "Railroad", "Mills", "Textiles", "Paper", "Realty", "Properties", "Trust",
      "Bankcorp", "Federal", "Mutual", "Instruments", "Entertainment", "Pictures", "Records", "Publishing"}
 )  # fmt: skip
+_AIRLINE_WORDS = frozenset({"Air", "Airlines", "Airways", "Airline"})
 # Words after a demonym that make it a language, a script or a dish: no country evidence.
 _LANGUAGE_WORDS = frozenset(
     {"language", "languages", "alphabet", "script", "cuisine", "food", "foods", "dish", "dishes", "restaurant",
@@ -89,6 +90,16 @@ def _by_word_before(before: str, leading_words: frozenset[str]) -> Naming | None
         return Naming.NAME  # "Andriy Shevchenko scored": a first name opening the sentence
     # "Morgan Stanley said": likely a name, but only this mention is dropped; "Yesterday Paris ..." is the place
     return Naming.ORGANISATION if frequency < _SENTENCE_WORD_ZIPF else None
+
+
+def names_an_airline(before: str, after: str) -> bool:
+    """Any place or nationality in an airline's name ("Air France", "Air Canada", "Singapore Airlines",
+    "Korean Air"): the firm, which says little of where the story is."""
+    previous = _WORD_BEFORE.search(before)
+    if previous is not None and previous.group(1) == "Air":
+        return True
+    following = _NAME_AFTER.match(after)
+    return following is not None and following.group(1) in _AIRLINE_WORDS
 
 
 def names_a_language(after: str) -> bool:

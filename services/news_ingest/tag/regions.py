@@ -27,7 +27,7 @@ import wordfreq
 from news_ingest.models import Article, CountryTag, Regions, TagEvidence
 from news_ingest.places import CITY_EXONYMS, Gazetteer
 from news_ingest.tag.institutions import INSTITUTIONS
-from news_ingest.tag.name_context import Naming, names_a_language, naming
+from news_ingest.tag.name_context import Naming, names_a_language, names_an_airline, naming
 
 # News short forms and names GeoNames does not list as the country's own.
 _COUNTRY_NAMES = {
@@ -375,7 +375,7 @@ def _is_place_here(surface: str, place: Place, before: str, after: str, names: s
             if found is not Naming.ORGANISATION:
                 names.add(surface)
             return False
-    if place.kind is Kind.DEMONYM and names_a_language(after):
+    if (place.kind is Kind.DEMONYM and names_a_language(after)) or names_an_airline(before, after):
         return False
     if after.startswith("$") and place.kind is Kind.COUNTRY:
         return False  # "US$40 billion", "C$": a currency

@@ -39,6 +39,15 @@ CASES = [
         ["US"],
     ),
     (
+        "airlines named after countries",
+        "Air Canada and Korean Air cut fares",
+        (
+            "Air Canada cut its fares on transatlantic routes from Toronto on Monday, and Air India, Singapore "
+            "Airlines and Korean Air said they would follow."
+        ),
+        ["CA"],
+    ),
+    (
         "a demonym before a language or a dish",
         None,
         "The school in Berlin now teaches the Russian alphabet to beginners and serves Indian food on Fridays.",

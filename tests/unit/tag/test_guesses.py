@@ -93,3 +93,11 @@ def test_a_given_name_two_people_share_stays_apart(rules: RuleExtractor) -> None
     people = {entity.name: entity.mentions for entity in found if entity.type is EntityType.PERSON}
     assert people.get("Tony Hardcastle") == 1
     assert people.get("Tony Birchall") == 1
+
+
+def test_an_airline_named_after_a_place_is_one_organisation(rules: RuleExtractor) -> None:
+    text = "Air France cut 200 flights, and Air New Zealand and Air Canada said their flights from Paris would run."
+    found = named(rules, text)
+    assert {found.get(name) for name in ("Air France", "Air New Zealand", "Air Canada")} == {EntityType.ORG}
+    assert "France" not in found
+    assert found.get("Paris") is EntityType.LOC
