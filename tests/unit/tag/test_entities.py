@@ -15,6 +15,7 @@ from news_ingest.config import TagSettings
 from news_ingest.errors import TaggerUnavailable
 from news_ingest.models import EntityType
 from news_ingest.tag.entities import RuleExtractor, Span, entities, with_short_names
+from news_ingest.tag.given_names import is_given_name
 from news_ingest.tag.ner import ModelExtractor, consistent, readable
 from tests.conftest import region_tagger
 
@@ -155,3 +156,15 @@ def test_a_known_acronym_counts_only_as_a_word_of_its_own(rules: RuleExtractor) 
     text = "NATO's envoy met UNICEF staff; NATOS, XNATO and NATO_2 are not the alliance, nor is the UN in UNITY."
     found = [(span.text, text[: span.start].count(" ")) for span in rules.find(text) if span.type is EntityType.ORG]
     assert found == [("NATO", 0), ("UNICEF", 3), ("UN", 16)]
+
+
+def test_given_names_come_from_many_countries_but_not_from_common_words() -> None:
+    assert all(is_given_name(name) for name in ("Tony", "Mauro", "Philippe", "Cyril", "Agnieszka"))
+    assert not any(is_given_name(word) for word in ("Blessing", "Comfort", "Milan", "China", "May"))
+
+
+def test_a_cyclist_with_an_italian_given_name_is_a_person(rules: RuleExtractor) -> None:
+    text = "Cycling results\n\nMauro Trentino won the sprint ahead of Cyril Bosquet, and the stage went on."
+    found = {entity.name: entity.type for entity in entities(rules.finish(rules.find(text), text), len(text))}
+    assert found.get("Mauro Trentino") is EntityType.PERSON
+    assert found.get("Cyril Bosquet") is EntityType.PERSON
