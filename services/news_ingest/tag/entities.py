@@ -25,7 +25,7 @@ from news_ingest.tag.overlaps import Disjoint, Occupied
 from news_ingest.tag.refine import refined
 from news_ingest.tag.regions import Kind, RegionTagger
 from news_ingest.tag.span import Span
-from news_ingest.tag.teams import team_spans
+from news_ingest.tag.teams import is_sports_article, team_names_in_prose, team_spans
 
 _NAME_WORD = r"(?:[A-Z][a-z'\u2019]+(?:-[A-Z][a-z]+)?|[A-Z]\.)"
 _PARTICLE = r"(?:bin|ibn|al-|el-|de|da|di|van|von|der|del|la|le)"
@@ -321,18 +321,37 @@ class RuleExtractor:
         article names them as a place; people stay people and countries (national teams) stay places."""
         lines = [(start, end) for start, end in team_spans(text) if not self._is_country(text[start:end])]
         names = {text[start:end] for start, end in lines}
+        if is_sports_article(text):
+            names |= self._teams_in_prose(spans, text)
         if not names:
             return list(spans)
-        kept = [Span(s.start, s.end, EntityType.ORG, s.text) if s.type is EntityType.LOC and s.text in names
-                else s for s in spans]  # fmt: skip
+        # A team's name in capitals ("ESSEX" in a headline) is the team too; a one-word "person" named like a
+        # team on a results line is the team ("Derbyshire"), as a place is.
+        folded = {name.casefold(): name for name in names} | {name.upper().casefold(): name for name in names}
+        kept = [Span(s.start, s.end, EntityType.ORG, s.text) if s.text.casefold() in folded and (
+                s.type is EntityType.LOC or (s.type is EntityType.PERSON and " " not in s.text)) else s
+                for s in spans]  # fmt: skip
         on_lines = [Span(start, end, EntityType.ORG, text[start:end]) for start, end in lines]
         teams = Occupied(lines)
         kept = [s for s in kept if not teams.overlaps(s.start, s.end)]  # on its line, the line decides
         taken = Occupied([(s.start, s.end) for s in kept if s.type is not EntityType.LOC] + lines)
-        elsewhere = [Span(m.start(), m.end(), EntityType.ORG, name) for name in names
+        forms = names | {name.upper() for name in names if len(name) >= _MIN_SHOUTED}
+        elsewhere = [Span(m.start(), m.end(), EntityType.ORG, name) for name in forms
                      for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)
                      if not taken.overlaps(m.start(), m.end())]  # fmt: skip
         return without_overlaps([*kept, *on_lines, *elsewhere])
+
+    def _teams_in_prose(self, spans: Sequence[Span], text: str) -> set[str]:
+        """Places, and one-word "people" who are nobody's surname here, that a sports verb puts in a team's
+        place ("Leicestershire beat Somerset"); countries stay places (national sides)."""
+        surnames = {s.text.split()[-1] for s in spans if s.type is EntityType.PERSON and " " in s.text}
+        where: dict[str, list[tuple[int, int]]] = {}
+        for span in spans:
+            one_word_person = span.type is EntityType.PERSON and " " not in span.text and span.text not in surnames
+            place = span.type is EntityType.LOC and not (span.link or "").startswith("iso:")
+            if place or one_word_person or span.type is EntityType.ORG:  # an organisation: one a list may share
+                where.setdefault(span.text, []).append((span.start, span.end))
+        return {name for name in team_names_in_prose(text, where) if not self._is_country(name)}
 
     def _is_country(self, name: str) -> bool:
         mentions = list(self._regions.find(name))

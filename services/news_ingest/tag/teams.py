@@ -6,10 +6,16 @@ BOSTON" (a fixture). A gazetteer or a statistical model reads a city's name ther
 club. A line counts as a results line when, outside parentheses (which hold players and their figures), it
 holds scores and capitalised names and no other lower-case words than a few joiners. Work is linear in the
 line: tokens are scanned once, no backtracking regular expression runs.
+
+In sports copy a club is also named in prose: "Leicestershire beat Somerset by an innings", "their match
+against Nottinghamshire", "title rivals Essex". In an article that is about sport (a sports desk's headline,
+or several sports words), a name a sports verb or preposition puts in a team's place is a team
+(``team_names_in_prose``).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 
@@ -24,6 +30,24 @@ _RANK = re.compile(r"\d{1,3}\.")
 _JOINERS = frozenset({"and", "v", "vs", "vs.", "at", "'s", "-", ",", ":", ";"})
 _FIXTURE = re.compile(r"([A-Z][A-Z.' -]{1,40}?) (?:AT|VS\.?|V) ([A-Z][A-Z.' -]{1,40})")
 _MAX_LINE_CHARS = 400  # a results line is short; longer ones are prose and are not scanned
+_SPORTS_DESK = re.compile(
+    r"(?:SOCCER|FOOTBALL|CRICKET|RUGBY|BASEBALL|BASKETBALL|ICE HOCKEY|NHL|NBA|NFL|HOCKEY|TENNIS|GOLF)\b"
+)
+_SPORTS_WORDS = re.compile(
+    r"\b(?:innings|wickets?|goals?|striker|midfielder|goalkeeper|penalty|semi-final|quarter-final|league|"
+    r"championship|season|match|coach|fixture|points|play-?offs?|touchdown|pitcher|scored|striker|defender|"
+    r"title|relegation|promoted|unbeaten|derby|draw|drew|squad|fans)\b"
+)
+_LISTED = re.compile(r" ?, | and | ?, and ")
+_MIN_SPORTS_WORDS = 4  # distinct ones
+_TEAM_AFTER = re.compile(
+    r" (?:beat|beats|drew|draw with|lost|lose|defeated|thrashed|edged|trailed|were bowled|declared|"
+    r"won \d|scored \d|lead the|led the|top the|topped)\b"
+)
+_TEAM_BEFORE = re.compile(
+    r"\b(?:against|beat|beating|defeated|v|vs\.?|lost to|drew with|draw with|draw against|rivals|champions|"
+    r"hosts|visitors|joined|signed for|sign for|at home to|away to|away at|win over|victory over) $"
+)
 
 
 def team_spans(text: str) -> list[tuple[int, int]]:
@@ -90,3 +114,24 @@ def _outside_parentheses(tokens: list[tuple[int, int, str]]) -> list[tuple[int, 
 
 def _is_prose(word: str) -> bool:
     return word[:1].islower() and word not in _JOINERS
+
+
+def is_sports_article(text: str) -> bool:
+    """A sports desk's headline ("CRICKET - ..."), or several distinct sports words in the text."""
+    if _SPORTS_DESK.match(text):
+        return True
+    return len({word.lower() for word in _SPORTS_WORDS.findall(text[:3000])}) >= _MIN_SPORTS_WORDS
+
+
+def team_names_in_prose(text: str, names: dict[str, list[tuple[int, int]]]) -> set[str]:
+    """The ``names`` (name -> where it stands) that a sports verb or preposition names as a team at least once."""
+    teams = {name for name, where in names.items()
+             if any(_TEAM_AFTER.match(text, end) or _TEAM_BEFORE.search(text, max(0, start - 20), start)
+                    for start, end in where)}  # fmt: skip
+    # "title rivals Essex, Derbyshire and Surrey": a name listed with a team is one too
+    spots = sorted((start, end, name) for name, where in names.items() for start, end in where)
+    for _ in range(2):
+        for (_, end, first), (start, _, second) in itertools.pairwise(spots):
+            if (first in teams) != (second in teams) and _LISTED.fullmatch(text, end, start):
+                teams |= {first, second}
+    return teams

@@ -68,3 +68,28 @@ def test_a_model_person_on_a_results_line_gives_way_to_the_team() -> None:
     merged = rules.with_teams([person], text)
     assert [(s.text, s.type) for s in merged] == [("Harbour Rovers", EntityType.ORG),
                                                   ("Millbrook Athletic", EntityType.ORG)]  # fmt: skip
+
+
+def test_in_a_sports_article_a_sports_verb_names_a_team_and_a_list_shares_it() -> None:
+    text = (
+        "CRICKET - NORTHSHIRE GO TOP\n\n"
+        "Northshire beat Leeds by an innings on Friday to take over at the top of the championship, and title "
+        "rivals Wakefield, Sheffield and Bradford all closed in on victory in their match against Doncaster. "
+        "The wickets fell fast and the season ends next week; Leeds fans left early. Australia drew with England."
+    )
+    rules = RuleExtractor(region_tagger())
+    spans = rules.find(text)
+    types = {text[s.start : s.end]: s.type for s in spans}
+    assert {types.get(name) for name in ("Leeds", "Wakefield", "Sheffield", "Bradford", "Doncaster")} == {
+        EntityType.ORG
+    }
+    assert types.get("Australia") is EntityType.LOC  # a national side stays its country
+    assert types.get("England") is EntityType.LOC
+
+
+def test_outside_sport_the_same_verbs_name_no_team() -> None:
+    text = "Leeds beat Bradford to the new rail link, the council said, after a long campaign for investment."
+    rules = RuleExtractor(region_tagger())
+    types = {text[s.start : s.end]: s.type for s in rules.find(text)}
+    assert types.get("Leeds") is EntityType.LOC
+    assert types.get("Bradford") is EntityType.LOC
