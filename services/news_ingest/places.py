@@ -23,7 +23,7 @@ CITY_EXONYMS = {
     "Hanover": "DE", "Cologne": "DE", "Frankfurt": "DE", "Dusseldorf": "DE", "Zurich": "CH", "Basle": "CH",
     "Lucerne": "CH", "Kiev": "UA", "St Petersburg": "RU", "St. Petersburg": "RU", "Leningrad": "RU", "Bombay": "IN",
     "Calcutta": "IN", "Madras": "IN", "Peking": "CN", "Rangoon": "MM", "Saigon": "VN", "Seville": "ES",
-    "Bruges": "BE", "Marseilles": "FR", "Lyons": "FR",
+    "Bruges": "BE", "Marseilles": "FR", "Lyons": "FR", "New York": "US",  # GeoNames: "New York City"
 }  # fmt: skip
 _STATE_ABBREVIATIONS = {
     "ala.": "AL", "ariz.": "AZ", "ark.": "AR", "calif.": "CA", "colo.": "CO", "conn.": "CT", "del.": "DE",
@@ -93,4 +93,4 @@ class Gazetteer:
             if by_region:
                 return by_region
         key = place.strip().lower()
-        return self._country_names.get(key) or self._cities.get(key)
+        return self._country_names.get(key) or self._cities.get(key) or ("US" if self.is_us_state(key) else None)

@@ -17,7 +17,7 @@ _WORD = r"[A-Z][A-Za-z\u00c0-\u024f.'\u2019-]*"
 _PLACE = rf"{_WORD}(?: {_WORD}){{0,3}}"
 _DATE = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}"
 PATTERN = re.compile(
-    rf"(?P<place>{_PLACE})(?:, ?(?P<region>{_PLACE}))?(?:, ?(?P<date>{_DATE}))?"
+    rf"(?P<place>{_PLACE})(?:, ?(?P<region>{_PLACE}))?(?:(?:, ?| )(?P<date>{_DATE}))?"
     rf" ?(?:\((?P<credit>{_CREDIT})\))? ?(?P<sep>--|[-\u2013\u2014:]) ?(?=[\"'<A-Za-z0-9\u00c0-\u024f])"
 )
 _CREDIT_ONLY = re.compile(rf"\((?P<credit>{_CREDIT})\) ?(?:--|[-\u2013\u2014]) ?(?=\S)")

@@ -144,6 +144,10 @@ def test_different_paragraphs_sharing_words_are_both_kept(normaliser: Normaliser
         ("Paris, Texas (AP) - ", "Paris, Texas (AP) -", "Paris, Texas", "US", "AP"),
         ("PARIS (AFP) - ", "PARIS (AFP) -", "PARIS", "FR", "AFP"),
         ("SAN FRANCISCO - ", "SAN FRANCISCO -", "SAN FRANCISCO", "US", None),
+        ("NEW YORK, Feb 26 - ", "NEW YORK, Feb 26 -", "NEW YORK", "US", None),  # GeoNames calls it New York City
+        ("RICHMOND, Va. Feb 26 - ", "RICHMOND, Va. Feb 26 -", "RICHMOND, Va.", "US", None),  # no comma before the date
+        ("ALBANY, New York - ", "ALBANY, New York -", "ALBANY, New York", "US", None),
+        ("TEXAS (Reuters) - ", "TEXAS (Reuters) -", "TEXAS", "US", "Reuters"),  # a state alone
         ("(Reuters) - ", "(Reuters) -", None, None, "Reuters"),
     ],
 )
