@@ -72,7 +72,7 @@ def shared_gazetteer() -> Gazetteer:
 def build_tagger(settings: TagSettings | None = None) -> Tagger:
     """The tag stage for ``settings.profile``; ``close()`` it to stop the NER worker processes."""
     settings = settings or TagSettings()
-    regions = RegionTagger(shared_gazetteer())
+    regions = RegionTagger(shared_gazetteer(), min_salience=settings.min_country_salience)
     rules = RuleExtractor(regions)
     if settings.profile == "fast":
         return Tagger(regions, rules)

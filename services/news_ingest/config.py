@@ -276,6 +276,13 @@ class TagSettings(BaseModel):
     ner_processes: int = Field(default=2, ge=1, le=64, description="Worker processes running the NER model.")
     ner_max_chars: int = Field(default=4_000, ge=100, description="Characters of title + body the model reads.")
     ner_batch_size: int = Field(default=32, ge=1, le=1_000)
+    min_country_salience: float = Field(
+        default=0.25,
+        ge=0.0,
+        le=1.0,
+        description="Countries below this salience (their weight as a share of the top country's) are left out "
+        "of regions.countries; they stay place entities. 0 keeps every country mentioned.",
+    )
 
 
 class Settings(BaseSettings):

@@ -36,13 +36,14 @@ def evaluate(args: argparse.Namespace, settings: Settings) -> int:
 _FORMAT_ERRORS = (KeyError, TypeError, ValueError, EOFError, gzip.BadGzipFile, tarfile.TarError, zlib.error)
 
 
-def _eval_regions(args: argparse.Namespace, _: Settings) -> int:
+def _eval_regions(args: argparse.Namespace, settings: Settings) -> int:
     if args.jsonl:
         docs, label = regions.jsonl_docs(args.file), str(args.file)
     else:
         docs, label = regions.reuters_docs(args.file, split=args.split), f"Reuters-21578 ({args.split} split)"
     gazetteer = shared_gazetteer()
-    found = regions.evaluate_regions(docs, build_normaliser(), RegionTagger(gazetteer), gazetteer)
+    tagger = RegionTagger(gazetteer, min_salience=settings.tag.min_country_salience)
+    found = regions.evaluate_regions(docs, build_normaliser(), tagger, gazetteer)
     print("\n".join(found.lines(label)))
     return 0
 

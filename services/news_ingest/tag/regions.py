@@ -247,10 +247,12 @@ class CountryFacts:
 
 
 class RegionTagger:
-    """Countries of an article, built once per process (about a second)."""
+    """Countries of an article, built once per process (about a second). Countries whose salience is below
+    ``min_salience`` are passing mentions and are left out (they stay place entities)."""
 
-    def __init__(self, gazetteer: Gazetteer) -> None:
+    def __init__(self, gazetteer: Gazetteer, *, min_salience: float = 0.0) -> None:
         self._gazetteer = gazetteer
+        self._min_salience = min_salience
         self.countries = _country_facts(gazetteer)
         names = _lexicon(gazetteer, self.countries)
         self._patterns = list(names)
@@ -280,17 +282,18 @@ class RegionTagger:
         in_lede = {m.place.code for m in mentions if m.field != "body" or m.start < lede_end}
         first_seen = {code: n for n, code in reversed(list(enumerate(m.place.code for m in mentions)))}
         ranked = sorted(scores, key=lambda code: (-scores[code], first_seen[code]))
+        salience = {code: round(_salience(scores[code] / top, code in in_lede), 3) for code in ranked}
         tags = tuple(
             CountryTag(
                 code=code,
                 name=self.countries[code].name,
                 continent=self.countries[code].continent,
                 subregion=self.countries[code].subregion,
-                salience=round(_salience(scores[code] / top, code in in_lede), 3),
+                salience=salience[code],
                 evidence=tuple(evidence[code]),
             )
             for code in ranked
-            if code in self.countries
+            if code in self.countries and salience[code] >= self._min_salience
         )
         dateline = article.dateline.country if article.dateline.country in self.countries else None
         primary = dateline or (tags[0].code if tags else None)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from news_ingest.app import shared_gazetteer
 from news_ingest.models import Article, RawArticle, Regions
 from news_ingest.normalise.stage import Normaliser
+from news_ingest.tag.regions import RegionTagger
 from tests.conftest import region_tagger
 
 DEFENCE = (
@@ -97,3 +99,17 @@ def test_the_outlet_country_comes_from_a_country_domain_and_is_kept_apart(normal
 def test_an_article_with_no_places_has_no_regions(normaliser: Normaliser) -> None:
     found = regions(normaliser, "The committee will publish its findings after the summer recess, a spokesman said.")
     assert (found.primary_country, found.countries) == (None, ())
+
+
+def test_passing_mentions_below_the_salience_floor_are_left_out(normaliser: Normaliser) -> None:
+    body = (
+        "BERLIN - German exporters expect a weaker year, the Berlin trade body said on Monday, as orders from "
+        "German and Dutch buyers fell.\n\nA delegation from Japan visited in May."
+    )
+    every = region_tagger()(article(normaliser, body))
+    floored = RegionTagger(shared_gazetteer(), min_salience=0.25)(article(normaliser, body))
+    japan = next(country for country in every.countries if country.code == "JP")
+    assert japan.salience < 0.25  # named once, against a dateline and four mentions of Germany
+    assert codes(floored) == [country.code for country in every.countries if country.salience >= 0.25]
+    assert "JP" not in codes(floored)
+    assert floored.primary_country == every.primary_country == "DE"
