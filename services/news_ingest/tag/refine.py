@@ -80,12 +80,21 @@ _ORG_ENDS = _words(
     "Ltd Ltd. Plc Group Department Commission Authority Association Institute Foundation Board Bureau"
 )
 _POSSESSIVE = re.compile(r"(?:'s|\u2019s|')$")
+_FIRM_ENDS = _words(  # a "person" whose name ends so is a firm ("Edison Finance"); not surnames such as Mills
+    "Finance Financial Capital Securities Holdings Research Systems Technologies Industries Partners Investors "
+    "Insurance Bancorp Airlines Airways Motors Software Communications Pharmaceuticals Energy Electronics"
+)
+_FIRM_AFTER = re.compile(r"(?:,? (?:and|&))? (?:Co|Corp|Inc|Ltd|Plc|PLC|LLC|AG|SA|NV)\b\.?")
 _CLUB_ENDS = _words("United City County Rovers Athletic Wanderers Albion Palace Town Hotspur Villa Rangers Celtic")
 _WORD_BEFORE = re.compile(r"([A-Z][a-z]+\.?) $")
 _PLAIN_WORD = re.compile(r"[A-Z][a-z'\u2019-]+[a-z]")  # "Shevchenko", not "AC", "McDonald's" or "3M"
 _CAPITALISED_BEFORE = re.compile(r"[A-Z][\w'\u2019-]* $")
 _CAPITALISED_AFTER = re.compile(r" [A-Z]")
 _TICKER = re.compile(r"<[A-Z0-9.&\-]{1,12}>")
+_LEADING_JUNK = frozenset("-\u2013\u2014:;,.'\"\u201c\u2018 ")
+_TRAILING_JUNK = frozenset("<>-\u2013\u2014:;,'\"\u201d ")
+_INITIAL_BEFORE = re.compile(r"(?<![\w.])[A-Z]\.")  # "U." of "U.S.", "U.N.": part of the name after it
+_INITIAL_WIDTH = 2
 _DASH = re.compile(r" [-\u2013\u2014] ")
 _BREAK = re.compile(r"\s*\n\s*| [-\u2013\u2014] | \(.*")  # where a span is cut into parts
 _TRAILING_LOWER = re.compile(r"(?: [a-z][\w.'-]*)+$")  # "Interfax news agency" -> "Interfax"
@@ -105,6 +114,8 @@ def refined(spans: Sequence[Span], text: str, places: Places) -> list[Span]:
         if found is None or not article.is_a_name(found, places):
             continue
         found = _retyped(found, places, article.surnames | article.titled(found))
+        if found is not None and found.type is EntityType.PERSON and _FIRM_AFTER.match(text, found.end):
+            found = Span(found.start, found.end, EntityType.ORG, found.text)  # "C. Itoh and Co", "Jones Inc"
         if found is not None and found.type is EntityType.ORG and article.named_like_a_person(found, places):
             found = Span(found.start, found.end, EntityType.PERSON, found.text)
         if found is not None:
@@ -234,6 +245,12 @@ def _cut(span: Span, text: str, tickers: Sequence[tuple[int, int]], places: Plac
     trailing = _TRAILING_NUMBERS.search(span.text) or _TRAILING_LOWER.search(span.text)
     end = span.start + (trailing.start() if trailing else len(span.text))
     start = span.start
+    while start < end and text[start] in _LEADING_JUNK:  # "- Blair" from a headline's dash
+        start += 1
+    while end > start and text[end - 1] in _TRAILING_JUNK:  # "Toshiba Machine Co Ltd>" before a ticker
+        end -= 1
+    if start >= _INITIAL_WIDTH and _INITIAL_BEFORE.fullmatch(text, start - _INITIAL_WIDTH, start):
+        start -= _INITIAL_WIDTH  # "S. Defence Department" read out of "U.S. Defence Department": the whole name
     if span.type is EntityType.PERSON:
         start = _person_start(text, start, end, places)
     if end > start:
@@ -295,7 +312,7 @@ def _person_retyped(span: Span, places: Places, surnames: set[str]) -> Span:
     """A "person" ending in a club word is a club ("Manchester United"); one word that is a place, neither a
     surname here nor after a title ("Lord Irvine"), is the place the model misread ("Surrey", "Benin": county
     sides, national teams)."""
-    if span.text.split()[-1] in _CLUB_ENDS:
+    if span.text.split()[-1] in _CLUB_ENDS or span.text.split()[-1] in _FIRM_ENDS:
         return Span(span.start, span.end, EntityType.ORG, span.text)
     link = places.link_of(span.text) if " " not in span.text and span.text not in surnames else None
     return Span(span.start, span.end, EntityType.LOC, span.text, link) if link is not None else span

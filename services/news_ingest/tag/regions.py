@@ -26,6 +26,7 @@ import wordfreq
 
 from news_ingest.models import Article, CountryTag, Regions, TagEvidence
 from news_ingest.places import CITY_EXONYMS, Gazetteer
+from news_ingest.tag.given_names import is_given_name
 from news_ingest.tag.institutions import INSTITUTIONS
 from news_ingest.tag.name_context import Naming, names_a_language, names_an_airline, naming
 
@@ -502,8 +503,14 @@ def _places(gazetteer: Gazetteer) -> Named:
     for code, provinces in _PROVINCES.items():
         yield from ((province, code, Kind.STATE, None) for province in provinces)
     yield from ((name, code, Kind.CITY, None) for name, code in CITY_EXONYMS.items())
-    capitals = {data["capital"] for data in cache.get_countries().values() if data.get("capital")}
-    for city in sorted(cache.get_cities().values(), key=lambda c: -int(c["population"])):
+    capitals = {data["capital"]: code for code, data in cache.get_countries().items() if data.get("capital")}
+    cities = sorted(cache.get_cities().values(), key=lambda c: -int(c["population"]))
+    # A small capital named like a person ("Douglas", "Victoria", "Stanley") is most often the person: it is
+    # read only where a bigger city of that name would be.
+    capitals = {name: code for name, code in capitals.items() if not is_given_name(name) or any(
+        city["name"] == name and city["countrycode"] == code and int(city["population"]) >= _MIN_CITY_POPULATION
+        for city in cities)}  # fmt: skip
+    for city in cities:
         name, population = city["name"], int(city["population"])
         if name in capitals:
             yield name, gazetteer.resolve(name) or city["countrycode"], Kind.CITY, city["geonameid"]

@@ -39,6 +39,15 @@ CASES = [
         ["US"],
     ),
     (
+        "a small capital named like a person, in a team line-up",
+        "Borders name side for Ulster match",
+        (
+            "Borders: Halliday, Douglas, Stanley and Laidlaw; forwards from the Scottish club's academy. The coach "
+            "said Douglas would captain the side at home in Galashiels."
+        ),
+        ["GB"],
+    ),
+    (
         "airlines named after countries",
         "Air Canada and Korean Air cut fares",
         (

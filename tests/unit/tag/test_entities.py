@@ -168,3 +168,18 @@ def test_a_cyclist_with_an_italian_given_name_is_a_person(rules: RuleExtractor) 
     found = {entity.name: entity.type for entity in entities(rules.finish(rules.find(text), text), len(text))}
     assert found.get("Mauro Trentino") is EntityType.PERSON
     assert found.get("Cyril Bosquet") is EntityType.PERSON
+
+
+def test_name_boundaries_hold_the_whole_name_and_no_punctuation(rules: RuleExtractor) -> None:
+    text = (
+        "SHIPYARD - BLAIR VISITS\n\n"
+        "The U.S. Defence Department said Halvard Machine Co Ltd <HALV.T> would build the ships, and that "
+        "C. Brandt and Co and Warren Finance had lent the money. Hayley Mills, a director, agreed."
+    )
+    found = {entity.name: entity.type for entity in entities(rules.finish(rules.find(text), text), len(text))}
+    assert found.get("U.S. Defence Department") is EntityType.ORG  # not "S. Defence Department"
+    assert found.get("Halvard Machine Co Ltd") is EntityType.ORG  # not "... Ltd>"
+    assert found.get("C. Brandt") is EntityType.ORG  # a firm: "and Co" follows
+    assert found.get("Warren Finance") is EntityType.ORG  # a given name, then a firm's word
+    assert found.get("Hayley Mills") is EntityType.PERSON  # a surname that is also a firm's word
+    assert not [name for name in found if not name[:1].isalnum()]
