@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 import ahocorasick_rs
+import wordfreq
 
 from news_ingest.models import Entity, EntityType
 from news_ingest.tag.given_names import is_given_name
@@ -204,7 +205,9 @@ _SHORT_NAME = re.compile(r"[A-Z][A-Za-z'\u2019-]*[a-z]")  # a surname alone: "Sh
 _POSSESSIVE = re.compile(r"(?:'s|\u2019s|')$")
 _AIRLINE = re.compile(r"(?<![\w-])(?:Air [A-Z][a-z]+(?: [A-Z][a-z]+)?|[A-Z][a-z]+ Air)(?![\w-])")
 _SHOUTED_WORD = re.compile(r"\b[A-Z]{4,}\b")
+_COUNTRY_PREFIXES = frozenset(("U.S.", "US", "U.K.", "UK", "EU", "UN", "U.N.", "British", "American"))
 _MIN_SHOUTED = 4  # "GM", "BA" in capitals are too often something else
+_RARE_FIRST_ZIPF = 3.0  # a first word this rare as an English word ("Ozzy") is a given name
 
 
 class EntityExtractor(Protocol):
@@ -470,7 +473,9 @@ def with_short_names(spans: Sequence[Span], text: str) -> list[Span]:
             continue
         short = {words[-1]} | ({words[0]} if len(words) >= 3 and len(words[0]) <= 3 else set())
         introduced |= {word for word in short if _SHORT_NAME.fullmatch(word)} - _NOT_NAMES
-        if is_given_name(words[0]):
+        if is_given_name(words[0]) or (
+            _SHORT_NAME.fullmatch(words[0]) and wordfreq.zipf_frequency(words[0].lower(), "en") < _RARE_FIRST_ZIPF
+        ):
             firsts.setdefault(words[0], set()).add(words[-1])
     introduced |= {name for name, families in firsts.items() if len(families) == 1} - _NOT_NAMES
     shouted = _shouted_names(spans, introduced) if _SHOUTED_WORD.search(text) else {}
@@ -545,9 +550,11 @@ class _FullNames:
         by_length = sorted(names, key=lambda item: -len(item[1].split()))  # then in order of appearance
         self._people = [name for kind, name in by_length if kind is EntityType.PERSON and " " in name]
         self._organisations = [name for kind, name in by_length if kind is EntityType.ORG and " " in name]
+        self._place_links = {s.text: s.link for s in ordered if s.type is EntityType.LOC and s.link}
 
     def key(self, kind: EntityType, name: str, link: str | None) -> tuple[str, str]:
         """The entity id a mention belongs to, and the entity's name."""
+        link = link or (self._place_links.get(name) if kind is EntityType.LOC else None)  # one "Wales", not two
         if link:
             return link, name
         full = self._full(kind, name)
@@ -560,19 +567,28 @@ class _FullNames:
                 parts = full.split()
                 if name == parts[-1] or (name == parts[0] and len(parts) >= 3 and len(name) <= 3):
                     return full
-            people = [full for full in self._people if full.split()[0] == name and is_given_name(name)]
+            people = [full for full in self._people if full.split()[0] == name]
             if len({full.split()[-1] for full in people}) == 1:
                 return people[0]
         if kind is EntityType.ORG:
             for full in self._organisations:
                 parts = full.split()
-                if _acronym(full) == name or (len(words) < len(parts) and parts[: len(words)] == words):
+                if name in _acronyms_of(parts) or (len(words) < len(parts) and parts[: len(words)] == words):
                     return full
         return name
 
 
 def _acronym(name: str) -> str:
     return "".join(word[0] for word in name.split() if word[:1].isupper())
+
+
+def _acronyms_of(parts: list[str]) -> set[str]:
+    """What an organisation's name is abbreviated to: its capitals' initials, also without a leading country
+    ("ITC" for "U.S. International Trade Commission")."""
+    found = {_acronym(" ".join(parts))}
+    if len(parts) > 2 and parts[0] in _COUNTRY_PREFIXES:
+        found.add(_acronym(" ".join(parts[1:])))
+    return found
 
 
 def _slug(name: str) -> str:

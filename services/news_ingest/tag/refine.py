@@ -58,7 +58,7 @@ _ROLE_WORDS = _words(
     "lord lady leader spokesman spokeswoman spokesperson premier coach manager mp mps mep meps qc peer "
     "peers attorney solicitor solicitors barrister counsel deputy foreign home defence defense finance "
     "interior shadow junior state first sergeant officer officers inspector superintendent detective "
-    "constable councillor speaker minister's president's the"
+    "constable councillor speaker minister's president's the cardinal archbishop bishop gp gps"
 )
 _HONORIFICS = frozenset(("Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Dr", "Dr.", "Sir", "Dame", "Lord", "Lady"))
 _TABLE_WORDS = _words(
@@ -79,6 +79,7 @@ _ORG_ENDS = _words(
     "Court Council University College Bank Ministry Party Committee Agency Company Inc Inc. Corp Corp. "
     "Ltd Ltd. Plc Group Department Commission Authority Association Institute Foundation Board Bureau"
 )
+_GENERIC_BODIES = _ORG_ENDS | _words("Community Government Opposition Parliament Assembly Senate Congress Cabinet")
 _POSSESSIVE = re.compile(r"(?:'s|\u2019s|')$")
 _FIRM_ENDS = _words(  # a "person" whose name ends so is a firm ("Edison Finance"); not surnames such as Mills
     "Finance Financial Capital Securities Holdings Research Systems Technologies Industries Partners Investors "
@@ -171,6 +172,8 @@ class _Article:
             span.type is not EntityType.LOC and _WORK_BEFORE.search(self.text, max(0, span.start - 30), span.start)
         ):
             return False
+        if " " not in name and name in _GENERIC_BODIES:
+            return False  # "Party", "Department", "Commission" alone: what kind of body, not which
         if " " in name or span.link or name in self.surnames or places.link_of(name) is not None:
             return True
         return not self._common_word(name)

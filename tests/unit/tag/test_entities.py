@@ -183,3 +183,26 @@ def test_name_boundaries_hold_the_whole_name_and_no_punctuation(rules: RuleExtra
     assert found.get("Warren Finance") is EntityType.ORG  # a given name, then a firm's word
     assert found.get("Hayley Mills") is EntityType.PERSON  # a surname that is also a firm's word
     assert not [name for name in found if not name[:1].isalnum()]
+
+
+def test_one_entity_per_thing_across_first_names_acronyms_and_unlinked_places() -> None:
+    text = (
+        "Ozzy Osbourne plays Cardiff\n\nOzzy Osbourne will play in Wales in May, and Ozzy said the tour was his "
+        "last. The U.S. International Trade Commission said the ITC would rule on tickets. Wales waits."
+    )
+    spans = [Span(0, 13, EntityType.PERSON, "Ozzy Osbourne"), Span(29, 42, EntityType.PERSON, "Ozzy Osbourne"),
+             Span(56, 61, EntityType.LOC, "Wales", "geonames:2634895"), Span(74, 78, EntityType.PERSON, "Ozzy"),
+             Span(111, 146, EntityType.ORG, "U.S. International Trade Commission"),
+             Span(156, 159, EntityType.ORG, "ITC"), Span(183, 188, EntityType.LOC, "Wales")]  # fmt: skip
+    assert [text[s.start : s.end] for s in spans][2:] == ["Wales", "Ozzy", spans[4].text, "ITC", "Wales"]
+    found = by_id(entities(spans, len(text)))
+    assert found["person:ozzy-osbourne"].mentions == 3  # type: ignore[attr-defined]
+    assert found["org:u-s-international-trade-commission"].mentions == 2  # type: ignore[attr-defined]
+    assert [entity.id for entity in found.values() if entity.name == "Wales"] == ["geonames:2634895"]  # type: ignore[attr-defined]
+
+
+def test_a_generic_body_alone_is_no_entity(rules: RuleExtractor) -> None:
+    text = "The Labour Party met on Monday. The Party said the Commission and the Department would report."
+    names = {entity.name for entity in entities(rules.finish(rules.find(text), text), len(text))}
+    assert "Labour Party" in names
+    assert not {"Party", "Commission", "Department"} & names
