@@ -19,7 +19,7 @@ A word with no telling context is left out: this pass is for recall at the preci
 
 from __future__ import annotations
 
-import bisect
+import functools
 import re
 from collections.abc import Callable
 
@@ -30,10 +30,13 @@ from news_ingest.tag.given_names import is_given_name
 from news_ingest.tag.span import Span
 
 # A capitalised word after a lower-case word or a comma (not a sentence's first word), as a whole word.
-_MID_SENTENCE_WORD = re.compile(r"(?<=[a-z,;:] )([A-Z][a-z]+(?:[A-Z][a-z]+)*)(?![\w-]|[.&]\w| [A-Z&])")
+# (starting with a character class, not a look-behind, lets the regex engine skip ahead fast)
+_MID_SENTENCE_WORD = re.compile(r"[a-z,;:] ([A-Z][a-z]+(?:[A-Z][a-z]+)*)(?![\w-]|[.&]\w| [A-Z&])")
 _JOINED = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_'\u2019.&-")
 _JOINED_AFTER = re.compile(r"\w|[-.&]\w| [A-Z&]")
-_ACRONYM = re.compile(r"(?<![\w'\u2019.&-])([A-Z]{2,6})(?![\w'\u2019&-]|\.\w| [A-Z][a-z])")
+_ACRONYM = re.compile(r"[A-Z]{2,6}(?![\w'\u2019&-]|\.\w| [A-Z][a-z])")  # and not inside a word: _alone_at
+_ANY_ACRONYM = re.compile(r"[A-Z]{2}")
+_BRACKETED = re.compile(r"\( ?[A-Z]{2,6} ?\)")
 _CAMEL = re.compile(r"[A-Z][a-z]+[A-Z][a-z]+")
 _DEFINED = re.compile(r"[A-Z][\w&.-]*(?: (?:of|for|and|de|&|[A-Z][\w&.-]*))+ \( ?([A-Z]{2,6}) ?\)")
 _PERSON_AFTER = re.compile(r"(?:'s|\u2019s)? (?:said|says|told|added|, who\b|, \d{1,2},|'s wife|'s husband|, aged)")
@@ -73,6 +76,7 @@ _NOT_WORDS = _set(
 )
 _LOWER_WORD = re.compile(r"(?:^| )[a-z]")
 _PROSE_WORDS = 3
+_MIN_MENTIONS = 2  # a word named once is left to the other rules: one mention gives too little context
 _ZIPF = 4.0  # an acronym that is also a common word ("IN", "UNIT" in a headline) is that word
 _COMMON_ZIPF = 4.5  # a word this common in lower case is a name only with an organisation's context
 
@@ -81,7 +85,7 @@ def guessed(text: str, taken: Callable[[int, int], bool], is_place: Callable[[st
     """People and organisations the other rules missed (see the module docstring); ``taken`` says whether a
     character range overlaps a span already found, ``is_place`` whether a word is a place or nationality."""
     found = _single_words(text, taken, is_place)
-    if _ACRONYM.search(text):
+    if _ANY_ACRONYM.search(text):
         found += _acronyms(text, taken, is_place)
     return found
 
@@ -90,11 +94,11 @@ def _single_words(text: str, taken: Callable[[int, int], bool], is_place: Callab
     found: list[Span] = []
     candidates = set(_MID_SENTENCE_WORD.findall(text)) - _NOT_WORDS  # a name is written inside a sentence
     for word in candidates:
-        if is_given_name(word):
+        if text.count(word) < _MIN_MENTIONS or is_given_name(word) or is_place(word):
             continue
         matches = [m for m in _occurrences(text, word) if not taken(m[0], m[1])
                    and not _CAPITALISED_BEFORE.search(text, max(0, m[0] - 30), m[0])]  # fmt: skip
-        kind = _kind_of(word, matches, text, is_place) if matches else None
+        kind = _kind_of(word, matches, text) if matches else None
         if kind is not None:
             found += [Span(start, end, kind, word) for start, end in matches]
     return found
@@ -111,15 +115,11 @@ def _occurrences(text: str, word: str) -> list[tuple[int, int]]:
     return found
 
 
-def _kind_of(
-    word: str, matches: list[tuple[int, int]], text: str, is_place: Callable[[str], bool]
-) -> EntityType | None:
+def _kind_of(word: str, matches: list[tuple[int, int]], text: str) -> EntityType | None:
     befores = [text[max(0, start - 30) : start] for start, _ in matches]
     if any(_NOT_AFTER_THE.search(before) for before in befores):
         return None
     if not any(_MID_SENTENCE.search(before) for before in befores):
-        return None
-    if is_place(word):
         return None
     afters = [text[end : end + 60] for _, end in matches]
     firm = bool(_CAMEL.fullmatch(word) and not _SURNAME_PREFIX.match(word))
@@ -138,28 +138,29 @@ def _kind_of(
 
 
 def _acronyms(text: str, taken: Callable[[int, int], bool], is_place: Callable[[str], bool]) -> list[Span]:
-    defined = {match.group(1) for match in _DEFINED.finditer(text)} if "(" in text else set()
-    starts, prose = _prose_lines(text)
+    defined = {match.group(1) for match in _DEFINED.finditer(text)} if _BRACKETED.search(text) else set()
     counts: dict[str, list[re.Match[str]]] = {}
     for match in _ACRONYM.finditer(text):
-        counts.setdefault(match.group(1), []).append(match)
+        if not match.start() or text[match.start() - 1] not in _JOINED:
+            counts.setdefault(match.group(0), []).append(match)
     found: list[Span] = []
     for acronym, all_matches in counts.items():
-        if acronym in _NOT_ACRONYMS or is_place(acronym) or wordfreq.zipf_frequency(acronym.lower(), "en") >= _ZIPF:
+        if acronym in _NOT_ACRONYMS or is_place(acronym) or _a_word(acronym):
             continue
-        matches = [m for m in all_matches if not _NUMBER_BEFORE.search(text, max(0, m.start(1) - 8), m.start(1))]
-        in_prose = [m for m in matches if prose[bisect.bisect_right(starts, m.start(1)) - 1]]
-        if acronym in defined or len(in_prose) >= 2:
-            found += [Span(m.start(1), m.end(1), EntityType.ORG, acronym) for m in matches
-                      if not taken(m.start(1), m.end(1))]  # fmt: skip
+        matches = [m for m in all_matches if not _NUMBER_BEFORE.search(text, max(0, m.start() - 8), m.start())]
+        if acronym in defined or sum(_in_prose(text, m.start()) for m in matches[:3]) >= 2:
+            found += [Span(m.start(), m.end(), EntityType.ORG, acronym) for m in matches
+                      if not taken(m.start(), m.end())]  # fmt: skip
     return found
 
 
-def _prose_lines(text: str) -> tuple[list[int], list[bool]]:
-    """Each line's start, and whether it has lower-case words (a sentence, not a headline or a table)."""
-    starts, prose, at = [], [], 0
-    for line in text.split("\n"):
-        starts.append(at)
-        prose.append(len(_LOWER_WORD.findall(line)) >= _PROSE_WORDS)
-        at += len(line) + 1
-    return starts, prose
+@functools.lru_cache(maxsize=65_536)
+def _a_word(acronym: str) -> bool:
+    """An acronym that is also a common word ("IN", "UNIT" in a headline) is that word."""
+    return wordfreq.zipf_frequency(acronym.lower(), "en") >= _ZIPF
+
+
+def _in_prose(text: str, at: int) -> bool:
+    """The line holding ``at`` has lower-case words: a sentence, not a headline or a table."""
+    start, end = text.rfind("\n", 0, at) + 1, text.find("\n", at)
+    return len(_LOWER_WORD.findall(text, start, end if end >= 0 else len(text))) >= _PROSE_WORDS
