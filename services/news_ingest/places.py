@@ -63,7 +63,8 @@ class Gazetteer:
         self._country_names = {country.name.lower(): code for code, country in self.countries.items()}
         self._country_names.update(_COUNTRY_ALIASES)
         states = cache.get_us_states()
-        self._us_states = {data["name"].lower() for data in states.values()}
+        self._us_state_names = frozenset(data["name"].lower() for data in states.values())
+        self._us_states = set(self._us_state_names)
         self._us_states |= {code.lower() for code in states} | set(_STATE_ABBREVIATIONS)
         cities: dict[str, tuple[int, str]] = {}
         for city in cache.get_cities().values():
@@ -93,4 +94,6 @@ class Gazetteer:
             if by_region:
                 return by_region
         key = place.strip().lower()
-        return self._country_names.get(key) or self._cities.get(key) or ("US" if self.is_us_state(key) else None)
+        if key in self._us_state_names:  # a state alone ("TEXAS - "); not a postal code such as "CO" or "ND"
+            return self._country_names.get(key) or self._cities.get(key) or "US"
+        return self._country_names.get(key) or self._cities.get(key)

@@ -148,6 +148,15 @@ def test_different_paragraphs_sharing_words_are_both_kept(normaliser: Normaliser
         ("RICHMOND, Va. Feb 26 - ", "RICHMOND, Va. Feb 26 -", "RICHMOND, Va.", "US", None),  # no comma before the date
         ("ALBANY, New York - ", "ALBANY, New York -", "ALBANY, New York", "US", None),
         ("TEXAS (Reuters) - ", "TEXAS (Reuters) -", "TEXAS", "US", "Reuters"),  # a state alone
+        # whole: "CO" and "ND" (postal codes) at the end of a capitalised place are no dateline of their own
+        ("SAN FRANCISCO, March 25 - ", "SAN FRANCISCO, March 25 -", "SAN FRANCISCO", "US", None),
+        (
+            "BAY HARBOUR ISLAND, Fla., Oct 20 - ",
+            "BAY HARBOUR ISLAND, Fla., Oct 20 -",
+            "BAY HARBOUR ISLAND, Fla.",
+            "US",
+            None,
+        ),
         ("(Reuters) - ", "(Reuters) -", None, None, "Reuters"),
     ],
 )
