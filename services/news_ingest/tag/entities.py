@@ -477,14 +477,17 @@ def with_short_names(spans: Sequence[Span], text: str) -> list[Span]:
             _SHORT_NAME.fullmatch(words[0]) and wordfreq.zipf_frequency(words[0].lower(), "en") < _RARE_FIRST_ZIPF
         ):
             firsts.setdefault(words[0], set()).add(words[-1])
-    introduced |= {name for name, families in firsts.items() if len(families) == 1} - _NOT_NAMES
+    # A first name is added where it stands alone, but never retypes what another rule found ("Ryanair" of a
+    # model's "Ryanair CEO Michael O'Leary" stays the airline).
+    otherwise = {_POSSESSIVE.sub("", s.text) for s in spans if s.type is not EntityType.PERSON}
+    given = {name for name, families in firsts.items() if len(families) == 1} - _NOT_NAMES - introduced - otherwise
     shouted = _shouted_names(spans, introduced) if _SHOUTED_WORD.search(text) else {}
-    if not introduced and not shouted:
+    if not introduced and not given and not shouted:
         return list(spans)
     relabelled = [Span(s.start, s.end, EntityType.PERSON, s.text) if _POSSESSIVE.sub("", s.text) in introduced
                   and s.type is not EntityType.PERSON and not (s.link or "").startswith("iso:") else s
                   for s in spans]  # fmt: skip
-    forms = {word: (word, EntityType.PERSON) for word in introduced} | shouted
+    forms = {word: (word, EntityType.PERSON) for word in introduced | given} | shouted
     added = []
     for form, (name, kind) in forms.items():
         at = text.find(form)

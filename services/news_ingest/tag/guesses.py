@@ -27,6 +27,7 @@ import wordfreq
 
 from news_ingest.models import EntityType
 from news_ingest.tag.given_names import is_given_name
+from news_ingest.tag.refine import NOT_ACRONYMS
 from news_ingest.tag.span import Span
 
 # A capitalised word after a lower-case word or a comma (not a sentence's first word), as a whole word.
@@ -62,12 +63,6 @@ def _set(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
-_NOT_ACRONYMS = _set(
-    "GMT BST EST EDT CET UTC PST AM PM GDP GNP CPI PPI VAT TV CEO CFO COO MP MPS MEP PM DJ PR IT AIDS HIV DNA "
-    "UK US USA UAE OK ID PC CD DVD FM AD BC RPM MPH KM KG MM CM NO VS USD EUR GBP JPY CHF DM DEM FFR "
-    "YEN LB LBS PCT MLN BLN CTS DLRS QTR NET SHR REVS AVG QT ST MT SA AG NV AB AS SPA BV PLC LTD INC GMBH CO "
-    "RBI ERA"
-)
 _NOT_WORDS = _set(
     "Christmas Easter Ramadan Internet Web God Islam Christianity Mass Bible Koran Olympics Olympic Euro "
     "Budget Government Parliament Cabinet Opposition Queen King President Minister Premier League Cup Lord Lady "
@@ -145,7 +140,7 @@ def _acronyms(text: str, taken: Callable[[int, int], bool], is_place: Callable[[
             counts.setdefault(match.group(0), []).append(match)
     found: list[Span] = []
     for acronym, all_matches in counts.items():
-        if acronym in _NOT_ACRONYMS or is_place(acronym) or _a_word(acronym):
+        if acronym in NOT_ACRONYMS or is_place(acronym) or _a_word(acronym):
             continue
         matches = [m for m in all_matches if not _NUMBER_BEFORE.search(text, max(0, m.start() - 8), m.start())]
         if acronym in defined or sum(_in_prose(text, m.start()) for m in matches[:3]) >= 2:

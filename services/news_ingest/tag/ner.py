@@ -122,6 +122,12 @@ def consistent(spans: list[Span], text: str) -> list[Span]:
     for span in spans:
         votes.setdefault(span.text, Counter())[span.type] += 1
     label = {name: counted.most_common(1)[0][0] for name, counted in votes.items()}
+    # One word read both as a person and as an organisation is the organisation unless someone here is named
+    # in full with it ("Ryanair" PERSON x3, ORG x2: the airline; "Shearer" beside "Alan Shearer": the man).
+    surnames = {s.text.split()[-1] for s in spans if s.type is EntityType.PERSON and " " in s.text}
+    for name, counted in votes.items():
+        if " " not in name and counted[EntityType.ORG] and counted[EntityType.PERSON] and name not in surnames:
+            label[name] = EntityType.ORG
     relabelled = [Span(s.start, s.end, label[s.text], s.text, s.link) for s in spans]
     taken = Occupied((span.start, span.end) for span in relabelled)
     links = {span.text: span.link for span in spans if span.link}

@@ -79,6 +79,13 @@ _ORG_ENDS = _words(
     "Court Council University College Bank Ministry Party Committee Agency Company Inc Inc. Corp Corp. "
     "Ltd Ltd. Plc Group Department Commission Authority Association Institute Foundation Board Bureau"
 )
+# Capitals that are units, codes, currencies, time zones or titles, not organisations ("GMT", "GDP", "GB").
+NOT_ACRONYMS = _words(
+    "GMT BST EST EDT CET UTC PST AM PM GDP GNP CPI PPI VAT TV CEO CFO COO MP MPS MEP DJ PR IT AIDS HIV DNA "
+    "UK US USA UAE OK ID PC CD DVD FM AD BC RPM MPH KM KG MM CM NO VS USD EUR GBP JPY CHF DM DEM FFR GB MB KB "
+    "YEN LB LBS PCT MLN BLN CTS DLRS QTR NET SHR REVS AVG QT ST MT SA AG NV AB AS SPA BV PLC LTD INC GMBH CO "
+    "RBI ERA"
+)
 _GENERIC_BODIES = _ORG_ENDS | _words("Community Government Opposition Parliament Assembly Senate Congress Cabinet")
 _POSSESSIVE = re.compile(r"(?:'s|\u2019s|')$")
 _FIRM_ENDS = _words(  # a "person" whose name ends so is a firm ("Edison Finance"); not surnames such as Mills
@@ -92,6 +99,9 @@ _PLAIN_WORD = re.compile(r"[A-Z][a-z'\u2019-]+[a-z]")  # "Shevchenko", not "AC",
 _CAPITALISED_BEFORE = re.compile(r"[A-Z][\w'\u2019-]* $")
 _CAPITALISED_AFTER = re.compile(r" [A-Z]")
 _TICKER = re.compile(r"<[A-Z0-9.&\-]{1,12}>")
+_ACRONYM = re.compile(r"[A-Z]{2,6}")
+_LOWER_START = re.compile(r"(?:^| )[a-z]")
+_PROSE_WORDS = 3
 _LEADING_JUNK = frozenset("-\u2013\u2014:;,.'\"\u201c\u2018 ")
 _TRAILING_JUNK = frozenset("<>-\u2013\u2014:;,'\"\u201d ")
 _INITIAL_BEFORE = re.compile(r"(?<![\w.])[A-Z]\.")  # "U." of "U.S.", "U.N.": part of the name after it
@@ -137,6 +147,11 @@ class _Article:
         self.surnames = {s.text.split()[-1] for s in spans if s.type is EntityType.PERSON and " " in s.text}
         self._inside: frozenset[str] | None = None
 
+    def in_a_sentence(self, at: int) -> bool:
+        """The line holding ``at`` is prose (three lower-case words or more), not a headline or a table row."""
+        start, end = self.text.rfind("\n", 0, at) + 1, self.text.find("\n", at)
+        return len(_LOWER_START.findall(self.text, start, end if end >= 0 else len(self.text))) >= _PROSE_WORDS
+
     def capitalised_inside_a_sentence(self, word: str) -> bool:
         if self._inside is None:
             body = self.text.partition("\n")[2] or self.text  # a headline's capitals say nothing
@@ -145,7 +160,8 @@ class _Article:
         return word in self._inside
 
     def confirmed(self, span: Span, places: Places) -> Span | None:
-        """An all-caps span as the name the article writes in mixed case, a place, or None."""
+        """An all-caps span as the name the article writes in mixed case, a place, an acronym written in a
+        sentence ("GM said", "shares of EADS"), or None."""
         for form in (span.text, span.text.title()):
             link = places.link_of(form)
             if link is not None and span.type is EntityType.ORG:  # a club named after its city stays a club
@@ -155,6 +171,8 @@ class _Article:
         same = self.mixed.get(span.text.casefold())
         if same is not None:
             return Span(span.start, span.end, same.type, same.text, same.link)
+        if _ACRONYM.fullmatch(span.text) and self.in_a_sentence(span.start):
+            return span
         if _TICKER.match(self.text, span.end + 1) or span.text.count(" ") <= 1:
             other = self.organisations.get(span.text.split()[0].casefold())
             if other is not None:
@@ -163,20 +181,27 @@ class _Article:
 
     def is_a_name(self, span: Span, places: Places) -> bool:
         name = span.text
+        if self._never_a_name(span):
+            return False
+        if " " in name or span.link or name in self.surnames or places.link_of(name) is not None:
+            return True
+        if _ACRONYM.fullmatch(name) and self.in_a_sentence(span.start):
+            return name not in NOT_ACRONYMS  # "GM", "EADS" in a sentence: an acronym, whatever "gm" is as a word
+        return not self._common_word(name)
+
+    def _never_a_name(self, span: Span) -> bool:
+        """Lower case, roles, table words, works and events, generic bodies ("Party" alone), whatever else holds."""
+        name = span.text
         if not name[:1].isupper() and not any(char.isupper() for char in name[1:3]):
-            return False  # "cts", "congress", "182nd"; "de Klerk", "eBay" and "3M" stay
+            return True  # "cts", "congress", "182nd"; "de Klerk", "eBay" and "3M" stay
         words = [word.lower().rstrip(".").removesuffix("'s") for word in name.split()]
         if all(word in _ROLE_WORDS for word in words) or all(word in _TABLE_WORDS for word in words):
-            return False
+            return True
         if name.split()[-1] in _EVENT_ENDS or (
             span.type is not EntityType.LOC and _WORK_BEFORE.search(self.text, max(0, span.start - 30), span.start)
         ):
-            return False
-        if " " not in name and name in _GENERIC_BODIES:
-            return False  # "Party", "Department", "Commission" alone: what kind of body, not which
-        if " " in name or span.link or name in self.surnames or places.link_of(name) is not None:
             return True
-        return not self._common_word(name)
+        return " " not in name and name in _GENERIC_BODIES  # "Party", "Department": what kind of body, not which
 
     def titled(self, span: Span) -> set[str]:
         """{the span's name} when a title or honorific stands right before it ("Lord Irvine"), else {}."""

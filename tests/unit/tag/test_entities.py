@@ -206,3 +206,25 @@ def test_a_generic_body_alone_is_no_entity(rules: RuleExtractor) -> None:
     names = {entity.name for entity in entities(rules.finish(rules.find(text), text), len(text))}
     assert "Labour Party" in names
     assert not {"Party", "Commission", "Department"} & names
+
+
+def test_one_word_the_model_reads_as_person_and_organisation_is_the_organisation() -> None:
+    text = "Skyvane orders jets. Skyvane said Skyvane would fly them, and Skyvane chief Tom Rudd agreed. Rudd smiled."
+    at = [m.start() for m in re.finditer("Skyvane", text)]
+    spans = [Span(at[0], at[0] + 7, EntityType.ORG, "Skyvane"), Span(at[1], at[1] + 7, EntityType.PERSON, "Skyvane"),
+             Span(at[2], at[2] + 7, EntityType.PERSON, "Skyvane"), Span(at[3], at[3] + 7, EntityType.ORG, "Skyvane"),
+             Span(text.find("Tom Rudd"), text.find("Tom Rudd") + 8, EntityType.PERSON, "Tom Rudd"),
+             Span(text.find("Rudd smiled"), text.find("Rudd smiled") + 4, EntityType.PERSON, "Rudd")]  # fmt: skip
+    types = {(s.text, s.type) for s in consistent(spans, text)}
+    assert ("Skyvane", EntityType.PERSON) not in types
+    assert ("Skyvane", EntityType.ORG) in types
+    assert ("Rudd", EntityType.PERSON) in types
+
+
+def test_an_acronym_in_a_sentence_is_a_name_and_a_unit_is_not(rules: RuleExtractor) -> None:
+    text = "Carmakers ask for loans\n\nThe carmaker GM said it needs more loans, and the new phone holds 64 GB of data."
+    spans = [Span(text.find("GM"), text.find("GM") + 2, EntityType.ORG, "GM"),
+             Span(text.find("GB"), text.find("GB") + 2, EntityType.ORG, "GB")]  # fmt: skip
+    kept = {s.text for s in rules.finish(spans, text)}
+    assert "GM" in kept
+    assert "GB" not in kept
