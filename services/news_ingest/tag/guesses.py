@@ -110,6 +110,12 @@ def _occurrences(text: str, word: str) -> list[tuple[int, int]]:
     return found
 
 
+def said_of_a_firm(text: str, start: int, end: int) -> bool:
+    """The words around ``text[start:end]`` say it is a firm: "'s shares", "shares in", "Inc", "said in a
+    statement", "a stake in"..."""
+    return bool(_ORG_AFTER.match(text, end) or _ORG_BEFORE.search(text, max(0, start - 30), start))
+
+
 def _kind_of(word: str, matches: list[tuple[int, int]], text: str) -> EntityType | None:
     befores = [text[max(0, start - 30) : start] for start, _ in matches]
     if any(_NOT_AFTER_THE.search(before) for before in befores):

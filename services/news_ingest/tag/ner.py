@@ -21,6 +21,7 @@ from typing import Any
 from news_ingest.errors import ConfigError, TaggerUnavailable
 from news_ingest.models import EntityType
 from news_ingest.tag.entities import RuleExtractor, without_overlaps
+from news_ingest.tag.guesses import said_of_a_firm
 from news_ingest.tag.overlaps import Occupied
 from news_ingest.tag.span import Span
 
@@ -126,8 +127,13 @@ def consistent(spans: list[Span], text: str) -> list[Span]:
     # in full with it ("Ryanair" PERSON x3, ORG x2: the airline; "Shearer" beside "Alan Shearer": the man).
     surnames = {s.text.split()[-1] for s in spans if s.type is EntityType.PERSON and " " in s.text}
     for name, counted in votes.items():
-        if " " not in name and counted[EntityType.ORG] and counted[EntityType.PERSON] and name not in surnames:
-            label[name] = EntityType.ORG
+        if (
+            " " not in name
+            and counted[EntityType.PERSON]
+            and name not in surnames
+            and (counted[EntityType.ORG] or any(said_of_a_firm(text, s.start, s.end) for s in spans if s.text == name))
+        ):
+            label[name] = EntityType.ORG  # also a "person" whose shares fell: "Skyvane's shares"
     relabelled = [Span(s.start, s.end, label[s.text], s.text, s.link) for s in spans]
     taken = Occupied((span.start, span.end) for span in relabelled)
     links = {span.text: span.link for span in spans if span.link}

@@ -86,7 +86,9 @@ NOT_ACRONYMS = _words(
     "YEN LB LBS PCT MLN BLN CTS DLRS QTR NET SHR REVS AVG QT ST MT SA AG NV AB AS SPA BV PLC LTD INC GMBH CO "
     "RBI ERA"
 )
-_GENERIC_BODIES = _ORG_ENDS | _words("Community Government Opposition Parliament Assembly Senate Congress Cabinet")
+_GENERIC_BODIES = _ORG_ENDS | _words(
+    "Community Government Opposition Parliament Assembly Senate Congress Cabinet Co Co."
+)
 _POSSESSIVE = re.compile(r"(?:'s|\u2019s|')$")
 _FIRM_ENDS = _words(  # a "person" whose name ends so is a firm ("Edison Finance"); not surnames such as Mills
     "Finance Financial Capital Securities Holdings Research Systems Technologies Industries Partners Investors "
