@@ -55,6 +55,7 @@ _NAME_START = re.compile(r"([A-Z][a-z]+) (?=[A-Z])")  # patterns start with a cl
 _GIVEN_AND_FAMILY = re.compile(rf"[A-Z][a-z]+(?: [A-Z]\.)?(?: (?:{_PARTICLE} )?{_FAMILY_WORD}){{1,2}}(?![\w-])")
 _INITIAL_AND_FAMILY = re.compile(rf"([A-Z]\. (?:[A-Z]\. )?{_FAMILY_WORD})(?![\w-])")
 _NAME_AND_COUNTRY = re.compile(rf"({_NAME}) \( ?([A-Z][A-Za-z. ]{{1,30}}?) ?\)")
+_GOALS_AFTER = re.compile(r" ?\d{1,2}(?![\d.:,-])")
 _PERSON_AGE = re.compile(rf"\b({_NAME_WORD} {_NAME_WORD}(?: {_NAME_WORD})?), (?:aged )?\d{{1,2}},")
 _AGE = re.compile(r", (?:aged )?\d{1,2},")  # what _PERSON_AGE needs: a cheap scan first, as few texts give an age
 _ORG_WORDS = (
@@ -313,11 +314,19 @@ class RuleExtractor:
             found.append(Span(match.start(), match.end(), EntityType.PERSON, name))
         found += [Span(m.start(1), m.end(1), EntityType.PERSON, m.group(1)) for m in _INITIAL_AND_FAMILY.finditer(text)
                   if not m.start() or not (text[m.start() - 1].isalnum() or text[m.start() - 1] in "._")]  # fmt: skip
-        if "(" in text:
-            for match in _NAME_AND_COUNTRY.finditer(text):
-                if (self.link_of(match.group(2)) or "").startswith("iso:") and not self.link_of(match.group(1)):
-                    found.append(Span(match.start(1), match.end(1), EntityType.PERSON, match.group(1)))
+        found += self.before_countries(text)
         return found
+
+    def before_countries(self, text: str) -> list[Span]:
+        """People named before their country in parentheses, as results lists write athletes ("Marie-Jose Perec
+        ( France ) 49.86", "5. Tegla Loroupe (Kenya) 15:08.79"): not a place, and no goal count after it, which
+        is how cup results write clubs ("Juventus ( Italy ) 2")."""
+        if "(" not in text:
+            return []
+        return [Span(match.start(1), match.end(1), EntityType.PERSON, match.group(1))
+                for match in _NAME_AND_COUNTRY.finditer(text)
+                if (self.link_of(match.group(2)) or "").startswith("iso:") and not self.link_of(match.group(1))
+                and not _GOALS_AFTER.match(text, match.end())]  # fmt: skip
 
     def with_teams(self, spans: Sequence[Span], text: str) -> list[Span]:
         """Clubs named on results lines ("Harbourside 2 Millbrook 1") are organisations there and wherever else the

@@ -94,6 +94,9 @@ class ModelExtractor:
     def merge(self, text: str, raw: Sequence[RawSpan]) -> list[Span]:
         model = [self._rules.link(span) for span in (model_span(text, start, end, label) for start, end, label in raw)
                  if span is not None]  # fmt: skip
+        # An athlete before a country in parentheses is a person, whatever the model took the name for.
+        athletes = {(s.start, s.end) for s in self._rules.before_countries(text) if " " in s.text}
+        model = [Span(s.start, s.end, EntityType.PERSON, s.text) if (s.start, s.end) in athletes else s for s in model]
         model = self._rules.with_teams(consistent(model, text), text)
         taken = Occupied((span.start, span.end) for span in model)
         # Results lines were read once, for the model; the model finds what the fast profile's guesses would.

@@ -228,3 +228,19 @@ def test_an_acronym_in_a_sentence_is_a_name_and_a_unit_is_not(rules: RuleExtract
     kept = {s.text for s in rules.finish(spans, text)}
     assert "GM" in kept
     assert "GB" not in kept
+
+
+def test_an_athlete_before_a_country_in_parentheses_is_a_person_and_a_club_before_its_goals_is_not(
+    model: ModelExtractor, rules: RuleExtractor
+) -> None:
+    text = (
+        "ATHLETICS - ZAGREB MEETING RESULTS\n1. Ilsa Varnhagen ( Germany ) 15:04.95\n"
+        "2. Oyelaran Adebisi ( Nigeria ) 15:05.21\nCUP: Blue Star Vukovar ( Croatia ) 2 Lisbon ( Portugal ) 1"
+    )
+    athlete = text.index("Oyelaran Adebisi")
+    raw = [(athlete, athlete + len("Oyelaran Adebisi"), "ORG")]  # how the model reads many such lines
+    merged = {span.text: span.type for span in model.merge(text, raw)}
+    assert merged["Oyelaran Adebisi"] is EntityType.PERSON
+    found = {span.text: span.type for span in rules.find(text)}
+    assert found["Ilsa Varnhagen"] is EntityType.PERSON
+    assert "Blue Star Vukovar" not in found or found["Blue Star Vukovar"] is not EntityType.PERSON
