@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test unit integration lint format typecheck schemas schemas-check bench soak up down clean compose-check
+.PHONY: help install run test unit integration lint format typecheck schemas schemas-check bench soak ner-model up down clean compose-check
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -60,6 +60,13 @@ bench: $(STAMP)  ## benchmarks: print figures, write bench/results/ (summary.md:
 
 soak: $(STAMP)  ## bounded soak: 10 minutes at a fixed input rate, RSS and lag printed as it runs (bench/results/soak.*)
 	$(BIN)/python -m bench.soak
+
+DATA ?= ../shared/data
+NER_OUT ?= models/ner-conll
+ner-model: $(STAMP)  ## opt-in: fine-tune the NER on CoNLL-2003 train (DATA=..., NER_OUT=...); ~20 min on one core; see docs/tag.md
+	OMP_NUM_THREADS=1 $(BIN)/python -m news_ingest.evaluation.finetune --conll $(DATA)/conll2003 \
+		--rehearse $(DATA)/bbc-news/articles.jsonl.gz --out $(NER_OUT)
+	@echo "use it: NEWS_INGEST_TAG__NER_MODEL=$(NER_OUT) (research-use training data: read docs/tag.md before shipping it)"
 
 COMPOSE := docker compose -f deploy/compose.yaml
 
