@@ -10,9 +10,10 @@ people and organisations get a normalised-name id.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
 import ahocorasick_rs
@@ -208,6 +209,7 @@ _AIRLINE = re.compile(r"(?<![\w-])(?:Air [A-Z][a-z]+(?: [A-Z][a-z]+)?|[A-Z][a-z]
 _SHOUTED_WORD = re.compile(r"[A-Z]{4}")  # capitals a headline may name someone in
 _COUNTRY_PREFIXES = frozenset(("U.S.", "US", "U.K.", "UK", "EU", "UN", "U.N.", "British", "American"))
 _MIN_SHOUTED = 4  # "GM", "BA" in capitals are too often something else
+_RARE_FIRM_WORD_ZIPF = 3.9  # "Moody", "Goldman", "Carnival" are rarer; "Ballet", "Morgan", "General" are not
 _RARE_FIRST_ZIPF = 3.0  # a first word this rare as an English word ("Ozzy") is a given name
 
 
@@ -233,7 +235,7 @@ class RuleExtractor:
 
     def finish(self, spans: Sequence[Span], text: str) -> list[Span]:
         """Spans refined to names (``refine.py``), then a person's later or earlier mentions by surname."""
-        return with_short_names(without_overlaps(refined(spans, text, self)), text)
+        return with_short_names(without_overlaps(refined(spans, text, self)), text, self._is_place_or_nationality)
 
     def link_of(self, name: str) -> str | None:
         """The gazetteer id when the whole of ``name`` is a country, state or city."""
@@ -468,7 +470,7 @@ def without_overlaps(spans: Iterable[Span]) -> list[Span]:
     return sorted(kept, key=lambda s: s.start)
 
 
-def with_short_names(spans: Sequence[Span], text: str) -> list[Span]:
+def with_short_names(spans: Sequence[Span], text: str, is_place: Callable[[str], bool] = lambda _: False) -> list[Span]:
     """A person named in full is the same person wherever one word of the name stands alone, before or after
     the full name and whatever type another rule gave it ("McIlroy" in the headline, "James McIlroy" in the
     body): the surname, or a short first word, the family name of East Asian names ("Kim"), or a given name
@@ -491,12 +493,13 @@ def with_short_names(spans: Sequence[Span], text: str) -> list[Span]:
     otherwise = {_POSSESSIVE.sub("", s.text) for s in spans if s.type is not EntityType.PERSON}
     given = {name for name, families in firsts.items() if len(families) == 1} - _NOT_NAMES - introduced - otherwise
     shouted = _shouted_names(spans, introduced) if _SHOUTED_WORD.search(text) else {}
-    if not introduced and not given and not shouted:
+    firms = _first_words_of_firms(spans, introduced | given, is_place)
+    if not introduced and not given and not shouted and not firms:
         return list(spans)
     relabelled = [Span(s.start, s.end, EntityType.PERSON, s.text) if _POSSESSIVE.sub("", s.text) in introduced
                   and s.type is not EntityType.PERSON and not (s.link or "").startswith("iso:") else s
                   for s in spans]  # fmt: skip
-    forms = {word: (word, EntityType.PERSON) for word in introduced | given} | shouted
+    forms = firms | {word: (word, EntityType.PERSON) for word in introduced | given} | shouted
     added = []
     for form, (name, kind) in forms.items():
         at = text.find(form)
@@ -508,6 +511,31 @@ def with_short_names(spans: Sequence[Span], text: str) -> list[Span]:
                 added.append(Span(at, end, kind, name))
             at = text.find(form, end)
     return without_overlaps([*relabelled, *added])
+
+
+def _first_words_of_firms(
+    spans: Sequence[Span], people: set[str], is_place: Callable[[str], bool]
+) -> dict[str, tuple[str, EntityType]]:
+    """An organisation named in full is named by its first word alone too ("Moody's Investors Service" ...
+    "Moody's said"; "Cairn Energy" ... "Cairn"), when that word is rare as an English word (not "General",
+    "American" or "Morgan"), no place or nationality ("Iraqi", "Kurdistan") and no person here goes by it:
+    form -> (form, ORG)."""
+    forms: dict[str, tuple[str, EntityType]] = {}
+    for span in spans:
+        words = span.text.split()
+        if span.type is not EntityType.ORG or span.link or not 2 <= len(words) <= 4:
+            continue
+        first = words[0]
+        bare = _POSSESSIVE.sub("", first)
+        if (
+            _SHORT_NAME.fullmatch(first)
+            and bare not in _NOT_NAMES
+            and bare not in people
+            and not is_place(bare)
+            and wordfreq.zipf_frequency(bare.lower(), "en") < _RARE_FIRM_WORD_ZIPF
+        ):
+            forms.setdefault(first, (first, EntityType.ORG))
+    return forms
 
 
 def _shouted_names(spans: Sequence[Span], surnames: Iterable[str]) -> dict[str, tuple[str, EntityType]]:
@@ -523,10 +551,11 @@ def _shouted_names(spans: Sequence[Span], surnames: Iterable[str]) -> dict[str, 
     return {form: named for form, named in forms.items() if len(form) >= _MIN_SHOUTED}
 
 
-def entities(spans: Sequence[Span], text_length: int) -> tuple[Entity, ...]:
-    """One entity per thing named: aliases resolved within the article, mentions counted, salience from how
-    often and how early it is named (1.0 for the most salient)."""
-    full_names = _FullNames(spans)
+def entities(spans: Sequence[Span], text_length: int, text: str = "") -> tuple[Entity, ...]:
+    """One entity per thing named: aliases resolved within the article (also a short name the ``text`` gives
+    in parentheses), mentions counted, salience from how often and how early it is named (1.0 for the most
+    salient)."""
+    full_names = _FullNames(spans, _parenthesised(spans, text) if "(" in text else {})
     groups: dict[str, tuple[Span, list[Span]]] = {}  # key -> (the full-name span, every mention)
     for span in sorted(spans, key=lambda s: s.start):
         name = _POSSESSIVE.sub("", span.text.strip())
@@ -556,8 +585,9 @@ class _FullNames:
     comes first: a surname the person named in full ("Jackson" -> "Michael Jackson"), an acronym or a name's
     first words the organisation ("WHO", "Cairn" -> "Cairn Energy")."""
 
-    def __init__(self, spans: Sequence[Span]) -> None:
+    def __init__(self, spans: Sequence[Span], aliases: dict[str, str] | None = None) -> None:
         ordered = sorted(spans, key=lambda s: s.start)
+        self._aliases = aliases or {}  # an organisation's short name -> its full name
         names = dict.fromkeys((s.type, _POSSESSIVE.sub("", s.text.strip())) for s in ordered if not s.link)
         by_length = sorted(names, key=lambda item: -len(item[1].split()))  # then in order of appearance
         self._people = [name for kind, name in by_length if kind is EntityType.PERSON and " " in name]
@@ -583,11 +613,26 @@ class _FullNames:
             if len({full.split()[-1] for full in people}) == 1:
                 return people[0]
         if kind is EntityType.ORG:
+            if name in self._aliases:
+                return self._aliases[name]
             for full in self._organisations:
                 parts = full.split()
-                if name in _acronyms_of(parts) or (len(words) < len(parts) and parts[: len(words)] == words):
+                firsts = [_POSSESSIVE.sub("", part) for part in parts[: len(words)]]
+                if name in _acronyms_of(parts) or (len(words) < len(parts) and firsts == words):
                     return full
         return name
+
+
+def _parenthesised(spans: Sequence[Span], text: str) -> dict[str, str]:
+    """Short names an article gives organisations in parentheses right after the full name, whatever their
+    letters ("the American Stock Exchange (Amex)", "Bank of England (BoE)"): short -> full."""
+    ordered = sorted((s for s in spans if s.type is EntityType.ORG and not s.link), key=lambda s: s.start)
+    aliases: dict[str, str] = {}
+    for full, short in itertools.pairwise(ordered):
+        if (" " in full.text and " " not in short.text and text[full.end : short.start] == " ("
+                and text[short.end : short.end + 1] == ")"):  # fmt: skip
+            aliases.setdefault(short.text, _POSSESSIVE.sub("", full.text.strip()))
+    return aliases
 
 
 def _acronym(name: str) -> str:

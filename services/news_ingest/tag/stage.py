@@ -24,7 +24,7 @@ class Tagger:
     async def __call__(self, articles: Sequence[Article]) -> list[Tags]:
         texts = [tagged_text(article) for article in articles]
         spans = await self.extractor.spans(texts) if texts else []
-        return [Tags(regions=self._regions(article), entities=entities(found, len(text)))
+        return [Tags(regions=self._regions(article), entities=entities(found, len(text), text))
                 for article, text, found in zip(articles, texts, spans, strict=True)]  # fmt: skip
 
     def close(self) -> None:

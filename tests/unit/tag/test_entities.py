@@ -244,3 +244,26 @@ def test_an_athlete_before_a_country_in_parentheses_is_a_person_and_a_club_befor
     found = {span.text: span.type for span in rules.find(text)}
     assert found["Ilsa Varnhagen"] is EntityType.PERSON
     assert "Blue Star Vukovar" not in found or found["Blue Star Vukovar"] is not EntityType.PERSON
+
+
+def test_a_firm_is_one_entity_by_its_first_word_and_by_the_short_name_given_in_parentheses(
+    rules: RuleExtractor,
+) -> None:
+    text = (
+        "Brevik's Rating Service cut Ostrander on Monday. Brevik's said the outlook was poor.\n"
+        "General Harwood Motors was not listed, and General Ames said nothing."
+    )
+    (spans,) = asyncio.run(rules.spans([text]))
+    found = by_id(entities(spans, len(text), text))
+    assert found["org:brevik-s-rating-service"].mentions == 2  # type: ignore[attr-defined]
+    assert not any(key.startswith("org:general") and key != "org:general-harwood-motors" for key in found)
+    text = "Trading stopped on the Lakeshore Stock Exchange (Lakex). The Lakex reopened later."
+    at = [text.index(name) for name in ("Lakeshore Stock Exchange", "Lakex", "The Lakex")]
+    spans = [
+        Span(at[0], at[0] + 24, EntityType.ORG, "Lakeshore Stock Exchange"),
+        Span(at[1], at[1] + 5, EntityType.ORG, "Lakex"),
+        Span(at[2] + 4, at[2] + 9, EntityType.ORG, "Lakex"),
+    ]
+    found = by_id(entities(spans, len(text), text))
+    assert list(found) == ["org:lakeshore-stock-exchange"]
+    assert found["org:lakeshore-stock-exchange"].mentions == 3  # type: ignore[attr-defined]
