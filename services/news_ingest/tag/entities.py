@@ -210,6 +210,7 @@ _SHOUTED_WORD = re.compile(r"[A-Z]{4}")  # capitals a headline may name someone 
 _COUNTRY_PREFIXES = frozenset(("U.S.", "US", "U.K.", "UK", "EU", "UN", "U.N.", "British", "American"))
 _MIN_SHOUTED = 4  # "GM", "BA" in capitals are too often something else
 _RARE_FIRM_WORD_ZIPF = 3.9  # "Moody", "Goldman", "Carnival" are rarer; "Ballet", "Morgan", "General" are not
+_COMPETITION_WORDS = frozenset(("Olympic", "Paralympic", "Commonwealth", "World", "European", "Grand"))
 _RARE_FIRST_ZIPF = 3.0  # a first word this rare as an English word ("Ozzy") is a given name
 
 
@@ -363,6 +364,8 @@ class RuleExtractor:
         for span in spans:
             one_word_person = span.type is EntityType.PERSON and " " not in span.text and span.text not in surnames
             place = span.type is EntityType.LOC and not (span.link or "").startswith("iso:")
+            if span.text in _COMPETITION_WORDS or span.text.endswith("Hemisphere"):
+                continue  # "the Olympic champion", "the Northern Hemisphere coach": no club
             if place or one_word_person or span.type is EntityType.ORG:  # an organisation: one a list may share
                 where.setdefault(span.text, []).append((span.start, span.end))
         return {name for name in team_names_in_prose(text, where) if not self._is_country(name)}

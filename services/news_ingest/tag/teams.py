@@ -54,7 +54,10 @@ _LISTED = re.compile(r" ?, | and | ?, and ")
 _MIN_SPORTS_WORDS = 4  # distinct ones
 _TEAM_AFTER = re.compile(
     r" (?:beat|beats|drew|draw with|lost|lose|defeated|thrashed|edged|trailed|were bowled|declared|"
-    r"won \d|scored \d|lead the|led the|top the|topped)\b"
+    r"won \d|scored \d|lead the|led the|top the|topped|(?:v|vs\.?)(?= [A-Z]))\b"
+    # a squad's roles: "the former Blackburn skipper", "Bolton's manager", "Leeds fans"
+    r"|(?:'s|\u2019s)? (?:manager|coach|skipper|captain|striker|midfielder|goalkeeper|defender|winger|"
+    r"chairman|boss|supporters|fans|squad|line-up|bowler|batsman|opener|pitcher|quarterback)\b"
 )
 _TEAM_BEFORE = re.compile(
     r"\b(?:against|beat|beating|defeated|v|vs\.?|lost to|drew with|draw with|draw against|rivals|champions|"

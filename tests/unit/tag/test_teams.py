@@ -93,3 +93,20 @@ def test_outside_sport_the_same_verbs_name_no_team() -> None:
     types = {text[s.start : s.end]: s.type for s in rules.find(text)}
     assert types.get("Leeds") is EntityType.LOC
     assert types.get("Bradford") is EntityType.LOC
+
+
+def test_a_place_before_a_squad_role_or_either_side_of_v_is_a_club_in_sports_copy() -> None:
+    text = (
+        "Hoddle names his squad\n\n"
+        "The new coach said the former Blackburn and Southampton skipper would captain the side in the league. "
+        "Keith Arnott of Norwich joins up front; Bolton's manager and the Leeds fans cheered the draw.\n"
+        "Postponed: Wakefield v Doncaster, Sheffield v Bradford\n"
+        "The Olympic champion and the Northern Hemisphere coach spoke; England drew 1-1 with Australia."
+    )
+    rules = RuleExtractor(region_tagger())
+    types = {text[s.start : s.end]: s.type for s in rules.find(text)}
+    clubs = ("Blackburn", "Southampton", "Bolton", "Leeds", "Wakefield", "Doncaster", "Sheffield", "Bradford")
+    assert {name: types.get(name) for name in clubs} == dict.fromkeys(clubs, EntityType.ORG)
+    assert types.get("England") is EntityType.LOC
+    assert types.get("Olympic") is not EntityType.ORG
+    assert types.get("Northern Hemisphere") is not EntityType.ORG
