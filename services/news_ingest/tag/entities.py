@@ -466,7 +466,7 @@ def without_overlaps(spans: Iterable[Span]) -> list[Span]:
     kept: list[Span] = []
     taken = Disjoint()
     for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start)):
-        if span.text.split()[0] in _NOT_NAMES and span.type is not EntityType.LOC:
+        if span.type is not EntityType.LOC and span.text.partition(" ")[0] in _NOT_NAMES:
             continue
         if taken.add(span.start, span.end):
             kept.append(span)
@@ -560,9 +560,12 @@ def entities(spans: Sequence[Span], text_length: int, text: str = "") -> tuple[E
     salient)."""
     full_names = _FullNames(spans, _parenthesised(spans, text) if "(" in text else {})
     groups: dict[str, tuple[Span, list[Span]]] = {}  # key -> (the full-name span, every mention)
+    keys: dict[tuple[EntityType, str, str | None], tuple[str, str]] = {}  # a name is resolved once an article
     for span in sorted(spans, key=lambda s: s.start):
-        name = _POSSESSIVE.sub("", span.text.strip())
-        key, full = full_names.key(span.type, name, span.link)
+        asked = (span.type, span.text, span.link)
+        if asked not in keys:
+            keys[asked] = full_names.key(span.type, _POSSESSIVE.sub("", span.text.strip()), span.link)
+        key, full = keys[asked]
         if key not in groups:
             groups[key] = (Span(span.start, span.end, span.type, full, span.link), [])
         groups[key][1].append(span)
@@ -595,6 +598,7 @@ class _FullNames:
         by_length = sorted(names, key=lambda item: -len(item[1].split()))  # then in order of appearance
         self._people = [name for kind, name in by_length if kind is EntityType.PERSON and " " in name]
         self._organisations = [name for kind, name in by_length if kind is EntityType.ORG and " " in name]
+        self._abbreviated = [(full, full.split(), _acronyms_of(full.split())) for full in self._organisations]
         self._place_links = {s.text: s.link for s in ordered if s.type is EntityType.LOC and s.link}
 
     def key(self, kind: EntityType, name: str, link: str | None) -> tuple[str, str]:
@@ -618,10 +622,10 @@ class _FullNames:
         if kind is EntityType.ORG:
             if name in self._aliases:
                 return self._aliases[name]
-            for full in self._organisations:
-                parts = full.split()
-                firsts = [_POSSESSIVE.sub("", part) for part in parts[: len(words)]]
-                if name in _acronyms_of(parts) or (len(words) < len(parts) and firsts == words):
+            for full, parts, acronyms in self._abbreviated:
+                if name in acronyms or (
+                    len(words) < len(parts) and [_POSSESSIVE.sub("", part) for part in parts[: len(words)]] == words
+                ):
                     return full
         return name
 
@@ -651,6 +655,7 @@ def _acronyms_of(parts: list[str]) -> set[str]:
     return found
 
 
+@functools.lru_cache(maxsize=65_536)
 def _slug(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")
