@@ -20,6 +20,7 @@ import ahocorasick_rs
 import wordfreq
 
 from news_ingest.models import Entity, EntityType
+from news_ingest.tag.companies import ALSO_WORDS, companies
 from news_ingest.tag.given_names import is_given_name
 from news_ingest.tag.guesses import guessed
 from news_ingest.tag.institutions import organisations
@@ -146,6 +147,7 @@ _KNOWN_ACRONYMS = frozenset(
 _ACRONYM_FINDER = ahocorasick_rs.AhoCorasick(
     sorted(_KNOWN_ACRONYMS), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
 )
+_COMPANY_FINDER = ahocorasick_rs.AhoCorasick(sorted(companies()), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
 _INSTITUTION_FINDER = ahocorasick_rs.AhoCorasick(
     sorted(set(organisations())), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
 )
@@ -275,6 +277,7 @@ class RuleExtractor:
         found += [span for span in _firms(text) if not self.link_of(span.text)]
         found += _acronyms(text)
         found += _institutions(text)
+        found += _companies(text)
         if "Air" in text:
             found += self._airlines(text)
         kept = without_overlaps(found)
@@ -451,6 +454,22 @@ def _institutions(text: str) -> list[Span]:
     return [Span(start, end, EntityType.ORG, text[start:end])
             for _, start, end in _INSTITUTION_FINDER.find_matches_as_indexes(text)
             if not (start and _in_word(text[start - 1])) and not (end < len(text) and _in_word(text[end]))]  # fmt: skip
+
+
+def _companies(text: str) -> list[Span]:
+    """Well-known organisations by name ("Boeing", "Toyota"; ``companies.py``), as words of their own; one that is
+    also an English word ("Apple") only if the article capitalises it inside a sentence somewhere."""
+    found = [
+        (start, end)
+        for _, start, end in _COMPANY_FINDER.find_matches_as_indexes(text)
+        if not (start and _in_word(text[start - 1])) and not (end < len(text) and _in_word(text[end]))
+    ]
+    if not found:
+        return []
+    words = {text[start:end] for start, end in found} & ALSO_WORDS
+    named = {word for word in words if re.search(rf"[a-z,;:] {word}\b", text)}
+    return [Span(start, end, EntityType.ORG, text[start:end]) for start, end in found
+            if text[start:end] not in words or text[start:end] in named]  # fmt: skip
 
 
 def _in_word(char: str) -> bool:

@@ -32,6 +32,7 @@ from typing import Protocol
 import wordfreq
 
 from news_ingest.models import EntityType
+from news_ingest.tag.companies import companies
 from news_ingest.tag.given_names import is_given_name, looks_like_a_person
 from news_ingest.tag.span import Span
 
@@ -129,7 +130,8 @@ def refined(spans: Sequence[Span], text: str, places: Places) -> list[Span]:
         found = _retyped(found, places, article.surnames | article.titled(found))
         if found is not None and found.type is EntityType.PERSON and _FIRM_AFTER.match(text, found.end):
             found = Span(found.start, found.end, EntityType.ORG, found.text)  # "C. Itoh and Co", "Jones Inc"
-        if found is not None and found.type is EntityType.ORG and article.named_like_a_person(found, places):
+        if (found is not None and found.type is EntityType.ORG and found.text not in companies()
+                and article.named_like_a_person(found, places)):  # fmt: skip
             found = Span(found.start, found.end, EntityType.PERSON, found.text)
         if found is not None:
             kept.append(found)

@@ -267,3 +267,21 @@ def test_a_firm_is_one_entity_by_its_first_word_and_by_the_short_name_given_in_p
     found = by_id(entities(spans, len(text), text))
     assert list(found) == ["org:lakeshore-stock-exchange"]
     assert found["org:lakeshore-stock-exchange"].mentions == 3  # type: ignore[attr-defined]
+
+
+def test_well_known_firms_are_organisations_without_a_model_and_a_word_needs_a_capital_inside_a_sentence(
+    rules: RuleExtractor,
+) -> None:
+    def types(text: str) -> dict[str, EntityType]:
+        (spans,) = asyncio.run(rules.spans([text]))
+        return {span.text: span.type for span in spans}
+
+    found = types("Boeing beats Airbus to tanker deal\n\nThe order, worth $40bn, went to Boeing over Toyota rivals.")
+    assert found.get("Boeing") is EntityType.ORG
+    assert found.get("Airbus") is EntityType.ORG
+    assert found.get("Toyota") is EntityType.ORG
+    assert "Apple" not in types("Apple harvest is late\n\nGrowers said the apple crop had suffered from frost.")
+    assert types("Apple shares rise\n\nInvestors bought Apple after the launch.").get("Apple") is EntityType.ORG
+    found = types("Harrison Ford returns\n\nThe actor Harrison Ford said the film was his last. Ford smiled.")
+    assert found.get("Harrison Ford") is EntityType.PERSON
+    assert found.get("Ford") is EntityType.PERSON
