@@ -577,16 +577,18 @@ def entities(spans: Sequence[Span], text_length: int, text: str = "") -> tuple[E
     """One entity per thing named: aliases resolved within the article (also a short name the ``text`` gives
     in parentheses), mentions counted, salience from how often and how early it is named (1.0 for the most
     salient)."""
-    full_names = _FullNames(spans, _parenthesised(spans, text) if "(" in text else {})
+    aliases = _parenthesised(spans, text) if "(" in text else {}
+    full_names = _FullNames(spans, aliases)
     groups: dict[str, tuple[Span, list[Span]]] = {}  # key -> (the full-name span, every mention)
     keys: dict[tuple[EntityType, str, str | None], tuple[str, str]] = {}  # a name is resolved once an article
     for span in sorted(spans, key=lambda s: s.start):
-        asked = (span.type, span.text, span.link)
+        kind = EntityType.ORG if span.text in aliases else span.type  # "(Lakex)", whatever a model took it for
+        asked = (kind, span.text, span.link)
         if asked not in keys:
-            keys[asked] = full_names.key(span.type, _POSSESSIVE.sub("", span.text.strip()), span.link)
+            keys[asked] = full_names.key(kind, _POSSESSIVE.sub("", span.text.strip()), span.link)
         key, full = keys[asked]
         if key not in groups:
-            groups[key] = (Span(span.start, span.end, span.type, full, span.link), [])
+            groups[key] = (Span(span.start, span.end, kind, full, span.link), [])
         groups[key][1].append(span)
     scores = {key: sum(1.0 + (1.0 - s.start / max(text_length, 1)) for s in mentions) for key, (_, mentions) in
               groups.items()}  # fmt: skip
@@ -652,10 +654,11 @@ class _FullNames:
 def _parenthesised(spans: Sequence[Span], text: str) -> dict[str, str]:
     """Short names an article gives organisations in parentheses right after the full name, whatever their
     letters ("the American Stock Exchange (Amex)", "Bank of England (BoE)"): short -> full."""
-    ordered = sorted((s for s in spans if s.type is EntityType.ORG and not s.link), key=lambda s: s.start)
+    ordered = sorted((s for s in spans if s.type is not EntityType.LOC and not s.link), key=lambda s: s.start)
     aliases: dict[str, str] = {}
     for full, short in itertools.pairwise(ordered):
-        if (" " in full.text and " " not in short.text and text[full.end : short.start] == " ("
+        if (full.type is EntityType.ORG and " " in full.text and " " not in short.text
+                and text[full.end : short.start] == " ("
                 and text[short.end : short.end + 1] == ")"):  # fmt: skip
             aliases.setdefault(short.text, _POSSESSIVE.sub("", full.text.strip()))
     return aliases

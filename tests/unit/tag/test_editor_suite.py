@@ -327,6 +327,31 @@ CASES = [
         absent={"S. Commerce Department", "Co"},
     ),
     Case(
+        "a firm named only by its brand, and by a short name it is given in parentheses",
+        "Boeing wins tanker order over Airbus",
+        "The Pentagon picked Boeing over Airbus for the tanker order on Friday, the Lakeshore Stock Exchange "
+        "(Lakex) said. Boeing shares rose 3% on the Lakex.",
+        ["US"],  # the Pentagon: a national institution
+        present={(ORG, "Boeing"), (ORG, "Airbus")},
+        present_full={(ORG, "Lakeshore Stock Exchange")},
+        absent={"Lakex"},  # the short name joins the full one, never an entity of its own
+    ),
+    Case(
+        "clubs named after towns in football prose, one of them before its manager",
+        "Hoddle backs his captain",
+        "The former Blackburn and Southampton skipper will lead the side in the league, the coach said. "
+        "Wakefield's manager and the Doncaster fans cheered the draw.",
+        ["GB"],  # English clubs' towns: a story about English football
+        present={(ORG, "Blackburn"), (ORG, "Southampton"), (ORG, "Wakefield"), (ORG, "Doncaster")},
+    ),
+    Case(
+        "athletes before their countries in a results list are people, whatever the model says",
+        "ATHLETICS - ZAGREB MEETING RESULTS",
+        "Women's 5,000 metres\n1. Oyelaran Adebisi ( Nigeria ) 15:04.95\n2. Ilsa Varnhagen ( Germany ) 15:05.21",
+        ["NG", "DE"],  # the competitors' countries, the winner's first
+        present={(PER, "Oyelaran Adebisi"), (PER, "Ilsa Varnhagen")},
+    ),
+    Case(
         "a passing mention is a place entity, not a country tag",
         "German exports fall",
         "BERLIN - German exporters expect a weaker year, the Berlin trade body said on Monday, as orders from "
