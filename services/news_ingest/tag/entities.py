@@ -76,6 +76,8 @@ _ORG_FINDER = ahocorasick_rs.AhoCorasick(
     + ["Co"],  # last, so that "Corp" and "Corporation" are tried first
     matchkind=ahocorasick_rs.MatchKind.LeftmostFirst,
 )
+_FIRM_WORDS = frozenset(("Plc", "PLC", "Inc", "Corp", "Co", "Ltd", "Company", "Group", "Holdings", "Corporation"))
+_FIRM_AND = re.compile(rf"(?<![\w'\u2019.-])({_NAME_WORD}(?: {_NAME_WORD})?) (?:and|&) $")
 _ORG_HEAD = re.compile(rf"(?<![\w'\u2019-])({_NAME_WORD}(?: (?:{_NAME_WORD}|&|for)){{0,3}}) $")
 # A firm named by what is said of it: "shares in Cairn Energy", "planemaker Airbus", "Tesco's shares".
 _FIRM_DESCRIPTORS = (
@@ -423,9 +425,21 @@ def _organisations(text: str) -> list[Span]:
         head = _ORG_HEAD.search(text, max(0, start - 120), start)
         if head is not None:
             begin = head.start(1) + (4 if text.startswith(("The ", "the "), head.start(1)) else 0)
+            if text[start:end].rstrip(".") in _FIRM_WORDS:
+                begin = _joined_firm_start(text, begin)
             if begin < start:
                 found.append(Span(begin, end, EntityType.ORG, text[begin:end]))
     return found
+
+
+def _joined_firm_start(text: str, begin: int) -> int:
+    """Where a firm's name begins when "and" joins two names in it ("Cable and Wireless Plc", "Tokio Marine and
+    Fire Insurance Co"): one or two capitalised words before "and", themselves no organisation ("General Motors
+    and Ford Motor Co" are two firms)."""
+    before = _FIRM_AND.search(text, max(0, begin - 40), begin)
+    if before is None or before.group(1).split()[-1] in _ORG_WORD_SET or before.group(1) in companies():
+        return begin
+    return before.start(1)
 
 
 def _firms(text: str) -> list[Span]:

@@ -29,6 +29,7 @@ _LABELS = {"PERSON": EntityType.PERSON, "ORG": EntityType.ORG, "GPE": EntityType
            "FAC": EntityType.LOC}  # fmt: skip
 _SHOUTED = re.compile(r"[^a-z]*[A-Z]{2,}[^a-z]*[A-Z]{2,}[^a-z]*")  # a line with two capitalised words, no lower case
 _MIN_PROPAGATED = 3  # names shorter than this are not copied to their other occurrences
+_FIRM_FULL_STOP = re.compile(r"\b(?:Corp|Inc|Co|Ltd|Bros)(\.) (?=[A-Z])")  # "... Corp. Procter and Gamble Co"
 _NOT_NER = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 RawSpan = tuple[int, int, str]  # start, end, spaCy label
 
@@ -97,15 +98,43 @@ class ModelExtractor:
         # An athlete before a country in parentheses is a person, whatever the model took the name for.
         athletes = {(s.start, s.end) for s in self._rules.before_countries(text) if " " in s.text}
         model = [Span(s.start, s.end, EntityType.PERSON, s.text) if (s.start, s.end) in athletes else s for s in model]
+        model = [part for span in model for part in _at_sentence_ends(span)]
         model = self._rules.with_teams(consistent(model, text), text)
-        taken = Occupied((span.start, span.end) for span in model)
         # Results lines were read once, for the model; the model finds what the fast profile's guesses would.
         found = self._rules.find(text, cities=False, teams=False, guesses=False)
+        model = _firms_whole(model, found)
+        taken = Occupied((span.start, span.end) for span in model)
         rules = [span for span in found if not taken.overlaps(span.start, span.end)]
         return self._rules.finish([*model, *rules], text)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _at_sentence_ends(span: Span) -> list[Span]:
+    """A model span cut where a firm's abbreviation ends a sentence ("... Banking Corp. Procter and Gamble Co")."""
+    cut = _FIRM_FULL_STOP.search(span.text)
+    if cut is None:
+        return [span]
+    first = Span(span.start, span.start + cut.end(1), span.type, span.text[: cut.end(1)])
+    rest = span.text[cut.end() :]
+    return [first, *_at_sentence_ends(Span(span.end - len(rest), span.end, span.type, rest))]
+
+
+def _firms_whole(model: list[Span], rules: list[Span]) -> list[Span]:
+    """A firm the rules read whole, two names joined by "and" ("Cable and Wireless Plc"), replaces the pieces the
+    model made of it ("Wireless Plc"), when every piece lies inside it."""
+    joined = [s for s in rules if s.type is EntityType.ORG and (" and " in s.text or " & " in s.text)]
+    if not joined:
+        return model
+    drop: set[tuple[int, int]] = set()
+    wins = []
+    for firm in joined:
+        inside = [s for s in model if s.start < firm.end and firm.start < s.end]
+        if inside and all(firm.start <= s.start and s.end <= firm.end and not s.link for s in inside):
+            drop |= {(s.start, s.end) for s in inside}
+            wins.append(firm)
+    return [s for s in model if (s.start, s.end) not in drop] + wins
 
 
 def readable(text: str) -> str:

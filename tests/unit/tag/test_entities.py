@@ -285,3 +285,19 @@ def test_well_known_firms_are_organisations_without_a_model_and_a_word_needs_a_c
     found = types("Harrison Ford returns\n\nThe actor Harrison Ford said the film was his last. Ford smiled.")
     assert found.get("Harrison Ford") is EntityType.PERSON
     assert found.get("Ford") is EntityType.PERSON
+
+
+def test_a_firm_whose_name_joins_two_names_with_and_is_one_organisation_in_both_profiles(
+    rules: RuleExtractor, model: ModelExtractor
+) -> None:
+    text = (
+        "Harlow and Wendt Plc said on Monday it would sell its stake. Brisk Marine and Fire Insurance Co rose, "
+        "as did Ostrava and Danube Banking Corp. Velder and Amsel Co fell. General Motors and Ford Motor Co cut prices."
+    )
+    for extractor in (rules, model):
+        (spans,) = asyncio.run(extractor.spans([text]))
+        orgs = {span.text for span in spans if span.type is EntityType.ORG}
+        assert {"Harlow and Wendt Plc", "Brisk Marine and Fire Insurance Co", "Velder and Amsel Co"} <= orgs
+        assert "Ostrava and Danube Banking Corp." in orgs
+        assert {"General Motors", "Ford Motor Co"} <= orgs  # two firms, each named whole
+        assert not any(name.startswith(("Wendt", "Fire", "Amsel", "Danube")) for name in orgs)
