@@ -70,8 +70,13 @@ _TABLE_WORDS = _words(
 _EVENT_ENDS = _words(
     "Award Awards Prize Prizes Cup Open Championship Championships Games Olympics Trophy Prix Festival "
     "Series Marathon Classic Globe Globes Bear Oscar Oscars Emmy Emmys Grammy Grammys Baftas Tournament "
-    "Masters"
+    "Masters Act Treaty Directive"  # and laws: "the Foreign Corrupt Practices Act"
 )
+_CONTRACTION = re.compile(r"\w+['\u2019](?:m|re|ve|ll|d|t)")  # "I'm", "We're", "Don't": never a name
+# A "person" who "were" or "have" is a group: "Snow Patrol were the big winners"
+_PLURAL_VERB_AFTER = re.compile(r" (?:were|are|have|have been) ")
+# ... and the name is the verb's subject: it opens a sentence, or "the" comes before it ("the Lib Dems have")
+_SUBJECT_BEFORE = re.compile(r"(?:^|[.!?\n\"\u201c] ?|\bthe |\bThe )$")
 _WORK_BEFORE = re.compile(  # the word that says a title follows: "the film The Aviator", "her novel 'Atonement'"
     r"\b(?:film|films|movie|movies|book|books|novel|novels|album|albums|song|songs|sitcom|documentary|"
     r"musical|opera|best-?seller|memoir)[ \"'\u2018\u201c]+(?:The )?$"
@@ -122,6 +127,7 @@ def refined(spans: Sequence[Span], text: str, places: Places) -> list[Span]:
     tickers = [(m.start(), m.end()) for m in _TICKER.finditer(text)] if "<" in text else []
     cleaned = [part for span in _joined(spans, text) for part in _cut(span, text, tickers, places)]
     article = _Article(text, cleaned)
+    groups = _groups(cleaned, text)
     kept: list[Span] = []
     for span in cleaned:
         found = article.confirmed(span, places) if _shouted(span.text) else span
@@ -133,9 +139,25 @@ def refined(spans: Sequence[Span], text: str, places: Places) -> list[Span]:
         if (found is not None and found.type is EntityType.ORG and found.text not in companies()
                 and article.named_like_a_person(found, places)):  # fmt: skip
             found = Span(found.start, found.end, EntityType.PERSON, found.text)
+        if found is not None and found.type is EntityType.PERSON and found.text in groups:
+            found = Span(found.start, found.end, EntityType.ORG, found.text)
         if found is not None:
             kept.append(found)
     return kept
+
+
+def _groups(spans: Sequence[Span], text: str) -> set[str]:
+    """Names typed as people that the article treats as a group ("Snow Patrol were"; a band, a firm): two or more
+    words, the first no given name, the subject of the verb (not "films by Akira Kurosawa have")."""
+    return {
+        span.text
+        for span in spans
+        if span.type is EntityType.PERSON
+        and " " in span.text
+        and _PLURAL_VERB_AFTER.match(text, span.end)
+        and _SUBJECT_BEFORE.search(text, max(0, span.start - 5), span.start)
+        and not is_given_name(span.text.split()[0])
+    }
 
 
 class _Article:
@@ -198,6 +220,8 @@ class _Article:
         name = span.text
         if not name[:1].isupper() and not any(char.isupper() for char in name[1:3]):
             return True  # "cts", "congress", "182nd"; "de Klerk", "eBay" and "3M" stay
+        if _CONTRACTION.fullmatch(name):
+            return True
         words = [word.lower().rstrip(".").removesuffix("'s") for word in name.split()]
         if all(word in _ROLE_WORDS for word in words) or all(word in _TABLE_WORDS for word in words):
             return True

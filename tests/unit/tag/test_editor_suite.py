@@ -352,6 +352,16 @@ CASES = [
         present={(PER, "Oyelaran Adebisi"), (PER, "Ilsa Varnhagen")},
     ),
     Case(
+        "a band the model reads as a person, a law, a party's short name, a contraction",
+        "Harbour Lights win top award",
+        "Harbour Lights were the big winners at the awards on Thursday. \"I'm thrilled,\" said singer Tam "
+        "Oduya. The Lib Dems have called for the Digital Fairness Act to be scrapped.",
+        ["GB"],  # the Lib Dems: a national party
+        present={(PER, "Tam Oduya")},
+        present_full={(ORG, "Harbour Lights"), (ORG, "Lib Dems")},
+        absent={"I'm", "Digital Fairness Act"},
+    ),
+    Case(
         "a passing mention is a place entity, not a country tag",
         "German exports fall",
         "BERLIN - German exporters expect a weaker year, the Berlin trade body said on Monday, as orders from "
