@@ -13,6 +13,7 @@ import functools
 import itertools
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
@@ -65,7 +66,7 @@ _ORG_WORDS = (
     "Association|Union|Organisation|Organization|Fund|Institute|Committee|Authority|Court|Department|Company|"
     "Co\\.|Airlines|Airways|Motors|Exchange|Federation|League|Reserve|Parliament|Congress|Senate|Army|Navy|"
     "Police|Foundation|Office|Service|Board|Bureau|Holdings|Industries|Times|Post|News|Network|Trust|Front|"
-    "Forces|Guard|Assembly|Cabinet|Club"
+    "Forces|Guard|Assembly|Cabinet|Club|Society"
 )
 _ORG_WORD_SET = frozenset(word.replace("\\.?", "").replace("\\.", "") for word in _ORG_WORDS.split("|"))
 # An organisation's last word is found by one Aho-Corasick pass, then its name is read backwards: up to four
@@ -590,35 +591,59 @@ def _shouted_names(spans: Sequence[Span], surnames: Iterable[str]) -> dict[str, 
 def entities(spans: Sequence[Span], text_length: int, text: str = "") -> tuple[Entity, ...]:
     """One entity per thing named: aliases resolved within the article (also a short name the ``text`` gives
     in parentheses), mentions counted, salience from how often and how early it is named (1.0 for the most
-    salient)."""
+    salient). An entity's type is decided once its mentions are joined (``_entity_type``)."""
     aliases = _parenthesised(spans, text) if "(" in text else {}
     full_names = _FullNames(spans, aliases)
-    groups: dict[str, tuple[Span, list[Span]]] = {}  # key -> (the full-name span, every mention)
-    keys: dict[tuple[EntityType, str, str | None], tuple[str, str]] = {}  # a name is resolved once an article
+    groups: dict[str, tuple[Span, list[tuple[Span, EntityType]]]] = {}  # -> (full-name span, mentions and types)
+    keys: dict[tuple[EntityType, str, str | None], tuple[str, str, EntityType]] = {}  # resolved once an article
     for span in sorted(spans, key=lambda s: s.start):
         kind = EntityType.ORG if span.text in aliases else span.type  # "(Lakex)", whatever a model took it for
         asked = (kind, span.text, span.link)
         if asked not in keys:
             keys[asked] = full_names.key(kind, _POSSESSIVE.sub("", span.text.strip()), span.link)
-        key, full = keys[asked]
-        if key not in groups:
-            groups[key] = (Span(span.start, span.end, kind, full, span.link), [])
-        groups[key][1].append(span)
-    scores = {key: sum(1.0 + (1.0 - s.start / max(text_length, 1)) for s in mentions) for key, (_, mentions) in
+        key, full, joined = keys[asked]
+        group = key if span.link or key.startswith(("iso:", "geonames:")) else _slug(full)  # one name, one entity
+        if group not in groups:
+            groups[group] = (Span(span.start, span.end, joined, full, span.link), [])
+        groups[group][1].append((span, kind))  # the type this mention was given, for the entity's vote
+    scores = {key: sum(1.0 + (1.0 - s.start / max(text_length, 1)) for s, _ in mentions) for key, (_, mentions) in
               groups.items()}  # fmt: skip
     top = max(scores.values(), default=1.0)
-    built = [
-        Entity(
-            id=key,
-            name=full.text,
-            type=full.type,
-            mentions=len(mentions),
-            salience=round(scores[key] / top, 3),
-            first_offset=mentions[0].start,
+    built = []
+    for group, (head, mentions) in groups.items():
+        kind = head.type if head.link else _entity_type(head.text, mentions)
+        built.append(
+            Entity(
+                id=head.link or (group if ":" in group else f"{kind.value.lower()}:{group}"),
+                name=head.text,
+                type=kind,
+                mentions=len(mentions),
+                salience=round(scores[group] / top, 3),
+                first_offset=mentions[0][0].start,
+            )
         )
-        for key, (full, mentions) in groups.items()
-    ]
     return tuple(sorted(built, key=lambda e: (-e.salience, e.first_offset)))
+
+
+def _entity_type(name: str, mentions: list[tuple[Span, EntityType]]) -> EntityType:
+    """An organisation when its name ends in an organisation word, before any "of" or "for" ("Continental Airlines",
+    "Royal Institute of Chartered Surveyors", whatever a model read in it), or is a well-known one's ("BT");
+    one word some mentions call an organisation and others a person, the organisation (as ``ner.consistent``
+    decides); else the type most of its mentions have, ties to the full name's own mentions."""
+    head = re.split(" (?:of|for) ", name, maxsplit=1)[0]  # "Office of Federal Housing ...": "Office"
+    if head.rsplit(maxsplit=1)[-1].rstrip(".") in _ORG_WORD_SET or name in companies():
+        return EntityType.ORG
+    votes = Counter(kind for _, kind in mentions)
+    if " " not in name and votes[EntityType.ORG] and votes[EntityType.PERSON]:
+        return EntityType.ORG  # one word read as both, and nobody named in full with it: "Skyvane's shares"
+    ranked = votes.most_common()
+    if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+        named = Counter(kind for span, kind in mentions if _POSSESSIVE.sub("", span.text.strip()) == name)
+        tied = {kind for kind, count in ranked if count == ranked[0][1]}
+        for kind, _ in named.most_common():
+            if kind in tied:
+                return kind
+    return ranked[0][0]
 
 
 class _FullNames:
@@ -636,13 +661,21 @@ class _FullNames:
         self._abbreviated = [(full, full.split(), _acronyms_of(full.split())) for full in self._organisations]
         self._place_links = {s.text: s.link for s in ordered if s.type is EntityType.LOC and s.link}
 
-    def key(self, kind: EntityType, name: str, link: str | None) -> tuple[str, str]:
-        """The entity id a mention belongs to, and the entity's name."""
+    def key(self, kind: EntityType, name: str, link: str | None) -> tuple[str, str, EntityType]:
+        """The entity id a mention belongs to, the entity's name and its type. One word that another type's full
+        name holds joins it ("Gaymard" typed as an organisation, "Herve Gaymard" a person: the person; "Cyacq"
+        a person, "Cyacq Corp" a firm: the firm), unless it is a well-known organisation's name itself."""
         link = link or (self._place_links.get(name) if kind is EntityType.LOC else None)  # one "Wales", not two
         if link:
-            return link, name
+            return link, name, kind
         full = self._full(kind, name)
-        return f"{kind.value.lower()}:{_slug(full)}", full
+        if full == name and " " not in name and not (kind is EntityType.ORG and name in companies()):
+            for other in (EntityType.PERSON, EntityType.ORG):
+                crossed = self._full(other, name) if other is not kind else name
+                if crossed != name:
+                    kind, full = other, crossed
+                    break
+        return f"{kind.value.lower()}:{_slug(full)}", full, kind
 
     def _full(self, kind: EntityType, name: str) -> str:
         words = name.split()

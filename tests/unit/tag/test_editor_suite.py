@@ -354,7 +354,7 @@ CASES = [
     Case(
         "a band the model reads as a person, a law, a party's short name, a contraction",
         "Harbour Lights win top award",
-        "Harbour Lights were the big winners at the awards on Thursday. \"I'm thrilled,\" said singer Tam "
+        'Harbour Lights were the big winners at the awards on Thursday. "I\'m thrilled," said singer Tam '
         "Oduya. The Lib Dems have called for the Digital Fairness Act to be scrapped.",
         ["GB"],  # the Lib Dems: a national party
         present={(PER, "Tam Oduya")},

@@ -301,3 +301,20 @@ def test_a_firm_whose_name_joins_two_names_with_and_is_one_organisation_in_both_
         assert "Ostrava and Danube Banking Corp." in orgs
         assert {"General Motors", "Ford Motor Co"} <= orgs  # two firms, each named whole
         assert not any(name.startswith(("Wendt", "Fire", "Amsel", "Danube")) for name in orgs)
+
+
+def test_mentions_of_one_name_typed_differently_make_one_entity_whose_type_their_votes_decide() -> None:
+    text = "Ostrander Vell bid for Kessock. Ostrander said Kessock shares rose. Ostrander will pay cash; Gazprom too."
+    at = {name: [m.start() for m in re.finditer(re.escape(name), text)] for name in ("Ostrander", "Kessock")}
+    spans = [
+        Span(0, 14, EntityType.PERSON, "Ostrander Vell"),  # a firm the model read as a person once
+        Span(at["Ostrander"][1], at["Ostrander"][1] + 9, EntityType.ORG, "Ostrander"),
+        Span(at["Ostrander"][2], at["Ostrander"][2] + 9, EntityType.ORG, "Ostrander"),
+        Span(at["Kessock"][0], at["Kessock"][0] + 7, EntityType.LOC, "Kessock"),
+        Span(at["Kessock"][1], at["Kessock"][1] + 7, EntityType.ORG, "Kessock"),
+        Span(text.index("Gazprom"), text.index("Gazprom") + 7, EntityType.LOC, "Gazprom"),
+    ]
+    found = {(entity.id, entity.type, entity.mentions) for entity in entities(spans, len(text), text)}
+    assert ("org:ostrander-vell", EntityType.ORG, 3) in found  # the short name joins, and the firm is a firm
+    assert len([entity_id for entity_id, _, _ in found if "kessock" in entity_id]) == 1  # one entity, not two
+    assert ("org:gazprom", EntityType.ORG, 1) in found  # a well-known firm, whatever the model said
