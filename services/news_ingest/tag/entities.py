@@ -615,7 +615,7 @@ def entities(spans: Sequence[Span], text_length: int, text: str = "") -> tuple[E
         built.append(
             Entity(
                 id=head.link or (group if ":" in group else f"{kind.value.lower()}:{group}"),
-                name=head.text,
+                name=_readable_name(head, mentions),
                 type=kind,
                 mentions=len(mentions),
                 salience=round(scores[group] / top, 3),
@@ -623,6 +623,15 @@ def entities(spans: Sequence[Span], text_length: int, text: str = "") -> tuple[E
             )
         )
     return tuple(sorted(built, key=lambda e: (-e.salience, e.first_offset)))
+
+
+def _readable_name(head: Span, mentions: list[tuple[Span, EntityType]]) -> str:
+    """A place first named in a wire headline's capitals ("JAPAN") goes by how the body writes it, else in
+    title case."""
+    if not (head.link and head.text.isupper() and len(head.text) > 3):
+        return head.text
+    written = next((span.text for span, _ in mentions if not span.text.isupper()), None)
+    return written or head.text.title()
 
 
 def _entity_type(name: str, mentions: list[tuple[Span, EntityType]]) -> EntityType:

@@ -105,7 +105,13 @@ class ModelExtractor:
         model = _firms_whole(model, found)
         taken = Occupied((span.start, span.end) for span in model)
         rules = [span for span in found if not taken.overlaps(span.start, span.end)]
-        return self._rules.finish([*model, *rules], text)
+        kept = self._rules.finish([*model, *rules], text)
+        # A country the model covered with a span the refining dropped ("Britain Disagree" on a headline in
+        # capitals) is the country after all.
+        held = Occupied((span.start, span.end) for span in kept)
+        lost = [span for span in found if (span.link or "").startswith("iso:") and taken.overlaps(span.start, span.end)
+                and not held.overlaps(span.start, span.end)]  # fmt: skip
+        return sorted([*kept, *lost], key=lambda span: span.start) if lost else kept
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -72,6 +72,7 @@ _EVENT_ENDS = _words(
     "Series Marathon Classic Globe Globes Bear Oscar Oscars Emmy Emmys Grammy Grammys Baftas Tournament "
     "Masters Act Treaty Directive"  # and laws: "the Foreign Corrupt Practices Act"
 )
+_TITLE_AFTER = re.compile(r" (?:Secretary|Minister|Representative|Commissioner|Secretary-General|Undersecretary)\b")
 _CONTRACTION = re.compile(r"\w+['\u2019](?:m|re|ve|ll|d|t)")  # "I'm", "We're", "Don't": never a name
 # A "person" who "were" or "have" is a group: "Snow Patrol were the big winners"
 _PLURAL_VERB_AFTER = re.compile(r" (?:were|are|have|have been) ")
@@ -211,6 +212,9 @@ class _Article:
             return False
         if " " in name or span.link or name in self.surnames or places.link_of(name) is not None:
             return True
+        if (_TITLE_AFTER.match(self.text, span.end) and name not in companies()
+                and self._common_word(name, anywhere=True)):  # fmt: skip
+            return False  # "Commerce Secretary Malcolm Baldrige", "Trade Representative": a job title's word
         if _ACRONYM.fullmatch(name) and self.in_a_sentence(span.start):
             return name not in NOT_ACRONYMS  # "GM", "EADS" in a sentence: an acronym, whatever "gm" is as a word
         return not self._common_word(name)
@@ -258,11 +262,11 @@ class _Article:
             at = text.find(surname, end)
         return False
 
-    def _common_word(self, name: str) -> bool:
-        """A common English word the article never capitalises inside a sentence."""
+    def _common_word(self, name: str, *, anywhere: bool = False) -> bool:
+        """A common English word the article never capitalises inside a sentence (``anywhere``: whether or not)."""
         if wordfreq.zipf_frequency(name.lower(), "en") < _COMMON_WORD_ZIPF or is_given_name(name):
             return False
-        return not self.capitalised_inside_a_sentence(name)
+        return anywhere or not self.capitalised_inside_a_sentence(name)
 
 
 def _joined(spans: Sequence[Span], text: str) -> list[Span]:

@@ -468,6 +468,8 @@ def _country_names(countries: dict[str, CountryFacts]) -> Named:
             yield facts.name.upper(), code, Kind.COUNTRY, None  # all-caps headlines
     for code, surfaces in _COUNTRY_NAMES.items():
         yield from ((surface, code, Kind.COUNTRY, None) for surface in surfaces)
+        yield from ((surface.upper(), code, Kind.COUNTRY, None) for surface in surfaces  # "BRITAIN" in a headline
+                    if len(surface) >= 4 and surface.upper() != surface)  # fmt: skip
     for info in countryinfo.all_countries():
         for spelling in info.alt_spellings():
             if len(spelling) > 3 and not spelling.isupper() and spelling.isascii() and "," not in spelling:

@@ -362,6 +362,15 @@ CASES = [
         absent={"I'm", "Digital Fairness Act"},
     ),
     Case(
+        "a country in a wire headline's capitals by its short name, and a job title's first word",
+        "JAPAN, BRITAIN DISAGREE ON TELECOM MERGER",
+        "Tokyo officials and London disagree on the merger, Commerce Secretary Ray Dunmore said on Monday; "
+        "Trade Representative Ana Velasco agreed.",
+        ["JP", "GB"],
+        present={(LOC, "Japan"), (LOC, "Britain"), (PER, "Ray Dunmore"), (PER, "Ana Velasco")},
+        absent={"Commerce", "Trade", "JAPAN"},
+    ),
+    Case(
         "a passing mention is a place entity, not a country tag",
         "German exports fall",
         "BERLIN - German exporters expect a weaker year, the Berlin trade body said on Monday, as orders from "
