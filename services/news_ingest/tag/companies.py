@@ -31,7 +31,7 @@ ALSO_WORDS = _words(
 _SECTORS: dict[str, str] = {
     "technology": (
         "Apple|Microsoft|Google|Alphabet|Facebook|Netflix|Intel|AMD|Nvidia|Qualcomm|Cisco|Oracle|IBM|"
-        "Hewlett-Packard|Dell|Lenovo|Acer|Asus|Huawei|ZTE|Xiaomi|Samsung|LG|Sony|Panasonic|Toshiba|Hitachi|Fujitsu|"
+        "Hewlett-Packard|Compaq|Dell|Lenovo|Acer|Asus|Huawei|ZTE|Xiaomi|Samsung|LG|Sony|Panasonic|Toshiba|Hitachi|Fujitsu|"
         "NEC|Canon|Nikon|Nintendo|Sega|Philips|Siemens|Ericsson|Nokia|Motorola|BlackBerry|Yahoo|eBay|PayPal|"
         "Twitter|LinkedIn|Instagram|WhatsApp|YouTube|TikTok|ByteDance|Tencent|Alibaba|Baidu|Uber|Lyft|Airbnb|"
         "Spotify|Salesforce|SAP|Adobe|Tesla|SpaceX|Skype|Napster|AOL|Atari|Infosys|Wipro|Foxconn|TSMC"

@@ -22,7 +22,7 @@ import wordfreq
 
 from news_ingest.models import Entity, EntityType
 from news_ingest.tag.companies import ALSO_WORDS, companies
-from news_ingest.tag.given_names import is_given_name
+from news_ingest.tag.given_names import is_given_name, looks_like_a_person
 from news_ingest.tag.guesses import guessed
 from news_ingest.tag.institutions import organisations
 from news_ingest.tag.overlaps import Disjoint, Occupied
@@ -78,6 +78,7 @@ _ORG_FINDER = ahocorasick_rs.AhoCorasick(
     matchkind=ahocorasick_rs.MatchKind.LeftmostFirst,
 )
 _FIRM_WORDS = frozenset(("Plc", "PLC", "Inc", "Corp", "Co", "Ltd", "Company", "Group", "Holdings", "Corporation"))
+_AND_AFTER = re.compile(r" (?:and|&) ")
 _FIRM_AND = re.compile(rf"(?<![\w'\u2019.-])({_NAME_WORD}(?: {_NAME_WORD})?) (?:and|&) $")
 _ORG_HEAD = re.compile(rf"(?<![\w'\u2019-])({_NAME_WORD}(?: (?:{_NAME_WORD}|&|for)){{0,3}}) $")
 # A firm named by what is said of it: "shares in Cairn Energy", "planemaker Airbus", "Tesco's shares".
@@ -436,10 +437,13 @@ def _organisations(text: str) -> list[Span]:
 def _joined_firm_start(text: str, begin: int) -> int:
     """Where a firm's name begins when "and" joins two names in it ("Cable and Wireless Plc", "Tokio Marine and
     Fire Insurance Co"): one or two capitalised words before "and", themselves no organisation ("General Motors
-    and Ford Motor Co" are two firms)."""
+    and Ford Motor Co" are two firms) and never named on their own in the article."""
     before = _FIRM_AND.search(text, max(0, begin - 40), begin)
     if before is None or before.group(1).split()[-1] in _ORG_WORD_SET or before.group(1) in companies():
         return begin
+    first = before.group(1)
+    if any(not _AND_AFTER.match(text, m.end()) for m in re.finditer(rf"\b{re.escape(first)}\b", text)):
+        return begin  # "Compaq and Apple Computer Inc": the article names Compaq on its own, so two firms
     return before.start(1)
 
 
@@ -555,13 +559,15 @@ def _first_words_of_firms(
 ) -> dict[str, tuple[str, EntityType]]:
     """An organisation named in full is named by its first word alone too ("Moody's Investors Service" ...
     "Moody's said"; "Cairn Energy" ... "Cairn"), when that word is rare as an English word (not "General",
-    "American" or "Morgan"), no place or nationality ("Iraqi", "Kurdistan") and no person here goes by it:
-    form -> (form, ORG)."""
+    "American" or "Morgan"), no place or nationality ("Iraqi", "Kurdistan") and no person here goes by it; a
+    name joined by "and" by its words before the company word ("Cable and Wireless"): form -> (form, ORG)."""
     forms: dict[str, tuple[str, EntityType]] = {}
     for span in spans:
         words = span.text.split()
         if span.type is not EntityType.ORG or span.link or not 2 <= len(words) <= 4:
             continue
+        if " and " in span.text and words[-1].rstrip(".") in _FIRM_WORDS:  # "Cable and Wireless" of "... Plc"
+            forms.setdefault(" ".join(words[:-1]), (" ".join(words[:-1]), EntityType.ORG))
         first = words[0]
         bare = _POSSESSIVE.sub("", first)
         if (
@@ -643,6 +649,8 @@ def _entity_type(name: str, mentions: list[tuple[Span, EntityType]]) -> EntityTy
     if head.rsplit(maxsplit=1)[-1].rstrip(".") in _ORG_WORD_SET or name in companies():
         return EntityType.ORG
     votes = Counter(kind for _, kind in mentions)
+    if votes[EntityType.PERSON] and " " in name and is_given_name(name.split(" ", 1)[0]) and looks_like_a_person(name):
+        return EntityType.PERSON  # "Kelly Holmes" read once as a person, more often as a firm; not "C. Brandt"
     if " " not in name and votes[EntityType.ORG] and votes[EntityType.PERSON]:
         return EntityType.ORG  # one word read as both, and nobody named in full with it: "Skyvane's shares"
     ranked = votes.most_common()

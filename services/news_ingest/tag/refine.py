@@ -72,6 +72,10 @@ _EVENT_ENDS = _words(
     "Series Marathon Classic Globe Globes Bear Oscar Oscars Emmy Emmys Grammy Grammys Baftas Tournament "
     "Masters Act Treaty Directive"  # and laws: "the Foreign Corrupt Practices Act"
 )
+_SENTENCE_OPENERS = _words(
+    "However Meanwhile Nevertheless Nonetheless Moreover Furthermore Yesterday Then But And "
+    "Also Still Instead Indeed Later Earlier Finally Thus Hence Yet Although Though While When After Before If"
+)
 _TITLE_AFTER = re.compile(r" (?:Secretary|Minister|Representative|Commissioner|Secretary-General|Undersecretary)\b")
 _CONTRACTION = re.compile(r"\w+['\u2019](?:m|re|ve|ll|d|t)")  # "I'm", "We're", "Don't": never a name
 # A "person" who "were" or "have" is a group: "Snow Patrol were the big winners"
@@ -311,6 +315,9 @@ def _cut(span: Span, text: str, tickers: Sequence[tuple[int, int]], places: Plac
         end -= 1
     if start >= _INITIAL_WIDTH and _INITIAL_BEFORE.fullmatch(text, start - _INITIAL_WIDTH, start):
         start -= _INITIAL_WIDTH  # "S. Defence Department" read out of "U.S. Defence Department": the whole name
+    first, _, rest = text[start:end].partition(" ")
+    if rest and first.rstrip(",") in _SENTENCE_OPENERS:  # "Nevertheless Franz Ferdinand", "However Ford"
+        start += len(first) + 1
     if span.type is EntityType.PERSON:
         start = _person_start(text, start, end, places)
     if end > start:

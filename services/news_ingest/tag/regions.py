@@ -283,7 +283,8 @@ class RegionTagger:
         in_lede = {m.place.code for m in mentions if m.field != "body" or m.start < lede_end}
         first_seen = {code: n for n, code in reversed(list(enumerate(m.place.code for m in mentions)))}
         ranked = sorted(scores, key=lambda code: (-scores[code], first_seen[code]))
-        salience = {code: round(_salience(scores[code] / top, code in in_lede), 3) for code in ranked}
+        in_title = {m.place.code for m in mentions if m.field == "title" and m.place.kind is Kind.COUNTRY}
+        salience = {code: round(_salience(scores[code] / top, code in in_lede, code in in_title), 3) for code in ranked}
         tags = tuple(
             CountryTag(
                 code=code,
@@ -396,9 +397,12 @@ def _is_place_here(surface: str, place: Place, before: str, after: str, names: s
 _LEDE_FLOOR, _LEDE_MIN_SHARE = 0.5, 0.25
 
 
-def _salience(share: float, in_lede: bool) -> float:
-    """A country's salience from its share of the top country's weight and whether the lede names it."""
-    return max(share, _LEDE_FLOOR) if in_lede and share >= _LEDE_MIN_SHARE else share
+def _salience(share: float, in_lede: bool, in_title: bool = False) -> float:
+    """A country's salience from its share of the top country's weight and whether the lede names it; a
+    country the title names by name is an actor of the story whatever its share ("JAPAN, BRITAIN DISAGREE")."""
+    if in_title or (in_lede and share >= _LEDE_MIN_SHARE):
+        return max(share, _LEDE_FLOOR)
+    return share
 
 
 def _without_names(mentions: list[Mention], names: set[str]) -> list[Mention]:

@@ -318,3 +318,32 @@ def test_mentions_of_one_name_typed_differently_make_one_entity_whose_type_their
     assert ("org:ostrander-vell", EntityType.ORG, 3) in found  # the short name joins, and the firm is a firm
     assert len([entity_id for entity_id, _, _ in found if "kessock" in entity_id]) == 1  # one entity, not two
     assert ("org:gazprom", EntityType.ORG, 1) in found  # a well-known firm, whatever the model said
+
+
+def test_two_firms_joined_by_and_stay_two_when_the_first_is_named_alone_and_a_joined_name_has_its_short_form(
+    rules: RuleExtractor,
+) -> None:
+    text = (
+        "The board followed the advice of Brevik and Ostrander Systems Inc, it said. Brevik said it was pleased. "
+        "Harlow and Wendt Plc agreed. Harlow and Wendt, which holds a stake, said no."
+    )
+    (spans,) = asyncio.run(rules.spans([text]))
+    found = {entity.name: entity.mentions for entity in entities(spans, len(text), text)}
+    assert "Brevik and Ostrander Systems Inc" not in found
+    assert found.get("Ostrander Systems Inc") == 1
+    assert found.get("Harlow and Wendt Plc") == 2
+    assert "Wendt" not in found
+
+
+def test_a_person_named_in_full_once_stays_a_person_and_a_sentence_opener_is_cut_from_a_name(
+    rules: RuleExtractor,
+) -> None:
+    text = "Kelly Holmes won. Holmes led from the start, and Holmes said Holmes was thrilled."
+    at = [m.start() for m in re.finditer("Holmes", text)]
+    spans = [Span(0, 12, EntityType.PERSON, "Kelly Holmes")]
+    spans += [Span(start, start + 6, EntityType.ORG, "Holmes") for start in at[1:]]  # a model's misreading
+    (holmes,) = entities(spans, len(text), text)
+    assert (holmes.name, holmes.type, holmes.mentions) == ("Kelly Holmes", EntityType.PERSON, 4)
+    text = "Nevertheless Harbour Lights won the award."
+    (found,) = rules.finish([Span(0, 27, EntityType.ORG, "Nevertheless Harbour Lights")], text)
+    assert found.text == "Harbour Lights"

@@ -113,3 +113,16 @@ def test_passing_mentions_below_the_salience_floor_are_left_out(normaliser: Norm
     assert codes(floored) == [country.code for country in every.countries if country.salience >= 0.25]
     assert "JP" not in codes(floored)
     assert floored.primary_country == every.primary_country == "DE"
+
+
+def test_a_country_the_title_names_is_a_main_country_however_much_the_body_names_another(
+    normaliser: Normaliser,
+) -> None:
+    body = (
+        "TOKYO - Japan's telecoms ministry said on Monday that Japan would not change the merger plan. Japanese "
+        "officials said Japan's market was open, and Japan's firms backed the plan.\n\nJapan will decide in May."
+    )
+    found = regions(normaliser, body, title="JAPAN, BRITAIN DISAGREE ON TELECOM MERGER")
+    main = {country.code for country in found.countries if country.salience >= 0.5}
+    assert main == {"JP", "GB"}
+    assert found.primary_country == "JP"
