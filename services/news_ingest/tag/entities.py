@@ -594,10 +594,16 @@ def _shouted_names(spans: Sequence[Span], surnames: Iterable[str]) -> dict[str, 
     return {form: named for form, named in forms.items() if len(form) >= _MIN_SHOUTED}
 
 
-def entities(spans: Sequence[Span], text_length: int, text: str = "") -> tuple[Entity, ...]:
+def entities(
+    spans: Sequence[Span],
+    text_length: int,
+    text: str = "",
+    place_name: Callable[[str], str | None] = lambda _: None,
+) -> tuple[Entity, ...]:
     """One entity per thing named: aliases resolved within the article (also a short name the ``text`` gives
     in parentheses), mentions counted, salience from how often and how early it is named (1.0 for the most
-    salient). An entity's type is decided once its mentions are joined (``_entity_type``)."""
+    salient). An entity's type is decided once its mentions are joined (``_entity_type``); a linked place may
+    take its name from ``place_name`` (the country's own name, whatever the text wrote)."""
     aliases = _parenthesised(spans, text) if "(" in text else {}
     full_names = _FullNames(spans, aliases)
     groups: dict[str, tuple[Span, list[tuple[Span, EntityType]]]] = {}  # -> (full-name span, mentions and types)
@@ -621,7 +627,7 @@ def entities(spans: Sequence[Span], text_length: int, text: str = "") -> tuple[E
         built.append(
             Entity(
                 id=head.link or (group if ":" in group else f"{kind.value.lower()}:{group}"),
-                name=_readable_name(head, mentions),
+                name=(place_name(head.link) if head.link else None) or _readable_name(head, mentions),
                 type=kind,
                 mentions=len(mentions),
                 salience=round(scores[group] / top, 3),

@@ -24,8 +24,13 @@ class Tagger:
     async def __call__(self, articles: Sequence[Article]) -> list[Tags]:
         texts = [tagged_text(article) for article in articles]
         spans = await self.extractor.spans(texts) if texts else []
-        return [Tags(regions=self._regions(article), entities=entities(found, len(text), text))
+        return [Tags(regions=self._regions(article), entities=entities(found, len(text), text, self._country_name))
                 for article, text, found in zip(articles, texts, spans, strict=True)]  # fmt: skip
+
+    def _country_name(self, link: str) -> str | None:
+        """A country entity's name is its country's ("United States", however the text wrote it: one facet)."""
+        facts = self._regions.countries.get(link[4:]) if link.startswith("iso:") else None
+        return facts.name if facts is not None else None
 
     def close(self) -> None:
         self.extractor.close()
