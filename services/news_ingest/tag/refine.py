@@ -103,7 +103,9 @@ _GENERIC_BODIES = _ORG_ENDS | _words(
 _POSSESSIVE = re.compile(r"(?:'s|\u2019s|')$")
 _FIRM_ENDS = _words(  # a "person" whose name ends so is a firm ("Edison Finance"); not surnames such as Mills
     "Finance Financial Capital Securities Holdings Research Systems Technologies Industries Partners Investors "
-    "Insurance Bancorp Airlines Airways Motors Software Communications Pharmaceuticals Energy Electronics"
+    "Insurance Bancorp Airlines Airways Motors Software Communications Pharmaceuticals Energy Electronics "
+    "Aircraft Aerospace Radio Television Broadcasting Media Entertainment Records Telecom Networks Logistics "
+    "Shipping Brewery Breweries Foods Chemicals Mining Petroleum Oil International"
 )
 _FIRM_AFTER = re.compile(r"(?:,? (?:and|&))? (?:Co|Corp|Inc|Ltd|Plc|PLC|LLC|AG|SA|NV)\b\.?")
 _CLUB_ENDS = _words("United City County Rovers Athletic Wanderers Albion Palace Town Hotspur Villa Rangers Celtic")
@@ -315,15 +317,26 @@ def _cut(span: Span, text: str, tickers: Sequence[tuple[int, int]], places: Plac
         end -= 1
     if start >= _INITIAL_WIDTH and _INITIAL_BEFORE.fullmatch(text, start - _INITIAL_WIDTH, start):
         start -= _INITIAL_WIDTH  # "S. Defence Department" read out of "U.S. Defence Department": the whole name
-    first, _, rest = text[start:end].partition(" ")
-    if rest and first.rstrip(",") in _SENTENCE_OPENERS:  # "Nevertheless Franz Ferdinand", "However Ford"
-        start += len(first) + 1
+    start = _after_opener(text, start, end, span.type, places)
     if span.type is EntityType.PERSON:
         start = _person_start(text, start, end, places)
     if end > start:
         yield Span(
             start, end, span.type, text[start:end], span.link if (start, end) == (span.start, span.end) else None
         )
+
+
+def _after_opener(text: str, start: int, end: int, kind: EntityType, places: Places) -> int:
+    """Where a name begins after a sentence opener ("Nevertheless Franz Ferdinand", "However Ford") or, for a
+    person or firm, a place's possessive ("Britain's Dixons Group PLC": the firm; the country is found alone)."""
+    first, _, rest = text[start:end].partition(" ")
+    if not rest:
+        return start
+    if first.rstrip(",") in _SENTENCE_OPENERS or (
+        kind is not EntityType.LOC and first.endswith(("'s", "\u2019s")) and places.link_of(first[:-2]) is not None
+    ):
+        return start + len(first) + 1
+    return start
 
 
 def _person_start(text: str, start: int, end: int, places: Places) -> int:
@@ -394,6 +407,7 @@ def _organisation_retyped(span: Span, places: Places) -> Span:
     first, _, rest = span.text.partition(" ")
     if rest and places.is_demonym(first) and looks_like_a_person(rest):
         return Span(span.end - len(rest), span.end, EntityType.PERSON, rest)
-    if looks_like_a_person(span.text):
-        return Span(span.start, span.end, EntityType.PERSON, span.text)
+    last = span.text.rsplit(" ", 1)[-1]
+    if looks_like_a_person(span.text) and last not in _FIRM_ENDS and last not in _CLUB_ENDS:
+        return Span(span.start, span.end, EntityType.PERSON, span.text)  # not "Piper Aircraft"
     return span

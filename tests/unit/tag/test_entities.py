@@ -347,3 +347,17 @@ def test_a_person_named_in_full_once_stays_a_person_and_a_sentence_opener_is_cut
     text = "Nevertheless Harbour Lights won the award."
     (found,) = rules.finish([Span(0, 27, EntityType.ORG, "Nevertheless Harbour Lights")], text)
     assert found.text == "Harbour Lights"
+
+
+def test_a_firm_named_like_a_person_by_its_trade_word_and_a_place_possessive_cut_from_a_firm(
+    rules: RuleExtractor,
+) -> None:
+    text = "Britain's Harlow Group PLC said sales rose. Piper Aircraft said it would hire."
+    found = rules.finish(
+        [Span(0, 25, EntityType.ORG, "Britain's Harlow Group PLC"), Span(44, 58, EntityType.ORG, "Piper Aircraft")],
+        text,
+    )
+    assert [(span.text, span.type) for span in found] == [
+        ("Harlow Group PLC", EntityType.ORG),
+        ("Piper Aircraft", EntityType.ORG),  # a given name and a word, but "Aircraft" says firm
+    ]
