@@ -84,7 +84,8 @@ _PLURAL_VERB_AFTER = re.compile(r" (?:were|are|have|have been) ")
 _SUBJECT_BEFORE = re.compile(r"(?:^|[.!?\n\"\u201c] ?|\bthe |\bThe )$")
 _WORK_BEFORE = re.compile(  # the word that says a title follows: "the film The Aviator", "her novel 'Atonement'"
     r"\b(?:film|films|movie|movies|book|books|novel|novels|album|albums|song|songs|sitcom|documentary|"
-    r"musical|opera|best-?seller|memoir)[ \"'\u2018\u201c]+(?:The )?$"
+    r"musical|opera|best-?seller|memoir|comedy|comedies|drama|thriller|sequel|prequel|blockbuster|cartoon|"
+    r"animation|handset|console|laptop|SUV)[ \"'\u2018\u201c]+(?:The )?$"
 )
 _ORG_ENDS = _words(
     "Court Council University College Bank Ministry Party Committee Agency Company Inc Inc. Corp Corp. "

@@ -371,6 +371,15 @@ CASES = [
         absent={"Commerce", "Trade", "JAPAN", "BRITAIN"},  # a country goes by its own name: one facet
     ),
     Case(
+        "titles of films and products after the word that says what they are",
+        "Box office: comedy leads",
+        "The comedy Meet The Harlows took $10m at the weekend, ahead of the thriller Quiet Harbour. Harlow "
+        "Studios Ltd said the new console Zentrix sold well.",
+        [],
+        present={(ORG, "Harlow Studios Ltd")},
+        absent={"Meet The Harlows", "Quiet Harbour", "Zentrix"},
+    ),
+    Case(
         "a passing mention is a place entity, not a country tag",
         "German exports fall",
         "BERLIN - German exporters expect a weaker year, the Berlin trade body said on Monday, as orders from "
