@@ -114,6 +114,34 @@ async def test_a_batch_decided_on_a_log_that_moved_meanwhile_is_decided_again(
         assert await slow.size() == await fast.size() == 2
 
 
+async def test_a_replica_started_after_the_log_was_trimmed_loads_a_snapshot_and_decides_as_memory_does(
+    redis_server: LocalRedis,
+) -> None:
+    """Snapshots every few articles: the log keeps only the entries since the one before last, and a replica
+    that starts afterwards loads the latest snapshot, replays the rest and decides as one in-memory index."""
+    prefix, settings = new_prefix(), DedupSettings()
+    memory = InMemoryDedupIndex(Thresholds.from_settings(settings))
+    texts = [f"{STORY} Item {n} concerns pier {n * 3} and boat {n * 11}." for n in range(12)]
+    stream = [candidate(texts[n % 12] + (" Copy." if n >= 12 else ""), source=f"raw/{n % 2}/{n}",
+                        url=f"https://s{n % 5}.example/{n % 12}") for n in range(30)]  # fmt: skip
+    batches = [stream[start : start + 3] for start in range(0, len(stream), 3)]
+    limits = Thresholds.from_settings(settings)
+    client = aioredis.Redis.from_url(redis_server.url)
+    try:
+        async with RedisDedupIndex(url=redis_server.url, thresholds=limits, key_prefix=prefix, timeout_seconds=2.0,
+                                   snapshot_articles=5) as first:  # fmt: skip
+            for batch in batches[:7]:
+                assert await first.check_and_insert(batch) == await memory.check_and_insert(batch)
+        assert int(await client.get(f"{prefix}base") or 0) > 0, "trimmed"
+        assert await client.llen(f"{prefix}log") < 7
+        async with open_redis(redis_server.url, prefix) as later:
+            for batch in batches[7:]:
+                assert await later.check_and_insert(batch) == await memory.check_and_insert(batch)
+            assert await later.size() == await memory.size()
+    finally:
+        await client.aclose()
+
+
 async def test_redis_and_memory_decide_the_demo_stream_identically(
     redis_server: LocalRedis, normaliser: Normaliser
 ) -> None:

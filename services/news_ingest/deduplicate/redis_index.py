@@ -14,7 +14,7 @@ from typing import Any, Self
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from news_ingest.deduplicate import ledger
+from news_ingest.deduplicate import ledger, snapshot
 from news_ingest.deduplicate.index import Candidate, Thresholds
 from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
 from news_ingest.errors import DedupIndexUnavailable
@@ -25,12 +25,16 @@ from news_ingest.models import DedupInfo
 #   base    string: the position of the log's first entry (0 until it is trimmed)
 #   epoch   string: a random name for this log, so a replica notices a Redis that lost its data
 #   lease   string: the token of the replica deciding a batch now (PX ``LEASE_SECONDS``)
+#   snapshot            hash: id, position, parts of the latest snapshot (``snapshot.py``) of a replica's copy
+#   snapshot:<id>:<n>   string: its parts; publishing one trims the log to the one before it
+#   snapshotting        string: held (PX) by the replica writing one
 _READ = """
 redis.call('SET', KEYS[3], ARGV[2], 'NX')
 if ARGV[4] ~= '' and not redis.call('SET', KEYS[4], ARGV[4], 'NX', 'PX', ARGV[5]) then return {0} end
 local base = tonumber(redis.call('GET', KEYS[2]) or '0')
 local from = tonumber(ARGV[1]) - base
-local head = {1, redis.call('GET', KEYS[3]), base, redis.call('LLEN', KEYS[1])}
+local head = {1, redis.call('GET', KEYS[3]), base, redis.call('LLEN', KEYS[1]),
+              tonumber(redis.call('HGET', KEYS[5], 'position') or '0')}
 if from < 0 then return head end
 return {head, redis.call('LRANGE', KEYS[1], from, from + tonumber(ARGV[3]) - 1)}
 """
@@ -41,6 +45,21 @@ if redis.call('GET', KEYS[3]) ~= ARGV[3] or position ~= tonumber(ARGV[1]) then r
 redis.call('RPUSH', KEYS[1], ARGV[4])
 return position + 1
 """
+_PUBLISH = """
+if redis.call('GET', KEYS[3]) ~= ARGV[4] or (redis.call('HGET', KEYS[5], 'id') or '') ~= ARGV[5] then return 0 end
+local old = tonumber(redis.call('HGET', KEYS[5], 'position') or '0')
+if tonumber(ARGV[2]) <= old then return 0 end
+redis.call('HSET', KEYS[5], 'id', ARGV[1], 'position', ARGV[2], 'parts', ARGV[3])
+for k = 6, #KEYS do redis.call('DEL', KEYS[k]) end
+local base = tonumber(redis.call('GET', KEYS[2]) or '0')
+if old > base then
+  redis.call('LTRIM', KEYS[1], old - base, -1)
+  redis.call('SET', KEYS[2], old)
+end
+return 1
+"""
+SNAPSHOT_ARTICLES = 200_000  # a snapshot after about this many articles since the last one
+_PART_BYTES = 64 * 2**20  # a snapshot part (Redis strings hold at most 512 MiB)
 LEASE_SECONDS = 5.0  # longer than deciding one batch takes; a replica that dies holding it blocks the group this long
 _READ_ENTRIES = 16  # per read: a batch entry is ~1 KB per article
 _WAIT_SECONDS = (0.0005, 0.003)  # between tries for the lease
@@ -62,15 +81,21 @@ class RedisDedupIndex:
     """
 
     def __init__(self, *, url: str, thresholds: Thresholds, key_prefix: str, timeout_seconds: float,
-                 clock: Callable[[], float] = time.time) -> None:  # fmt: skip
+                 clock: Callable[[], float] = time.time,
+                 snapshot_articles: int = SNAPSHOT_ARTICLES) -> None:  # fmt: skip
         self._thresholds = thresholds
         self._clock = clock
-        self._keys = [key_prefix + name for name in ("log", "base", "epoch", "lease")]
+        self._prefix = key_prefix
+        self._keys = [key_prefix + name for name in ("log", "base", "epoch", "lease", "snapshot")]
+        self._snapshot_articles = snapshot_articles
+        self._since_snapshot = 0  # articles this replica saw since the latest snapshot it knows of
+        self._snapshot_position = 0
         self._client = aioredis.Redis.from_url(
             url, socket_timeout=timeout_seconds, socket_connect_timeout=timeout_seconds, decode_responses=False
         )
         self._read = self._client.register_script(_READ)
         self._append = self._client.register_script(_APPEND)
+        self._publish = self._client.register_script(_PUBLISH)
         self._reset()
 
     def _reset(self) -> None:
@@ -100,6 +125,9 @@ class RedisDedupIndex:
             with self._copy_at_risk():
                 decided = self._copy.decide(batch, now=now)
             if await self._commit(token, ledger.encode_batch(ledger.Batch(now=now, candidates=batch, decided=decided))):
+                self._since_snapshot += len(batch)
+                if self._since_snapshot >= self._snapshot_articles:
+                    await self._write_snapshot()
                 version = self._thresholds.settings_version
                 return [decision.info(version) for decision, _ in decided]
 
@@ -152,13 +180,16 @@ class RedisDedupIndex:
             if reply[0] == 0:
                 return False
             token = ""  # taken, if asked for
-            (_, epoch, base, length), entries = (reply, []) if len(reply) == 4 else (reply[0], reply[1])
+            (_, epoch, base, length, snapshot), entries = (reply, []) if len(reply) == 5 else (reply[0], reply[1])
             if epoch != self._epoch or self._position > base + length:  # a new log: Redis lost its data
                 self._reset()
                 self._epoch = epoch
                 continue
-            if self._position < base:
-                raise DedupIndexUnavailable("the dedup log was trimmed past this replica's copy", retriable=False)
+            if snapshot != self._snapshot_position:
+                self._snapshot_position, self._since_snapshot = snapshot, 0
+            if self._position < base:  # trimmed past this copy
+                await self._load_snapshot()
+                continue
             with self._copy_at_risk():
                 for entry in entries:
                     self._replay(ledger.decode(entry))
@@ -168,6 +199,7 @@ class RedisDedupIndex:
     def _replay(self, entry: ledger.Batch | ledger.Assignment) -> None:
         if isinstance(entry, ledger.Batch):
             self._copy.apply(entry.candidates, entry.decided, now=entry.now)
+            self._since_snapshot += len(entry.candidates)
         else:
             self._copy.track_at(entry.partitions, now=entry.now)
         self._position += 1
@@ -187,6 +219,45 @@ class RedisDedupIndex:
             return False
         self._position = position
         return True
+
+    async def _write_snapshot(self) -> None:
+        """Save this copy (at its position) for replicas that start later, and trim the log to the previous
+        snapshot: a replica a few batches behind still replays the log rather than loading a snapshot. One
+        replica at a time; a failure leaves the previous snapshot and the log as they were."""
+        self._since_snapshot = 0
+        name = secrets.token_hex(8)
+        lock = self._prefix + "snapshotting"
+        data, position = snapshot.dump(self._copy), self._position
+        parts = [data[at : at + _PART_BYTES] for at in range(0, len(data), _PART_BYTES)] or [b""]
+        keys = [f"{self._prefix}snapshot:{name}:{n}" for n in range(len(parts))]
+        with _unavailable("snapshot"):
+            if not await self._client.set(lock, name, nx=True, px=60_000):
+                return
+            try:
+                held: list[Any] = await self._client.hmget(self._keys[4], ["id", "parts"])
+                old = [f"{self._prefix}snapshot:{held[0].decode()}:{n}" for n in range(int(held[1]))] if held[0] else []
+                for key, part in zip(keys, parts, strict=True):
+                    await self._client.set(key, part)
+                published = await self._publish(keys=[*self._keys, *old], args=[
+                    name, position, len(parts), self._epoch or b"", held[0] or b""])  # fmt: skip
+                if not published:
+                    await self._client.delete(*keys)
+            finally:
+                await self._client.delete(lock)
+
+    async def _load_snapshot(self) -> None:
+        """The latest snapshot as this replica's copy."""
+        with _unavailable("snapshot read"):
+            held: list[Any] = await self._client.hmget(self._keys[4], ["id", "position", "parts"])
+            if not held[0]:
+                raise DedupIndexUnavailable("the dedup log was trimmed and holds no snapshot", retriable=False)
+            name, position, count = held[0].decode(), int(held[1]), int(held[2])
+            parts: list[Any] = [await self._client.get(f"{self._prefix}snapshot:{name}:{n}") for n in range(count)]
+        if any(part is None for part in parts):
+            raise DedupIndexUnavailable("the dedup snapshot was replaced while read")
+        with self._copy_at_risk():
+            self._copy = snapshot.load(b"".join(part or b"" for part in parts), self._thresholds, clock=self._clock)
+        self._position = position
 
     @contextmanager
     def _copy_at_risk(self) -> Iterator[None]:
