@@ -200,6 +200,9 @@ class InMemoryDedupIndex:
     def live_stories(self) -> int:
         return len(self._stories)
 
+    def sealed_segments(self) -> list[Segment]:
+        return [segment for generation in self._generations.values() for segment in generation.sealed]
+
     def _info(self, decision: Decision) -> DedupInfo:
         return decision.info(self._thresholds.settings_version)
 
@@ -207,7 +210,7 @@ class InMemoryDedupIndex:
         """Everything the sealed segments hold about each candidate: one set of array searches per segment
         for the whole batch (a segment expiring during the batch is skipped when the answer is used)."""
         found = [_Sealed() for _ in candidates]
-        segments = [segment for generation in self._generations.values() for segment in generation.sealed]
+        segments = self.sealed_segments()
         if not segments or not candidates:
             return found
         sources = segment_keys([c.source for c in candidates])

@@ -187,7 +187,7 @@ class RedisDedupIndex:
                 continue
             if snapshot != self._snapshot_position:
                 self._snapshot_position, self._since_snapshot = snapshot, 0
-            if self._position < base:  # trimmed past this copy
+            if self._position < base or (self._position == 0 and snapshot > 0):  # trimmed past this copy, or a new one
                 await self._load_snapshot()
                 continue
             with self._copy_at_risk():

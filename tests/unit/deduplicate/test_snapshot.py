@@ -38,3 +38,20 @@ def test_a_snapshot_naming_anything_but_index_state_is_refused() -> None:
     hostile = pickle.dumps({"_entries": _Payload()})
     with pytest.raises(pickle.UnpicklingError, match=r"no posix\.system"):
         snapshot.load(hostile, Thresholds.from_settings(DedupSettings()))
+
+
+def test_band_lookups_are_sorted_again_from_the_sketches_into_the_same_arrays() -> None:
+    """Sealed segments drop their band lookup in a snapshot; merged ones (late articles) rebuild alike too."""
+    limits = Thresholds.from_settings(DedupSettings())
+    original = InMemoryDedupIndex(limits)
+    for n in range(12):  # generations 10..13, and articles late for generation 10 after each newer one
+        generation = 10 + n // 3 if n % 3 else 10
+        original.decide([ledger.compact(candidate(f"{OTHER} Item {n} {k}.", source=f"raw/0/{n}-{k}",
+                                                  generation=generation)) for k in range(3)], now=1.0)  # fmt: skip
+    segments = original.sealed_segments()
+    assert max(segment.size for segment in segments) > 3, "generation 10's late articles merged in"
+    copy = snapshot.load(snapshot.dump(original), limits)
+    for before, after in zip(segments, copy.sealed_segments(), strict=True):
+        assert before.bands.keys.size > 0
+        assert (before.bands.keys == after.bands.keys).all()
+        assert (before.bands.rows == after.bands.rows).all()
