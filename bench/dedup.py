@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import gc
 import gzip
+import multiprocessing
 import platform
 import time
 import tracemalloc
@@ -46,16 +47,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=100_000, help="candidates inserted into each index")
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
+    parser.add_argument("--replicas", type=int, default=2, help="processes sharing one Redis, besides one alone")
+    parser.add_argument("--redis-only", action="store_true", help="skip the sketch, memory and Reuters figures")
     args = parser.parse_args()
     settings = DedupSettings()
     result: dict[str, object] = {"benchmark": "dedup", "settings_version": settings.version()}
-    result["sketch"] = sketch_cost(settings)
     candidates = synthetic_candidates(args.articles, settings)
-    result["memory"] = asyncio.run(memory_backend(candidates, settings, args.articles))
-    if REUTERS.exists():
+    if not args.redis_only:
+        result["sketch"] = sketch_cost(settings)
+        result["memory"] = asyncio.run(memory_backend(candidates, settings, args.articles))
+    if REUTERS.exists() and not args.redis_only:
         result["reuters_replay"] = asyncio.run(reuters_replay(settings))
+    _SHARED[:] = candidates
     with LocalRedis() as redis:
         result["redis"] = asyncio.run(redis_backend(candidates, settings, redis.url))
+        if args.replicas > 1:
+            result["redis_shared"] = asyncio.run(redis_backend(candidates, settings, redis.url,
+                                                               replicas=args.replicas))  # fmt: skip
     result |= {"python": platform.python_version(), "machine": platform.machine()}
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "dedup.json").write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
@@ -152,25 +160,76 @@ async def memory_backend(candidates: list[Candidate], settings: DedupSettings, c
                                                                       "measured_bytes": held}  # fmt: skip
 
 
-async def redis_backend(candidates: list[Candidate], settings: DedupSettings, url: str) -> dict[str, object]:
+async def redis_backend(candidates: list[Candidate], settings: DedupSettings, url: str, *,
+                        replicas: int = 1) -> dict[str, object]:  # fmt: skip
+    """The shared index filled by ``replicas`` processes at once (batch n goes to replica n mod replicas),
+    each holding its own RedisDedupIndex on one key prefix: server time from INFO commandstats (every command
+    the index sent) and the server's CPU time (INFO cpu: parsing and I/O too), memory from ``used_memory``."""
     admin = aioredis.Redis.from_url(url)
+    await admin.flushall()
     before = int((await admin.info("memory"))["used_memory"])
+    cpu_before = await server_cpu_seconds(admin)
     await admin.config_resetstat()
-    limits = Thresholds.from_settings(settings)
-    async with RedisDedupIndex(url=url, thresholds=limits, key_prefix="bench:{dedup}:",
-                               timeout_seconds=30.0) as index:  # fmt: skip
-        steps = await fill(index, candidates)
+    prefix = f"bench:{{{uuid.uuid4().hex}}}:"
+    started = time.perf_counter()
+    if replicas == 1:
+        steps = await fill_share(candidates, settings, url, prefix, (0, 1))
+    else:
+        context = multiprocessing.get_context("fork")  # the children inherit the candidates
+        with context.Pool(replicas) as pool:
+            shares = pool.starmap(replica_share, [(settings, url, prefix, (n, replicas)) for n in range(replicas)])
+        steps = [step for share in shares for step in share]
+    wall = time.perf_counter() - started
+    stats = await admin.info("commandstats")
+    cpu = await server_cpu_seconds(admin) - cpu_before
     held = int((await admin.info("memory"))["used_memory"]) - before
-    calls = await admin.info("commandstats")
-    names = ("cmdstat_evalsha", "cmdstat_eval")
-    scripts = sum(int(calls.get(name, {}).get("calls", 0)) for name in names)
-    server_us = sum(int(calls.get(name, {}).get("usec", 0)) for name in names)  # the script's time inside Redis
     await admin.aclose()
+    # what the index sends: scripts (their usec holds the commands they call, which are counted again on
+    # their own lines) and its ping
+    sent = {name: stats[name] for name in ("cmdstat_evalsha", "cmdstat_eval", "cmdstat_script") if name in stats}
+    server_us = sum(int(value["usec"]) for value in sent.values())
+    calls = sum(int(value["calls"]) for value in sent.values())
+    ignored = ("cmdstat_info", "cmdstat_config", "cmdstat_flushall")
+    used = {name: value for name, value in stats.items() if name not in ignored}
     batches = -(-len(candidates) // BATCH)
-    return summary(steps, held, len(candidates), round_trips=round(scripts / batches, 2)) | {
-        "server_us_per_article": round(server_us / len(candidates), 1),
+    return {
+        "articles": len(candidates),
+        "replicas": replicas,
+        "us_per_article_overall": round(wall / len(candidates) * 1e6, 1),
+        "articles_per_second": round(len(candidates) / wall),
+        "us_per_article_by_size": steps if replicas == 1 else [],
+        "bytes_per_article": round(held / len(candidates)),
+        "mib_per_100k_articles": round(held / len(candidates) * 100_000 / 2**20, 1),
+        "round_trips_per_batch": round(calls / batches, 2),
+        "server_us_per_article": round(server_us / len(candidates), 2),
+        "server_cpu_us_per_article": round(cpu / len(candidates) * 1e6, 2),
         "group_ceiling_articles_per_second": round(len(candidates) / server_us * 1e6) if server_us else None,
+        "commands": {name.removeprefix("cmdstat_"): int(value["calls"]) for name, value in used.items()},
+        "server_us_by_command": {name.removeprefix("cmdstat_"): int(value["usec"]) for name, value in used.items()},
     }
+
+
+async def server_cpu_seconds(admin: aioredis.Redis) -> float:
+    cpu = await admin.info("cpu")
+    return float(cpu["used_cpu_sys"]) + float(cpu["used_cpu_user"])
+
+
+_SHARED: list[Candidate] = []  # the candidates, for forked replicas
+
+
+def replica_share(settings: DedupSettings, url: str, prefix: str, share: tuple[int, int]) -> list[dict[str, float]]:
+    return asyncio.run(fill_share(_SHARED, settings, url, prefix, share))
+
+
+async def fill_share(candidates: list[Candidate], settings: DedupSettings, url: str, prefix: str,
+                     share: tuple[int, int]) -> list[dict[str, float]]:  # fmt: skip
+    """One replica's share: (replica, replicas)."""
+    replica, replicas = share
+    batches = [candidates[start : start + BATCH] for start in range(0, len(candidates), BATCH)]
+    mine = [candidate for n, batch in enumerate(batches) if n % replicas == replica for candidate in batch]
+    async with RedisDedupIndex(url=url, thresholds=Thresholds.from_settings(settings), key_prefix=prefix,
+                               timeout_seconds=30.0) as index:  # fmt: skip
+        return await fill(index, mine)
 
 
 def summary(steps: list[dict[str, float]], held: int, count: int, *, round_trips: float | None) -> dict[str, object]:
@@ -227,29 +286,34 @@ def reuters_time(record: dict[str, object]) -> datetime:
 
 
 def report(result: dict[str, object]) -> None:
-    sketch = result["sketch"]
-    assert isinstance(sketch, dict)
-    print(f"dedup candidate (words, shingles, MinHash of body and lede, salient terms):"
-          f" {sketch['us_per_article']} us/article"
-          f" on {sketch['corpus']}, mean {sketch['mean_chars']} chars")  # fmt: skip
-    for backend in ("memory", "redis"):
-        figures = result[backend]
-        assert isinstance(figures, dict)
+    sketch = result.get("sketch")
+    if isinstance(sketch, dict):
+        print(f"dedup candidate (words, shingles, MinHash of body and lede, salient terms):"
+              f" {sketch['us_per_article']} us/article"
+              f" on {sketch['corpus']}, mean {sketch['mean_chars']} chars")  # fmt: skip
+    for backend in ("memory", "redis", "redis_shared"):
+        figures = result.get(backend)
+        if not isinstance(figures, dict):
+            continue
         steps = figures["us_per_article_by_size"]
         growth = ", ".join(f"{s['entries'] // 1000}k: {s['us_per_article']}" for s in steps[:: max(1, len(steps) // 5)])
+        replicas = f", {figures['replicas']} replicas" if "replicas" in figures else ""
         print(
-            f"dedup index [{backend}]: {figures['us_per_article_overall']} us/article check+insert"
+            f"dedup index [{backend}{replicas}]: {figures['us_per_article_overall']} us/article check+insert"
             f" (batches of {BATCH}); {figures['mib_per_100k_articles']} MiB per 100k articles"
             f" ({figures['bytes_per_article']} B each); round trips/batch: {figures['round_trips_per_batch']}"
         )
-        print(f"  us/article as the index grows: {growth}")
+        if growth:
+            print(f"  us/article as the index grows: {growth}")
         if "exported_estimate_bytes" in figures:
             estimate, measured = figures["exported_estimate_bytes"], figures["measured_bytes"]
             print(f"  exported memory estimate {estimate} B vs {measured} B measured by tracemalloc")
         if "server_us_per_article" in figures:
             print(
-                f"  Redis server time (INFO commandstats): {figures['server_us_per_article']} us/article, so a group "
-                f"sharing one Redis tops out near {figures['group_ceiling_articles_per_second']} articles/s"
+                f"  Redis server time (INFO commandstats): {figures['server_us_per_article']} us/article"
+                f" ({figures['server_cpu_us_per_article']} us of server CPU with I/O), so a group"
+                f" sharing one Redis tops out near {figures['group_ceiling_articles_per_second']} articles/s;"
+                f" {figures['articles_per_second']} articles/s filled"
             )
 
     replay = result.get("reuters_replay")

@@ -17,6 +17,7 @@ from pydantic import SecretStr
 
 from news_ingest.codec import decode_enriched
 from news_ingest.config import RedisSettings, Settings
+from news_ingest.deduplicate import ledger
 from news_ingest.models import DedupMethod, DedupStatus, EnrichedArticle
 from news_ingest.redis_server import LocalRedis
 from tests.integration.conftest import Group, read_outputs, start_group
@@ -125,8 +126,9 @@ async def test_every_replica_announces_its_partitions_before_it_has_records(
     group = await start_group(settings, 2)
     client = aioredis.Redis.from_url(redis_server.url)
     try:
-        held = await client.hgetall(f"{prefix}wm")
+        entries = [ledger.decode(entry) for entry in await client.lrange(f"{prefix}log", 0, -1)]
     finally:
         await client.aclose()
         await group.stop()
-    assert sorted(held) == [f"{settings.topics.raw}/{p}".encode() for p in range(3)]
+    held = {p for entry in entries if isinstance(entry, ledger.Assignment) for p in entry.partitions}
+    assert sorted(held) == [f"{settings.topics.raw}/{p}" for p in range(3)]

@@ -11,7 +11,7 @@ import redis.asyncio as aioredis
 from news_ingest.broker import free_port
 from news_ingest.codec import decode_raw
 from news_ingest.config import DedupSettings
-from news_ingest.deduplicate.index import Candidate, Thresholds
+from news_ingest.deduplicate.index import Thresholds
 from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
 from news_ingest.deduplicate.redis_index import RedisDedupIndex
 from news_ingest.deduplicate.stage import Deduplicator
@@ -55,67 +55,89 @@ async def test_two_replicas_checking_copies_at_the_same_moment_make_exactly_one_
             assert duplicate.cluster_id == unique.cluster_id
 
 
-async def test_decisions_and_entries_have_ttls_tied_to_the_exact_window(redis_server: LocalRedis) -> None:
+async def test_redis_holds_one_log_entry_per_batch_and_no_key_per_article(redis_server: LocalRedis) -> None:
     prefix = new_prefix()
-    settings = DedupSettings(window_hours=2, exact_window_hours=4, generation_hours=1)
-    exact_ms = 4 * 3600 * 1000
-    async with open_redis(redis_server.url, prefix, settings) as index:
+    async with open_redis(redis_server.url, prefix) as index:
+        await index.track(["raw/0"])
         await index.check_and_insert([candidate(STORY, source="raw/0/1"), candidate(OTHER, source="raw/0/2")])
-    ttls = await key_ttls(redis_server.url, prefix)
-    decisions = {key: ttl for key, ttl in ttls.items() if key.startswith(f"{prefix}s:".encode())}
-    assert len(decisions) == 2
-    assert all(0 < ttl <= exact_ms for ttl in decisions.values())  # a replayed offset is remembered that long
-    entries = {key: ttl for key, ttl in ttls.items() if key.startswith(f"{prefix}a:".encode())}
-    assert len(entries) == 2
-    assert all(0 < ttl <= 2 * exact_ms for ttl in entries.values())  # trimmed by event time; TTL is a backstop
-
-
-def unrelated(generation: int, count: int = 3) -> list[Candidate]:
-    """Articles sharing no shingle, of one generation on partition 0: the watermark reaches that generation."""
-    return [candidate(" ".join(f"g{generation}n{n}w{k}" for k in range(40)), source=f"raw/0/g{generation}n{n}",
-                      generation=generation) for n in range(count)]  # fmt: skip
-
-
-async def test_articles_leave_the_window_without_leaving_traces(redis_server: LocalRedis) -> None:
-    """Sketch window two generations, exact window four: the sketch goes first (its band fields with it),
-    then the article and its URL and content fields, on event time alone."""
-    prefix = new_prefix()
-    settings = DedupSettings(window_hours=12, exact_window_hours=24, generation_hours=6, allowed_lateness_hours=0)
-    bands = 2 * DedupSettings().bands  # whole-text and lede band keys per article
+        await index.check_and_insert([candidate(STORY, source="raw/0/3", url="https://b.example/s")])
     client = aioredis.Redis.from_url(redis_server.url)
-
-    async def fields(kind: str) -> int:
-        return sum([await client.hlen(key) async for key in client.scan_iter(match=f"{prefix}{kind}:*")])
-
     try:
-        async with open_redis(redis_server.url, prefix, settings) as index:
-            story = candidate(STORY, source="raw/0/1", url="https://a.example/x", generation=10)
-            await index.check_and_insert([story])
-            await index.check_and_insert(unrelated(12))  # sketch cutoff 11: the story's sketch leaves
-            assert await fields("b") == 3 * bands
-            assert await client.hexists(f"{prefix}a:{story.article_id}", "k")
-            assert not await client.hexists(f"{prefix}a:{story.article_id}", "s")
-            (repost,) = await index.check_and_insert([candidate(STORY, source="raw/0/3", url="https://a.example/x",
-                                                                generation=12)])  # fmt: skip
-            assert (repost.status, repost.method) == (DedupStatus.EXACT_DUPLICATE, "url")
-            await index.check_and_insert(unrelated(14))  # exact cutoff 11: the story goes whole
-            assert await index.size() == 6
-            assert not await client.exists(f"{prefix}a:{story.article_id}")
-            assert await fields("b") == 3 * bands  # generation 14's articles only
-            assert await fields("u") == await fields("c") == 6
-            (late,) = await index.check_and_insert([candidate(STORY, source="raw/0/4", url="https://a.example/x",
-                                                              generation=14)])  # fmt: skip
-        assert late.status is DedupStatus.UNIQUE
+        keys = {key async for key in client.scan_iter(match=f"{prefix}*")}
+        assert keys == {f"{prefix}log".encode(), f"{prefix}epoch".encode()}, "the lease is given back"
+        assert await client.llen(f"{prefix}log") == 3
     finally:
         await client.aclose()
 
 
-async def key_ttls(url: str, prefix: str) -> dict[bytes, int]:
-    client = aioredis.Redis.from_url(url)
+async def test_a_replica_started_later_replays_the_log_and_answers_as_the_first_did(redis_server: LocalRedis) -> None:
+    prefix = new_prefix()
+    first_batch = [candidate(STORY, source="raw/0/1"), candidate(STORY + " More.", source="raw/0/2",
+                                                                 url="https://b.example/m")]  # fmt: skip
+    async with open_redis(redis_server.url, prefix) as first:
+        decided = await first.check_and_insert(first_batch)
+    async with open_redis(redis_server.url, prefix) as later:
+        assert await later.size() == 2
+        assert await later.check_and_insert(first_batch) == decided, "a re-consumed batch: its first decisions"
+        (copy,) = await later.check_and_insert([candidate(STORY, source="raw/1/1", url="https://c.example/c")])
+    assert (copy.status, copy.method, copy.duplicate_of) == (
+        DedupStatus.EXACT_DUPLICATE,
+        "content",
+        first_batch[0].article_id,
+    )
+
+
+async def test_a_batch_decided_on_a_log_that_moved_meanwhile_is_decided_again(
+    redis_server: LocalRedis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The compare-and-set: a replica whose lease ran out while it decided (another one appended meanwhile)
+    does not append its decisions; it replays the other's batch and decides again."""
+    prefix = new_prefix()
+    original = candidate(STORY, source="raw/0/1", url="https://a.example/x")
+    copy = candidate(STORY + " Updated.", source="raw/1/1", url="https://b.example/y")
+    async with open_redis(redis_server.url, prefix) as slow, open_redis(redis_server.url, prefix) as fast:
+        commit = slow._commit
+        overtaken = []
+
+        async def lease_lost_then_commit(token: str, entry: bytes) -> bool:
+            if not overtaken:
+                client = aioredis.Redis.from_url(redis_server.url)
+                await client.delete(f"{prefix}lease")  # expired
+                await client.aclose()
+                overtaken.append(await fast.check_and_insert([original]))
+            return await commit(token, entry)
+
+        monkeypatch.setattr(slow, "_commit", lease_lost_then_commit)
+        (decided,) = await slow.check_and_insert([copy])
+        assert [d.status for d in overtaken[0]] == [DedupStatus.UNIQUE]
+        assert (decided.status, decided.duplicate_of) == (DedupStatus.NEAR_DUPLICATE, original.article_id)
+        assert await slow.size() == await fast.size() == 2
+
+
+async def test_a_replica_started_after_the_log_was_trimmed_loads_a_snapshot_and_decides_as_memory_does(
+    redis_server: LocalRedis,
+) -> None:
+    """Snapshots every few articles: the log keeps only the entries since the one before last, and a replica
+    that starts afterwards loads the latest snapshot, replays the rest and decides as one in-memory index."""
+    prefix, settings = new_prefix(), DedupSettings()
+    memory = InMemoryDedupIndex(Thresholds.from_settings(settings))
+    texts = [f"{STORY} Item {n} concerns pier {n * 3} and boat {n * 11}." for n in range(12)]
+    stream = [candidate(texts[n % 12] + (" Copy." if n >= 12 else ""), source=f"raw/{n % 2}/{n}",
+                        url=f"https://s{n % 5}.example/{n % 12}") for n in range(30)]  # fmt: skip
+    batches = [stream[start : start + 3] for start in range(0, len(stream), 3)]
+    limits = Thresholds.from_settings(settings)
+    client = aioredis.Redis.from_url(redis_server.url)
     try:
-        keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
-        untimed = (b"entries", b"sketched", b"wm", b"wmark")  # trimmed by the script, or a few bytes per partition
-        return {key: await client.pttl(key) for key in keys if not key.endswith(untimed)}
+        async with RedisDedupIndex(url=redis_server.url, thresholds=limits, key_prefix=prefix, timeout_seconds=2.0,
+                                   snapshot_articles=5) as first:  # fmt: skip
+            for batch in batches[:7]:
+                assert await first.check_and_insert(batch) == await memory.check_and_insert(batch)
+        assert int(await client.get(f"{prefix}base") or 0) > 0, "trimmed"
+        assert await client.llen(f"{prefix}log") < 7
+        async with open_redis(redis_server.url, prefix) as later:
+            for batch in batches[7:]:
+                assert await later.check_and_insert(batch) == await memory.check_and_insert(batch)
+            assert await later.size() == await memory.size()
     finally:
         await client.aclose()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import enum
 import itertools
 import math
 import sys
@@ -21,6 +22,14 @@ from news_ingest.deduplicate.segment import keys as segment_keys
 from news_ingest.deduplicate.stories import StoryClusters
 from news_ingest.deduplicate.watermark import Watermarks
 from news_ingest.models import DedupInfo, DedupMethod, DedupStatus
+
+
+class Step(enum.Enum):
+    """What deciding one candidate did to the index."""
+
+    REPLAYED = "replayed"  # its source offset was decided before: that decision, nothing changed
+    REMEMBERED = "remembered"  # its article was indexed already: only the decision for its offset kept
+    INDEXED = "indexed"  # decision kept, article indexed (and counted into its story when unique)
 
 
 @dataclass(slots=True)
@@ -102,14 +111,39 @@ class InMemoryDedupIndex:
         self._watermark_generation = -(2**62)
 
     async def check_and_insert(self, candidates: Sequence[Candidate]) -> list[DedupInfo]:
+        return [self._info(decision) for decision, _ in self.decide(candidates, now=self._clock())]
+
+    def decide(self, candidates: Sequence[Candidate], *, now: float) -> list[tuple[Decision, Step]]:
+        """``check_and_insert`` at wall time ``now``, answering each decision with what it did to the index
+        (``apply`` repeats exactly that on another copy of the index, without deciding again)."""
         if not candidates:
             return []
         signatures = np.array([c.signature for c in candidates])
         ledes = np.array([c.lede_signature for c in candidates])
         keys: list[list[int]] = band_key_rows(signatures, ledes, self._thresholds.bands).tolist()
         sealed = self._look_up_sealed(candidates, keys)
-        decisions = [self._info(self._decide(*found)) for found in zip(candidates, keys, sealed, strict=True)]
-        now = self._clock()
+        decided = [self._decide(*found) for found in zip(candidates, keys, sealed, strict=True)]
+        self._close_batch(candidates, now)
+        return decided
+
+    def apply(self, candidates: Sequence[Candidate], steps: Sequence[tuple[Decision, Step]], *, now: float) -> None:
+        """Bring the index to the state ``decide`` left another copy of it in, from the same state and the
+        decisions it made: the same inserts, story updates and expiry, with no scoring."""
+        if not candidates:
+            return
+        signatures = np.array([c.signature for c in candidates])
+        ledes = np.array([c.lede_signature for c in candidates])
+        keys: list[list[int]] = band_key_rows(signatures, ledes, self._thresholds.bands).tolist()
+        for candidate, keys_of, (decision, step) in zip(candidates, keys, steps, strict=True):
+            if step is Step.REPLAYED:
+                continue
+            if decision.status is DedupStatus.UNIQUE:
+                self._stories.add(decision.cluster_id, candidate.terms, candidate.timestamp)
+            self._insert(candidate, decision, keys_of, indexed=step is Step.REMEMBERED)
+        self._close_batch(candidates, now)
+
+    def _close_batch(self, candidates: Sequence[Candidate], now: float) -> None:
+        """After a batch: partition fronts, sealing and the watermark's expiry."""
         for candidate in candidates:
             self._watermarks.observe(candidate.source, candidate.timestamp, now)
         generations = self._generations
@@ -121,10 +155,13 @@ class InMemoryDedupIndex:
         if sealing:
             self._rebuild()
         self._advance(self._watermarks.advance(now))
-        return decisions
 
     async def track(self, partitions: Sequence[str]) -> None:
-        self._watermarks.track(partitions, self._clock())
+        self.track_at(partitions, now=self._clock())
+
+    def track_at(self, partitions: Sequence[str], *, now: float) -> None:
+        """``track`` at wall time ``now``."""
+        self._watermarks.track(partitions, now)
 
     async def watermark(self) -> float:
         return self._watermarks.current
@@ -163,6 +200,9 @@ class InMemoryDedupIndex:
     def live_stories(self) -> int:
         return len(self._stories)
 
+    def sealed_segments(self) -> list[Segment]:
+        return [segment for generation in self._generations.values() for segment in generation.sealed]
+
     def _info(self, decision: Decision) -> DedupInfo:
         return decision.info(self._thresholds.settings_version)
 
@@ -170,7 +210,7 @@ class InMemoryDedupIndex:
         """Everything the sealed segments hold about each candidate: one set of array searches per segment
         for the whole batch (a segment expiring during the batch is skipped when the answer is used)."""
         found = [_Sealed() for _ in candidates]
-        segments = [segment for generation in self._generations.values() for segment in generation.sealed]
+        segments = self.sealed_segments()
         if not segments or not candidates:
             return found
         sources = segment_keys([c.source for c in candidates])
@@ -202,15 +242,16 @@ class InMemoryDedupIndex:
                     found[int(owner[start])].bands.append((segment, rows[start:end]))
         return found
 
-    def _decide(self, candidate: Candidate, keys: list[int], sealed: _Sealed) -> Decision:
+    def _decide(self, candidate: Candidate, keys: list[int], sealed: _Sealed) -> tuple[Decision, Step]:
         replayed = self._decisions.get(candidate.source)
         if replayed is not None:
-            return replayed
+            return replayed, Step.REPLAYED
         if sealed.replay is not None and sealed.replay[0].live:
-            return sealed.replay[0].decision(sealed.replay[1])
+            return sealed.replay[0].decision(sealed.replay[1]), Step.REPLAYED
         decision = self._exact(candidate, sealed) or self._near(candidate, keys, sealed) or self._story(candidate)
-        self._insert(candidate, decision, keys, sealed)
-        return decision
+        indexed = candidate.article_id in self._entries or (sealed.indexed is not None and sealed.indexed.live)
+        self._insert(candidate, decision, keys, indexed=indexed)
+        return decision, Step.REMEMBERED if indexed else Step.INDEXED
 
     def _story(self, candidate: Candidate) -> Decision:
         """Not a copy: the first article of a story, or another write-up of a live one."""
@@ -296,7 +337,7 @@ class InMemoryDedupIndex:
                           shingle_counts=np.concatenate(counts), article_id=article_id)  # fmt: skip
         return matches, cluster_id
 
-    def _insert(self, candidate: Candidate, decision: Decision, keys: list[int], sealed: _Sealed) -> None:
+    def _insert(self, candidate: Candidate, decision: Decision, keys: list[int], *, indexed: bool) -> None:
         self._newest = max(self._newest, candidate.generation)
         generation = max(candidate.generation, self._sketch_cutoff)  # a late article: kept a window from now
         if generation not in self._generations:
@@ -305,7 +346,7 @@ class InMemoryDedupIndex:
         self._decisions[candidate.source] = decision
         self._generations[generation].sources.append(candidate.source)
         article_id = candidate.article_id
-        if article_id in self._entries or (sealed.indexed is not None and sealed.indexed.live):
+        if indexed:
             return  # a later copy of an article already indexed: its decision is remembered, nothing more
         self._sequence += 1
         entry = self._entries[article_id] = _Entry(

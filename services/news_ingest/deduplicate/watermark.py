@@ -8,8 +8,8 @@ expires what a slower partition still needs. A partition that has delivered fewe
 articles holds the watermark where it is; one not heard from for ``idle_seconds`` of wall time stops
 holding it. The watermark never moves back.
 
-The Redis script keeps the same state (``check_and_insert.lua``, key ``wm``) and the same arithmetic;
-``tests/contract`` pins both to one clock.
+The Redis index replays one log into an in-memory index per replica, wall times included, so every replica
+moves one watermark; ``tests/contract`` pins both backends to one clock.
 """
 
 from __future__ import annotations
