@@ -54,7 +54,7 @@ class LocalRedis:
             [redis_binary(), "--bind", self.host, "--port", str(self.port), *memory_only],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            env={"LC_ALL": "C"},  # the dedup script compares ids as strings: byte order, whatever the host's locale
+            env={"LC_ALL": "C"},  # a fixed locale: the server behaves the same whatever the host says
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
