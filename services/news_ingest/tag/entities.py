@@ -607,16 +607,16 @@ def entities(
     aliases = _parenthesised(spans, text) if "(" in text else {}
     full_names = _FullNames(spans, aliases)
     groups: dict[str, tuple[Span, list[tuple[Span, EntityType]]]] = {}  # -> (full-name span, mentions and types)
-    keys: dict[tuple[EntityType, str, str | None], tuple[str, str, EntityType]] = {}  # resolved once an article
+    keys: dict[tuple[EntityType, str, str | None], tuple[str | None, str, EntityType]] = {}  # once an article
     for span in sorted(spans, key=lambda s: s.start):
         kind = EntityType.ORG if span.text in aliases else span.type  # "(Lakex)", whatever a model took it for
         asked = (kind, span.text, span.link)
         if asked not in keys:
             keys[asked] = full_names.key(kind, _POSSESSIVE.sub("", span.text.strip()), span.link)
-        key, full, joined = keys[asked]
-        group = key if span.link or key.startswith(("iso:", "geonames:")) else _slug(full)  # one name, one entity
+        link, full, joined = keys[asked]
+        group = link or _slug(full)  # one name, one entity, whatever types its mentions were given
         if group not in groups:
-            groups[group] = (Span(span.start, span.end, joined, full, span.link), [])
+            groups[group] = (Span(span.start, span.end, joined, full, link), [])
         groups[group][1].append((span, kind))  # the type this mention was given, for the entity's vote
     scores = {key: sum(1.0 + (1.0 - s.start / max(text_length, 1)) for s, _ in mentions) for key, (_, mentions) in
               groups.items()}  # fmt: skip
@@ -626,7 +626,7 @@ def entities(
         kind = head.type if head.link else _entity_type(head.text, mentions)
         built.append(
             Entity(
-                id=head.link or (group if ":" in group else f"{kind.value.lower()}:{group}"),
+                id=head.link or f"{kind.value.lower()}:{group}",
                 name=(place_name(head.link) if head.link else None) or _readable_name(head, mentions),
                 type=kind,
                 mentions=len(mentions),
@@ -684,10 +684,11 @@ class _FullNames:
         self._abbreviated = [(full, full.split(), _acronyms_of(full.split())) for full in self._organisations]
         self._place_links = {s.text: s.link for s in ordered if s.type is EntityType.LOC and s.link}
 
-    def key(self, kind: EntityType, name: str, link: str | None) -> tuple[str, str, EntityType]:
-        """The entity id a mention belongs to, the entity's name and its type. One word that another type's full
-        name holds joins it ("Gaymard" typed as an organisation, "Herve Gaymard" a person: the person; "Cyacq"
-        a person, "Cyacq Corp" a firm: the firm), unless it is a well-known organisation's name itself."""
+    def key(self, kind: EntityType, name: str, link: str | None) -> tuple[str | None, str, EntityType]:
+        """The gazetteer link of the entity a mention belongs to (None for people and organisations), the entity's
+        name and the type it was given under that name. One word that another type's full name holds joins it
+        ("Gaymard" typed as an organisation, "Herve Gaymard" a person: the person; "Cyacq" a person, "Cyacq Corp"
+        a firm: the firm), unless it is a well-known organisation's name itself."""
         link = link or (self._place_links.get(name) if kind is EntityType.LOC else None)  # one "Wales", not two
         if link:
             return link, name, kind
@@ -698,7 +699,7 @@ class _FullNames:
                 if crossed != name:
                     kind, full = other, crossed
                     break
-        return f"{kind.value.lower()}:{_slug(full)}", full, kind
+        return None, full, kind
 
     def _full(self, kind: EntityType, name: str) -> str:
         words = name.split()
