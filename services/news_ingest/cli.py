@@ -168,6 +168,9 @@ def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one statement per a
     dedup.add_argument("--partitions", type=int, default=3, help="with --bbc-backfill: input partitions")
     dedup.add_argument("--topics", choices=("all", "odd", "even"), default="all",
                        help="with --ecbplus: all topics, or the odd (tuning) / even (held-out) half")  # fmt: skip
+    dedup.add_argument("--orders", type=int, default=1,
+                       help="also score N stream orders (the file's and N-1 shuffles): mean, min, max story F1; "
+                            "not with --bbc-backfill")  # fmt: skip
     _add_tag_evals(evals)
     _add_layout_eval(evals)
     generate = command("generate", "write a synthetic raw stream of any size, and its truth")

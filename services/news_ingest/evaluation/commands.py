@@ -98,6 +98,8 @@ def _eval_layouts(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _eval_dedup(args: argparse.Namespace, settings: Settings) -> int:
+    if args.orders < 1 or (args.orders > 1 and args.bbc_backfill):
+        raise ConfigError("--orders takes a count of 1 or more, and not with --bbc-backfill (its order is the test)")
     if args.bbc_backfill:
         stream = backfill.bbc_backfill(args.bbc_backfill, limit=args.limit, days=args.days,
                                        partitions=args.partitions)  # fmt: skip
@@ -117,6 +119,9 @@ def _eval_dedup(args: argparse.Namespace, settings: Settings) -> int:
         docs, label = dedup.bbc_syndication(args.bbc, limit=args.limit), "BBC + syndicated copies"
     report = asyncio.run(dedup.evaluate_dedup(docs, build_normaliser(), settings.dedup))
     print("\n".join(report.lines(label)))
+    if args.orders > 1:
+        orders = asyncio.run(dedup.evaluate_orders(docs, build_normaliser(), settings.dedup, orders=args.orders))
+        print("\n".join(orders.lines()))
     return 0
 
 

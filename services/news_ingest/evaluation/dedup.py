@@ -6,6 +6,7 @@ import csv
 import gzip
 import hashlib
 import random
+import statistics
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -92,6 +93,45 @@ async def evaluate_dedup(docs: list[LabelledDoc], normaliser: Normaliser, settin
     gold = [doc.cluster for doc, _ in kept]
     return DedupReport(len(kept), statuses, cluster_agreement(stories, gold), cluster_agreement(copies, gold),
                        settings.version())  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class OrdersReport:
+    """Story-level agreement over several stream orders: the same articles, the decisions each order gives.
+
+    An online clusterer's result depends on which write-up of an event comes first; a figure from one order
+    can sit a few points above or below another's, so a change is worth keeping when the mean moves."""
+
+    orders: int
+    f1: list[float]
+    precision: list[float]
+    recall: list[float]
+
+    def lines(self) -> list[str]:
+        def spread(values: list[float]) -> str:
+            return f"mean {statistics.fmean(values):.3f} (min {min(values):.3f}, max {max(values):.3f})"
+
+        return [
+            f"  story clusters over {self.orders} orders (the file's, then shuffles with seeds 1..{self.orders - 1}):",
+            f"    pairs F1 {spread(self.f1)}",
+            f"    pairs precision {spread(self.precision)}  recall {spread(self.recall)}",
+        ]
+
+
+async def evaluate_orders(
+    docs: list[LabelledDoc], normaliser: Normaliser, settings: DedupSettings, *, orders: int
+) -> OrdersReport:
+    """``evaluate_dedup`` on the documents in the file's order and in ``orders - 1`` shuffled ones."""
+    f1, precision, recall = [], [], []
+    for seed in range(orders):
+        stream = list(docs)
+        if seed:
+            random.Random(seed).shuffle(stream)  # noqa: S311 - reproducible orders for evaluation, not security
+        pairs = (await evaluate_dedup(stream, normaliser, settings)).stories.pairs
+        f1.append(pairs.f1)
+        precision.append(pairs.precision)
+        recall.append(pairs.recall)
+    return OrdersReport(orders, f1, precision, recall)
 
 
 def jsonl_docs(path: Path) -> list[LabelledDoc]:

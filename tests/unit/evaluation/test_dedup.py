@@ -10,7 +10,14 @@ import pytest
 from news_ingest.cli import main
 from news_ingest.config import DedupSettings
 from news_ingest.demo import STORIES
-from news_ingest.evaluation.dedup import bbc_syndication, ecbplus_docs, evaluate_dedup, jsonl_docs, uci_headlines
+from news_ingest.evaluation.dedup import (
+    bbc_syndication,
+    ecbplus_docs,
+    evaluate_dedup,
+    evaluate_orders,
+    jsonl_docs,
+    uci_headlines,
+)
 from news_ingest.normalise.stage import Normaliser
 
 DATA = Path(__file__).resolve().parents[4] / "shared" / "data"
@@ -42,6 +49,24 @@ def test_eval_dedup_command_prints_pair_and_cluster_scores(tmp_path: Path, capsy
     assert "8 articles" in printed
     assert "story clusters: pairs precision 1.000  recall 1.000  F1 1.000  ARI 1.000  purity 1.000" in printed
     assert "copy clusters: pairs precision 1.000  recall 1.000  F1 1.000  ARI 1.000  purity 1.000" in printed
+
+
+async def test_every_stream_order_is_scored(tmp_path: Path, normaliser: Normaliser) -> None:
+    write_docs(tmp_path / "docs.jsonl")
+    report = await evaluate_orders(jsonl_docs(tmp_path / "docs.jsonl"), normaliser, DedupSettings(), orders=3)
+    assert report.orders == 3
+    assert report.f1 == [1.0, 1.0, 1.0]  # four stories apart from each other: no order can merge them
+    assert report.recall == [1.0, 1.0, 1.0]
+
+
+def test_eval_dedup_orders_prints_the_spread(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_docs(tmp_path / "docs.jsonl")
+    assert main(["eval", "dedup", "--jsonl", str(tmp_path / "docs.jsonl"), "--orders", "2"]) == 0
+    printed = capsys.readouterr().out
+    assert "story clusters over 2 orders (the file's, then shuffles with seeds 1..1):" in printed
+    assert "pairs F1 mean 1.000 (min 1.000, max 1.000)" in printed
+    assert main(["eval", "dedup", "--jsonl", str(tmp_path / "docs.jsonl"), "--orders", "0"]) == 2
+    assert "--orders takes a count of 1 or more" in capsys.readouterr().err
 
 
 @pytest.mark.data
