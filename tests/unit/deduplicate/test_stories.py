@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from news_ingest.deduplicate.stories import StoryClusters, StoryRules
+from news_ingest.deduplicate.stories import SHARED_DAMPING, WEAK_JOIN, StoryClusters, StoryRules
 from news_ingest.deduplicate.terms import Terms
 from tests.dedup_cases import term_id
 
@@ -39,3 +39,35 @@ def test_stories_quiet_past_the_window_are_skipped_and_then_forgotten() -> None:
     assert stories.match(terms("valparaiso", "wildfire"), 3601.0) is None
     stories.expire(before=100.0)
     assert len(stories) == 0
+
+
+def test_a_member_that_only_just_joined_does_not_shape_the_story() -> None:
+    stories = StoryClusters(StoryRules(similarity=0.2, window_seconds=3600.0, members=3))
+    stories.add("fight", terms("klitschko", "rahman", "mannheim"), 0.0)
+    stories.add("fight", terms("klitschko", "thompson", "bern"), 10.0, similarity=WEAK_JOIN - 0.01)
+    assert stories.match(terms("thompson", "bern"), 20.0) is None  # its own names are not the story's
+    stories.add("fight", terms("rahman", "mannheim", "knockout"), 30.0, similarity=WEAK_JOIN)
+    found = stories.match(terms("knockout"), 40.0)  # a clear join does
+    assert found is not None
+    assert abs(found[1] - 1 / 3**0.5 / 2) < 1e-9  # one of its two shaping members holds "knockout"
+
+
+def test_similarity_is_the_mean_cosine_with_the_shaping_members() -> None:
+    stories = StoryClusters(RULES)
+    stories.add("fire", terms("valparaiso", "wildfire"), 0.0)
+    stories.add("fire", terms("valparaiso", "drought"), 10.0, similarity=0.5)
+    found = stories.match(terms("valparaiso", "wildfire"), 20.0)
+    assert found is not None
+    assert abs(found[1] - (1.0 + 0.5) / 2) < 1e-9  # cosines 1 and 1/2 with the two members
+
+
+def test_a_term_other_live_stories_hold_counts_for_less() -> None:
+    stories = StoryClusters(RULES)
+    stories.add("summit", terms("trump", "macron", "iran"), 0.0)
+    stories.add("memos", terms("trump", "comey", "memos"), 0.0)
+    found = stories.match(terms("trump", "macron"), 10.0)
+    assert found is not None
+    assert found[0] == "summit"
+    damped = 1 / (1 + SHARED_DAMPING)  # "trump" is in one other live story
+    expected = (damped + 1) / (3**0.5 * (damped**2 + 1) ** 0.5)
+    assert abs(found[1] - expected) < 1e-9
