@@ -187,9 +187,7 @@ class DedupSettings(BaseModel):
     containment: float = Field(default=0.8, gt=0, le=1)
     lede_jaccard: float = Field(default=0.9, gt=0, le=1)
     lede_containment: float = Field(default=0.5, gt=0, le=1)
-    story_similarity: float = Field(
-        default=0.225, gt=0, le=1, description="Mean salient-term cosine with a story's shaping members to join it."
-    )
+    story_similarity: float = Field(default=0.25, gt=0, le=1, description="Salient-term cosine to join a story.")
     story_window_hours: float = Field(default=48.0, gt=0, description="A story takes members this long after its last.")
     story_terms: int = Field(default=25, ge=1, le=100, description="Salient terms per article.")
     story_members: int = Field(default=3, ge=1, description="Members that shape a story's centroid.")

@@ -5,12 +5,13 @@ Rules (both backends run this code: the shared index replays every decision into
   articles that joined it clearly (at ``WEAK_JOIN`` or above; the founder counts), terms in first-seen order;
   later members, and members that only just made it, join without moving it, so a story cannot drift from
   the event it is about towards another one about the same people;
-- a term that other live stories also hold says less about which story an article belongs to ("Trump" in
-  every Washington story): the article's weight of a term is divided by ``1 + SHARED_DAMPING * k``, ``k`` =
-  how many live stories other than this one hold it (from the term index: at most ``RECENT_STORIES``);
-- similarity = (damped article terms, heaviest first, dotted with the centroid) / (the damped terms' norm x
-  the members that shaped the centroid): the article's mean cosine with those members (average link), which
-  a story's loose members cannot inflate the way a cosine with their sum would;
+- a name that other live stories also hold says less about which story an article belongs to ("Trump" in
+  every Washington story, one boxer in both of his fights): the article's weight of a term of the names
+  view (``terms.NAMES``) is divided by ``1 + SHARED_DAMPING * k``, ``k`` = how many live stories other than
+  this one hold it (from the term index: at most ``RECENT_STORIES``). Other words are not damped: in a
+  stream of headlines many live stories share their words, and damping those cost most of the joins;
+- similarity = (damped article terms, heaviest first, dotted with the centroid) / (the centroid's norm x the
+  damped terms' norm);
 - a story is live while its last member is at most ``window_seconds`` older than the article (article time);
 - each term remembers only the ``RECENT_STORIES`` stories that gained it last; candidates come from the
   article's ``SEED_TERMS`` heaviest terms, ordered by how many of them they share (ties: first met, walking
@@ -28,12 +29,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from news_ingest.deduplicate import multimap
-from news_ingest.deduplicate.terms import Terms
+from news_ingest.deduplicate.terms import NAMES, Terms, view_of
 
 SEED_TERMS = 8
 RECENT_STORIES = 32
 CANDIDATES = 8
-# Chosen on ECB+'s odd topics over five stream orders, with NewsWCL50 (docs/deduplicate.md).
+# Chosen on ECB+'s odd topics and NewsWCL50 over five stream orders, checked on UCI headlines (docs/deduplicate.md).
 SHARED_DAMPING = 0.25
 WEAK_JOIN = 0.3
 
@@ -48,6 +49,7 @@ class StoryRules:
 @dataclass(slots=True)
 class _Story:
     centroid: dict[bytes, float]
+    norm: float
     members: int
     last_seen: float
     shaped: int  # members whose terms are in the centroid
@@ -91,7 +93,8 @@ class StoryClusters:
         as published (rounded), so that a replica replaying the decision shapes the centroid alike."""
         story = self._stories.get(story_id)
         if story is None:
-            story = self._stories[story_id] = _Story(centroid={}, members=0, last_seen=timestamp, shaped=0)
+            story = self._stories[story_id] = _Story(centroid={}, norm=1.0, members=0, last_seen=timestamp,
+                                                          shaped=0)  # fmt: skip
         story.last_seen = max(story.last_seen, timestamp)
         story.members += 1
         weak = similarity is not None and similarity < WEAK_JOIN
@@ -102,6 +105,10 @@ class StoryClusters:
             if digest not in story.centroid:
                 multimap.add(self._by_term, digest, story_id, keep=RECENT_STORIES)
             story.centroid[digest] = story.centroid.get(digest, 0.0) + weight
+        squares = 0.0
+        for weight in story.centroid.values():
+            squares += weight * weight
+        story.norm = math.sqrt(squares) or 1.0
 
     def expire(self, before: float) -> None:
         """Forget stories whose last member is older than ``before``."""
@@ -130,15 +137,15 @@ class StoryClusters:
 
 
 def _similarity(terms: Terms, holders: list[int], story: _Story) -> float:
-    """The article's mean cosine with the members that shaped the story, each term damped by the number of
-    other live stories holding it (``holders``: how many the term index lists, this one included if it does)."""
+    """The cosine of the article's terms with the centroid, each name damped by the number of other live
+    stories holding it (``holders``: how many the term index lists, this one included if it does)."""
     dot = squares = 0.0
     weight_of = story.centroid.get
     for (digest, weight), held in zip(terms, holders, strict=True):  # summed in this order: replicas agree
         theirs = weight_of(digest)
         others = held - (theirs is not None)
-        damped = weight / (1.0 + SHARED_DAMPING * others) if others > 0 else weight
+        damped = weight / (1.0 + SHARED_DAMPING * others) if others > 0 and view_of(digest) == NAMES else weight
         squares += damped * damped
         if theirs is not None:
             dot += damped * theirs
-    return dot / (max(story.shaped, 1) * math.sqrt(squares)) if squares else 0.0
+    return dot / (story.norm * math.sqrt(squares)) if squares else 0.0

@@ -40,6 +40,9 @@ WHOLE, NAMES, LEDE = 0, 1, 2
 # How much each view counts in the blend: tuned on ECB+'s odd topics (docs/deduplicate.md).
 _SHARES = {WHOLE: 0.45, NAMES: 0.35, LEDE: 0.2}
 _NAME_TERMS = 15
+# Under this many words a text is a headline or a brief: its capitals are title case, not names. It keeps the
+# whole-text and lede views (the same words), so that it still meets a long write-up of its event on both.
+_BLEND_WORDS = 30
 _LEDE_TERMS = 15
 _LEDE_WORDS = 60
 _NAME_CHARACTERS = 4000  # the names of the first 400 words or so, as the whole view reads
@@ -128,14 +131,21 @@ def story_terms(
     top: int,
 ) -> list[Terms]:
     """Each article's story vector: its ``top`` whole-text terms, its names' and its lede's, blended (see the
-    module's notes), unit length, heaviest first (ties: smaller id)."""
+    module's notes), unit length, heaviest first (ties: smaller id); a body under ``_BLEND_WORDS`` words
+    has no names view."""
     whole = salient_terms([t + b for t, b in zip(title_words, body_words, strict=True)], languages, top=top)
     ledes = salient_terms([t + b[:_LEDE_WORDS] for t, b in zip(title_words, body_words, strict=True)], languages,
                           top=_LEDE_TERMS, view=LEDE)  # fmt: skip
     named = words_of([" ".join(_NAME.findall(f"{title}\n{body[:_NAME_CHARACTERS]}"))
                       for title, body in zip(titles, bodies, strict=True)])  # fmt: skip
     names = salient_terms(named, languages, top=_NAME_TERMS, view=NAMES)
-    return [_blend(*views) for views in zip(whole, names, ledes, strict=True)]
+    return [_blend(whole, names if body.ids.size >= _BLEND_WORDS else (), lede)
+            for whole, names, lede, body in zip(whole, names, ledes, body_words, strict=True)]  # fmt: skip
+
+
+def view_of(term: bytes) -> int:
+    """Which view of the article a term id is from (``WHOLE``, ``NAMES`` or ``LEDE``)."""
+    return term[0] >> 4
 
 
 def _blend(whole: Terms, names: Terms, lede: Terms) -> Terms:

@@ -19,7 +19,8 @@ def view_id(word: str, view: int) -> bytes:
 
 TEXT = (
     "Firefighters in Valparaiso battled a forest fire that destroyed about 120 homes on Saturday, officials said. "
-    "President Gabriel Boric's government declared a state of emergency. Valparaiso residents were evacuated."
+    "President Gabriel Boric's government declared a state of emergency. Valparaiso residents were evacuated "
+    "to shelters in Vina del Mar, where schools opened their halls for the night."
 )
 
 
@@ -66,9 +67,15 @@ def test_the_story_vector_blends_the_whole_text_its_names_and_its_lede() -> None
     assert values == sorted(values, reverse=True)
 
 
+def test_a_headline_or_a_brief_has_no_names_view() -> None:
+    terms = text_terms(None, "Valparaiso fire destroys 120 homes, Boric Declares Emergency", language="en", top=25)
+    assert {digest[0] >> 4 for digest, _ in terms} == {WHOLE, LEDE}
+
+
 def test_an_article_without_names_leaves_their_share_to_the_other_views() -> None:
-    terms = text_terms(None, "firefighters battled a forest fire that destroyed homes near the port", language="en",
-                       top=25)  # fmt: skip
+    body = ("firefighters battled a forest fire that destroyed homes near the port on the hills above the bay, "
+            "and residents were moved to shelters while crews worked through the night to hold the lines")  # fmt: skip
+    terms = text_terms(None, body, language="en", top=25)
     assert {digest[0] >> 4 for digest, _ in terms} == {WHOLE, LEDE}
     assert math.isclose(sum(w * w for _, w in terms), 1.0, rel_tol=1e-9)
 
