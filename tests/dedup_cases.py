@@ -7,7 +7,7 @@ import hashlib
 from news_ingest.config import DedupSettings
 from news_ingest.deduplicate.index import Candidate
 from news_ingest.deduplicate.sketch import Hashes, OnePermutationHasher, Signatures, distinct_counts, shingles, words
-from news_ingest.deduplicate.terms import Terms, salient_terms
+from news_ingest.deduplicate.terms import Terms, story_terms
 
 HASHER = OnePermutationHasher(bins=64)
 STORY = (
@@ -56,12 +56,14 @@ def shingle_count(text: str) -> int:
 
 
 def term_id(word: str) -> bytes:
-    """The id ``salient_terms`` gives a (lower-cased, stripped) word: its word id's upper 52 bits."""
+    """The id ``salient_terms`` gives a (lower-cased, stripped) word in the whole-text view: its word id's upper
+    52 bits."""
     return (int(word_ids(word)[0]) >> 12).to_bytes(8, "big")
 
 
 def text_terms(title: str | None, body: str, *, language: str | None, top: int) -> Terms:
-    return salient_terms([words(f"{title or ''}\n{body}")], [language], top=top)[0]
+    """The story vector the dedup stage builds for one article."""
+    return story_terms([title or ""], [body], [words(title or "")], [words(body)], [language], top=top)[0]
 
 
 def candidate(

@@ -138,7 +138,8 @@ class InMemoryDedupIndex:
             if step is Step.REPLAYED:
                 continue
             if decision.status is DedupStatus.UNIQUE:
-                self._stories.add(decision.cluster_id, candidate.terms, candidate.timestamp)
+                self._stories.add(decision.cluster_id, candidate.terms, candidate.timestamp,
+                                  similarity=decision.similarity)  # fmt: skip
             self._insert(candidate, decision, keys_of, indexed=step is Step.REMEMBERED)
         self._close_batch(candidates, now)
 
@@ -259,9 +260,9 @@ class InMemoryDedupIndex:
         if found is None:
             self._stories.add(candidate.article_id, candidate.terms, candidate.timestamp)
             return Decision(DedupStatus.UNIQUE, None, candidate.article_id, None, None)
-        story_id, similarity = found
-        self._stories.add(story_id, candidate.terms, candidate.timestamp)
-        return Decision(DedupStatus.UNIQUE, None, story_id, round(similarity, 4), DedupMethod.STORY)
+        story_id, similarity = found[0], round(found[1], 4)  # rounded as published: replicas replay this one
+        self._stories.add(story_id, candidate.terms, candidate.timestamp, similarity=similarity)
+        return Decision(DedupStatus.UNIQUE, None, story_id, similarity, DedupMethod.STORY)
 
     def _exact(self, candidate: Candidate, sealed: _Sealed) -> Decision | None:
         for method, table, key, found in (

@@ -53,3 +53,10 @@ def members(held: Held | None) -> Iterator[str]:
         yield held
     elif held is not None:
         yield from held
+
+
+def count(held: Held | None) -> int:
+    """How many members one key holds."""
+    if held is None:
+        return 0
+    return 1 if isinstance(held, str) else len(held)

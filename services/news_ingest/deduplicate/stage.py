@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from news_ingest.config import DedupSettings
 from news_ingest.deduplicate.index import Candidate, DedupIndex
 from news_ingest.deduplicate.sketch import MAX_TEXTS, OnePermutationHasher, distinct_counts, shingles, words_of
-from news_ingest.deduplicate.terms import preload, salient_terms, supported
+from news_ingest.deduplicate.terms import preload, story_terms, supported
 from news_ingest.models import Article, DedupInfo
 
 # How far ahead of this machine's clock an article's time may place it in the window. Normalise already keeps
@@ -78,8 +78,9 @@ class Deduplicator:
         shingle_counts = distinct_counts(hashes, owners, len(items)).tolist()
         lede_hashes, lede_owners = shingles([body.ids[:lede] for body in bodies], size=size)
         lede_signatures = self._hasher.signatures(lede_hashes, lede_owners, len(items))
-        terms = salient_terms([title + body for title, body in zip(titles, bodies, strict=True)],
-                              [article.language for _, article in items], top=self._settings.story_terms)  # fmt: skip
+        terms = story_terms([article.title or "" for _, article in items], [article.body for _, article in items],
+                            titles, bodies, [article.language for _, article in items],
+                            top=self._settings.story_terms)  # fmt: skip
         built = []
         now = self._clock()
         for n, (source, article) in enumerate(items):

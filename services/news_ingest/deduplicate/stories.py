@@ -1,9 +1,17 @@
 """Story clusters: which live story a new article is another write-up of, by salient-term centroids in a window.
 
-Rules shared with the Redis index's script (kept step for step, so both backends decide alike):
-- a story's centroid is the sum of its first ``members`` articles' unit term vectors, terms in first-seen order;
-  later members join without moving it, so a story cannot drift away from what it is about;
-- similarity = (article terms, heaviest first, dotted with the centroid) / the centroid's norm;
+Rules (both backends run this code: the shared index replays every decision into each replica's copy):
+- a story's centroid is the sum of the unit term vectors (``terms.story_terms``) of its first ``members``
+  articles that joined it clearly (at ``WEAK_JOIN`` or above; the founder counts), terms in first-seen order;
+  later members, and members that only just made it, join without moving it, so a story cannot drift from
+  the event it is about towards another one about the same people;
+- a name that other live stories also hold says less about which story an article belongs to ("Trump" in
+  every Washington story, one boxer in both of his fights): the article's weight of a term of the names
+  view (``terms.NAMES``) is divided by ``1 + SHARED_DAMPING * k``, ``k`` = how many live stories other than
+  this one hold it (from the term index: at most ``RECENT_STORIES``). Other words are not damped: in a
+  stream of headlines many live stories share their words, and damping those cost most of the joins;
+- similarity = (damped article terms, heaviest first, dotted with the centroid) / (the centroid's norm x the
+  damped terms' norm);
 - a story is live while its last member is at most ``window_seconds`` older than the article (article time);
 - each term remembers only the ``RECENT_STORIES`` stories that gained it last; candidates come from the
   article's ``SEED_TERMS`` heaviest terms, ordered by how many of them they share (ties: first met, walking
@@ -21,11 +29,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from news_ingest.deduplicate import multimap
-from news_ingest.deduplicate.terms import Terms
+from news_ingest.deduplicate.terms import NAMES, Terms, view_of
 
 SEED_TERMS = 8
 RECENT_STORIES = 32
 CANDIDATES = 8
+# Chosen on ECB+'s odd topics and NewsWCL50 over five stream orders, checked on UCI headlines (docs/deduplicate.md).
+SHARED_DAMPING = 0.25
+WEAK_JOIN = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +52,7 @@ class _Story:
     norm: float
     members: int
     last_seen: float
+    shaped: int  # members whose terms are in the centroid
 
 
 @dataclass
@@ -59,6 +71,7 @@ class StoryClusters:
         shared = Counter(
             itertools.chain.from_iterable(multimap.newest_first(by_term.get(d)) for d, _ in terms[:SEED_TERMS])
         )
+        holders = [multimap.count(by_term.get(digest)) for digest, _ in terms]
         best: tuple[float, str] | None = None
         scored = 0
         for story_id in sorted(shared, key=shared.__getitem__, reverse=True):  # stable: ties stay as met
@@ -68,25 +81,26 @@ class StoryClusters:
             if scored == CANDIDATES:
                 break
             scored += 1
-            dot, weight_of = 0.0, story.centroid.get
-            for digest, weight in terms:  # summed in this order, as the Redis script does
-                dot += weight * weight_of(digest, 0.0)
-            similarity = dot / story.norm
+            similarity = _similarity(terms, holders, story)
             if similarity >= self.rules.similarity and (
                 best is None or similarity > best[0] or (similarity == best[0] and story_id < best[1])
             ):
                 best = (similarity, story_id)
         return None if best is None else (best[1], best[0])
 
-    def add(self, story_id: str, terms: Terms, timestamp: float) -> None:
-        """Count an article into a story (a new story when ``story_id`` is new)."""
+    def add(self, story_id: str, terms: Terms, timestamp: float, *, similarity: float | None = None) -> None:
+        """Count an article into a story (a new story when ``story_id`` is new). ``similarity``: the join's,
+        as published (rounded), so that a replica replaying the decision shapes the centroid alike."""
         story = self._stories.get(story_id)
         if story is None:
-            story = self._stories[story_id] = _Story(centroid={}, norm=1.0, members=0, last_seen=timestamp)
+            story = self._stories[story_id] = _Story(centroid={}, norm=1.0, members=0, last_seen=timestamp,
+                                                          shaped=0)  # fmt: skip
         story.last_seen = max(story.last_seen, timestamp)
         story.members += 1
-        if story.members > self.rules.members or not terms:
+        weak = similarity is not None and similarity < WEAK_JOIN
+        if weak or story.shaped >= self.rules.members or not terms:
             return
+        story.shaped += 1
         for digest, weight in terms:
             if digest not in story.centroid:
                 multimap.add(self._by_term, digest, story_id, keep=RECENT_STORIES)
@@ -120,3 +134,18 @@ class StoryClusters:
                        for term, ids in postings) / len(postings)  # fmt: skip
             total += round(each * len(self._by_term))
         return total
+
+
+def _similarity(terms: Terms, holders: list[int], story: _Story) -> float:
+    """The cosine of the article's terms with the centroid, each name damped by the number of other live
+    stories holding it (``holders``: how many the term index lists, this one included if it does)."""
+    dot = squares = 0.0
+    weight_of = story.centroid.get
+    for (digest, weight), held in zip(terms, holders, strict=True):  # summed in this order: replicas agree
+        theirs = weight_of(digest)
+        others = held - (theirs is not None)
+        damped = weight / (1.0 + SHARED_DAMPING * others) if others > 0 and view_of(digest) == NAMES else weight
+        squares += damped * damped
+        if theirs is not None:
+            dot += damped * theirs
+    return dot / (story.norm * math.sqrt(squares)) if squares else 0.0

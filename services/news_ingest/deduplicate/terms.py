@@ -3,11 +3,20 @@
 The inverse document frequency comes from wordfreq's frequency lists instead of counts over the stream, so
 every replica weighs every word the same from its first article, with no shared state and no warm-up.
 Terms are word ids (``sketch.words``), so the text is tokenised once for shingles and terms alike.
+
+An article's story vector (``story_terms``) blends three views of it, each a unit vector of its own terms:
+the whole text (title and first 400 words), the names in it (capitalised words that do not open a
+sentence), and the title with the lede. A story is one event, and what tells two events about the same
+people apart is who else is named and what the lede says happened; the body's background is shared. Each
+view's term ids carry the view in their top bits, so one cosine over the blend is the views' cosines
+weighted by ``_SHARES`` (squared weights: the blend stays unit length).
 """
 
 from __future__ import annotations
 
 import itertools
+import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -16,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 import wordfreq
 
-from news_ingest.deduplicate.sketch import MAX_TEXTS, Words, flat_words
+from news_ingest.deduplicate.sketch import MAX_TEXTS, Words, flat_words, words_of
 
 Terms = tuple[tuple[bytes, float], ...]  # (8-byte term id, weight), unit length, heaviest first
 
@@ -26,6 +35,23 @@ _RANKS = 1_000.0  # more than any weight: 7.5 * (1 + ln 400) = 52.4
 _TABLE_WORDS = 200_000  # the commonest words per language; rarer ones (zipf under ~1.4) weigh as unknown words
 _MAX_WORDS = 400  # the title and lede carry the story; a cap bounds the work per article
 _MIN_LENGTH = 3
+_VIEW_SHIFT = np.uint64(60)  # term ids are 52 bits: the bits above say which view of the article a term is from
+WHOLE, NAMES, LEDE = 0, 1, 2
+# How much each view counts in the blend: tuned on ECB+'s odd topics (docs/deduplicate.md).
+_SHARES = {WHOLE: 0.45, NAMES: 0.35, LEDE: 0.2}
+_NAME_TERMS = 15
+# Under this many words a text is a headline or a brief: its capitals are title case, not names. It keeps the
+# whole-text and lede views (the same words), so that it still meets a long write-up of its event on both.
+_BLEND_WORDS = 30
+_LEDE_TERMS = 15
+_LEDE_WORDS = 60
+_NAME_CHARACTERS = 4000  # the names of the first 400 words or so, as the whole view reads
+# A capitalised word (with a lower-case letter: not a headline in capitals) that does not open the text, a
+# line or a sentence. Latin letters only; other scripts give no names and the blend leans on the other views.
+_NAME = re.compile(
+    r"(?<!^)(?<!\n)(?<![.!?]\s)(?<![.!?][\"'\u201d\u2019]\s)"
+    r"\b[A-Z\u00c0-\u00d6\u00d8-\u00de][\w'\u2019-]*[a-z\u00df-\u00f6\u00f8-\u00ff][\w'\u2019-]*"
+)
 _CEILING = 7.5  # zipf of the commonest words ("the" is 7.7): the weight of word w is 7.5 - zipf(w)
 _FLOOR = 0.5  # the least weight a counted word keeps
 # Reporting verbs and function words carry no story, however rare the list says they are.
@@ -95,9 +121,47 @@ def supported(language: str | None) -> str:
     return "en"
 
 
-def salient_terms(texts: Sequence[Words], languages: Sequence[str | None], *, top: int) -> list[Terms]:
+def story_terms(
+    titles: Sequence[str],
+    bodies: Sequence[str],
+    title_words: Sequence[Words],
+    body_words: Sequence[Words],
+    languages: Sequence[str | None],
+    *,
+    top: int,
+) -> list[Terms]:
+    """Each article's story vector: its ``top`` whole-text terms, its names' and its lede's, blended (see the
+    module's notes), unit length, heaviest first (ties: smaller id); a body under ``_BLEND_WORDS`` words
+    has no names view."""
+    whole = salient_terms([t + b for t, b in zip(title_words, body_words, strict=True)], languages, top=top)
+    ledes = salient_terms([t + b[:_LEDE_WORDS] for t, b in zip(title_words, body_words, strict=True)], languages,
+                          top=_LEDE_TERMS, view=LEDE)  # fmt: skip
+    named = words_of([" ".join(_NAME.findall(f"{title}\n{body[:_NAME_CHARACTERS]}"))
+                      for title, body in zip(titles, bodies, strict=True)])  # fmt: skip
+    names = salient_terms(named, languages, top=_NAME_TERMS, view=NAMES)
+    return [_blend(whole, names if body.ids.size >= _BLEND_WORDS else (), lede)
+            for whole, names, lede, body in zip(whole, names, ledes, body_words, strict=True)]  # fmt: skip
+
+
+def view_of(term: bytes) -> int:
+    """Which view of the article a term id is from (``WHOLE``, ``NAMES`` or ``LEDE``)."""
+    return term[0] >> 4
+
+
+def _blend(whole: Terms, names: Terms, lede: Terms) -> Terms:
+    views = [(view, terms) for view, terms in ((WHOLE, whole), (NAMES, names), (LEDE, lede)) if terms]
+    total = sum(_SHARES[view] for view, _ in views)  # a view with no terms (no names) leaves its share to the rest
+    blended = [(digest, weight * math.sqrt(_SHARES[view] / total)) for view, terms in views for digest, weight in terms]
+    blended.sort(key=lambda term: (-term[1], term[0]))
+    return tuple(blended)
+
+
+def salient_terms(
+    texts: Sequence[Words], languages: Sequence[str | None], *, top: int, view: int = WHOLE
+) -> list[Terms]:
     """Each text's ``top`` heaviest terms among its first 400 words, unit length, heaviest first (ties: smaller
-    id), computed for the whole batch at once. A term's id is its word id's upper 52 bits.
+    id), computed for the whole batch at once. A term's id is its word id's upper 52 bits, with ``view`` in
+    the bits above.
 
     Weight = (1 + log count) * (7.5 - zipf frequency), floored at 0.5; words missing from the list (names,
     rare words) weigh 7.5; stop words and words under three characters are left out.
@@ -131,7 +195,8 @@ def salient_terms(texts: Sequence[Words], languages: Sequence[str | None], *, to
     chosen = np.arange(owner.size) - starts[owner] < top
     terms, owner, weight = terms[chosen], owner[chosen], weight[chosen]
     norms = np.sqrt(np.bincount(owner, weights=weight * weight, minlength=len(texts)))
-    keys = terms.astype(">u8").view("V8").tolist()  # each id's 8 big-endian bytes as ``bytes``, made in C
+    # each id's 8 big-endian bytes as ``bytes``, made in C
+    keys = (terms | (np.uint64(view) << _VIEW_SHIFT)).astype(">u8").view("V8").tolist()
     pairs = list(zip(keys, (weight / norms[owner]).tolist(), strict=True))
     cuts = np.searchsorted(owner, np.arange(len(texts) + 1)).tolist()
     return [tuple(pairs[cuts[n] : cuts[n + 1]]) for n in range(len(texts))]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from news_ingest.deduplicate.stories import StoryClusters, StoryRules
-from news_ingest.deduplicate.terms import Terms
+from news_ingest.deduplicate.stories import SHARED_DAMPING, WEAK_JOIN, StoryClusters, StoryRules
+from news_ingest.deduplicate.terms import NAMES, Terms
 from tests.dedup_cases import term_id
 
 RULES = StoryRules(similarity=0.5, window_seconds=3600.0, members=2)
@@ -39,3 +39,41 @@ def test_stories_quiet_past_the_window_are_skipped_and_then_forgotten() -> None:
     assert stories.match(terms("valparaiso", "wildfire"), 3601.0) is None
     stories.expire(before=100.0)
     assert len(stories) == 0
+
+
+def test_a_member_that_only_just_joined_does_not_shape_the_story() -> None:
+    stories = StoryClusters(StoryRules(similarity=0.2, window_seconds=3600.0, members=3))
+    stories.add("fight", terms("klitschko", "rahman", "mannheim"), 0.0)
+    stories.add("fight", terms("klitschko", "thompson", "bern"), 10.0, similarity=WEAK_JOIN - 0.01)
+    assert stories.match(terms("thompson", "bern"), 20.0) is None  # its own names are not the story's
+    stories.add("fight", terms("rahman", "mannheim", "knockout"), 30.0, similarity=WEAK_JOIN)
+    found = stories.match(terms("knockout"), 40.0)  # a clear join does
+    assert found is not None
+    assert abs(found[1] - 1 / 10**0.5) < 1e-9  # centroid (1, 2, 2, 1) / sqrt(3): "knockout" holds 1 of sqrt(10)
+
+
+def names(*words: str) -> Terms:
+    """Terms of the names view."""
+    weight = 1 / len(words) ** 0.5
+    return tuple((bytes([term_id(word)[0] | NAMES << 4]) + term_id(word)[1:], weight) for word in words)
+
+
+def test_a_name_other_live_stories_hold_counts_for_less() -> None:
+    stories = StoryClusters(RULES)
+    stories.add("summit", names("trump", "macron", "iran"), 0.0)
+    stories.add("memos", names("trump", "comey", "memos"), 0.0)
+    found = stories.match(names("trump", "macron"), 10.0)
+    assert found is not None
+    assert found[0] == "summit"
+    damped = 2**-0.5 / (1 + SHARED_DAMPING)  # "trump" is in one other live story; "macron" in none
+    expected = (damped + 2**-0.5) / 3**0.5 / (damped**2 + 0.5) ** 0.5
+    assert abs(found[1] - expected) < 1e-9
+
+
+def test_words_of_the_other_views_are_not_damped() -> None:
+    stories = StoryClusters(RULES)
+    stories.add("summit", terms("tariffs", "steel", "exemptions"), 0.0)
+    stories.add("talks", terms("tariffs", "beijing", "delegation"), 0.0)
+    found = stories.match(terms("tariffs", "steel"), 10.0)
+    assert found is not None
+    assert abs(found[1] - 2 / 6**0.5) < 1e-9  # the plain cosine

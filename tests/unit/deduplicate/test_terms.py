@@ -9,17 +9,28 @@ from news_ingest.deduplicate.index import Thresholds
 from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
 from news_ingest.deduplicate.sketch import words
 from news_ingest.deduplicate.stage import Deduplicator
-from news_ingest.deduplicate.terms import _table, salient_terms, supported
+from news_ingest.deduplicate.terms import LEDE, NAMES, WHOLE, Terms, _table, salient_terms, supported
 from tests.dedup_cases import term_id, text_terms
+
+
+def view_id(word: str, view: int) -> bytes:
+    return bytes([term_id(word)[0] | view << 4]) + term_id(word)[1:]
+
 
 TEXT = (
     "Firefighters in Valparaiso battled a forest fire that destroyed about 120 homes on Saturday, officials said. "
-    "President Gabriel Boric's government declared a state of emergency. Valparaiso residents were evacuated."
+    "President Gabriel Boric's government declared a state of emergency. Valparaiso residents were evacuated "
+    "to shelters in Vina del Mar, where schools opened their halls for the night."
 )
 
 
+def whole(title: str | None, text: str, *, top: int) -> Terms:
+    """The whole-text view alone."""
+    return salient_terms([words(f"{title or ''}\n{text}")], ["en"], top=top)[0]
+
+
 def weights(title: str | None, text: str, *, top: int = 100) -> dict[bytes, float]:
-    return dict(text_terms(title, text, language="en", top=top))
+    return dict(whole(title, text, top=top))
 
 
 def test_names_and_rare_words_outweigh_common_words() -> None:
@@ -34,12 +45,39 @@ def test_function_words_reporting_verbs_and_short_words_are_never_terms() -> Non
 
 
 def test_terms_are_unit_length_heaviest_first_capped_and_deterministic() -> None:
-    terms = text_terms(None, TEXT, language="en", top=5)
+    terms = whole(None, TEXT, top=5)
     values = [weight for _, weight in terms]
     assert len(terms) == 5
     assert values == sorted(values, reverse=True)
     assert math.isclose(sum(w * w for w in values), 1.0, rel_tol=1e-9)
-    assert text_terms(None, TEXT, language="en", top=5) == terms
+    assert whole(None, TEXT, top=5) == terms
+
+
+def test_the_story_vector_blends_the_whole_text_its_names_and_its_lede() -> None:
+    terms = dict(text_terms("Fire in Valparaiso", TEXT, language="en", top=25))
+    views = {digest[0] >> 4 for digest in terms}  # the view sits in the id's top bits
+    assert views == {WHOLE, NAMES, LEDE}
+    assert math.isclose(sum(w * w for w in terms.values()), 1.0, rel_tol=1e-9)
+    named = {digest for digest in terms if digest[0] >> 4 == NAMES}
+    # capitalised words inside sentences are names; "Firefighters" opens the text, "President" a sentence
+    assert {view_id("valparaiso", NAMES), view_id("boric", NAMES), view_id("gabriel", NAMES)} <= named
+    assert view_id("firefighters", NAMES) not in named
+    assert view_id("president", NAMES) not in named
+    values = list(terms.values())
+    assert values == sorted(values, reverse=True)
+
+
+def test_a_headline_or_a_brief_has_no_names_view() -> None:
+    terms = text_terms(None, "Valparaiso fire destroys 120 homes, Boric Declares Emergency", language="en", top=25)
+    assert {digest[0] >> 4 for digest, _ in terms} == {WHOLE, LEDE}
+
+
+def test_an_article_without_names_leaves_their_share_to_the_other_views() -> None:
+    body = ("firefighters battled a forest fire that destroyed homes near the port on the hills above the bay, "
+            "and residents were moved to shelters while crews worked through the night to hold the lines")  # fmt: skip
+    terms = text_terms(None, body, language="en", top=25)
+    assert {digest[0] >> 4 for digest, _ in terms} == {WHOLE, LEDE}
+    assert math.isclose(sum(w * w for _, w in terms), 1.0, rel_tol=1e-9)
 
 
 def test_unknown_or_missing_language_weighs_with_english() -> None:
