@@ -156,8 +156,9 @@ class LimitSettings(BaseModel):
 # Bumped when the sketch's algorithm changes (tokens, hashes, signatures, terms): the same settings then make
 # different decisions, so the version stamped on them must change too. 2: 64-bit word ids, one-permutation MinHash;
 # 3: word weights from each language's 200k commonest words; 4: event-time watermark, containment both ways,
-# near copies ranked before containment copies.
-SKETCH_REVISION = 4
+# near copies ranked before containment copies; 5: story vectors blend whole text, names and lede, names held by
+# other live stories damped, weak joins do not shape a story.
+SKETCH_REVISION = 5
 
 
 class DedupSettings(BaseModel):
