@@ -48,8 +48,8 @@ _LEDE_WORDS = 60
 _NAME_CHARACTERS = 4000  # the names of the first 400 words or so, as the whole view reads
 # A capitalised word (with a lower-case letter: not a headline in capitals) that does not open the text, a
 # line or a sentence. Latin letters only; other scripts give no names and the blend leans on the other views.
-_NAME = re.compile(
-    r"(?<!^)(?<!\n)(?<![.!?]\s)(?<![.!?][\"'\u201d\u2019]\s)"
+_NAME = re.compile(  # the look-ahead first: most positions fail on it before the look-behinds are tried (2.7x)
+    r"(?=[A-Z\u00c0-\u00d6\u00d8-\u00de])(?<!^)(?<!\n)(?<![.!?]\s)(?<![.!?][\"'\u201d\u2019]\s)"
     r"\b[A-Z\u00c0-\u00d6\u00d8-\u00de][\w'\u2019-]*[a-z\u00df-\u00f6\u00f8-\u00ff][\w'\u2019-]*"
 )
 _CEILING = 7.5  # zipf of the commonest words ("the" is 7.7): the weight of word w is 7.5 - zipf(w)
