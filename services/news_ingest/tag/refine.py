@@ -29,12 +29,11 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-import wordfreq
-
 from news_ingest.models import EntityType
 from news_ingest.tag.companies import companies
 from news_ingest.tag.given_names import is_given_name, looks_like_a_person
 from news_ingest.tag.span import Span
+from news_ingest.tag.words import zipf
 
 
 class Places(Protocol):
@@ -116,7 +115,7 @@ _CAPITALISED_BEFORE = re.compile(r"[A-Z][\w'\u2019-]* $")
 _CAPITALISED_AFTER = re.compile(r" [A-Z]")
 _TICKER = re.compile(r"<[A-Z0-9.&\-]{1,12}>")
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
-_LOWER_START = re.compile(r"(?:^| )[a-z]")
+_LOWER_AFTER_SPACE = re.compile(r" [a-z]")  # a literal first: the regex engine skips ahead to spaces fast
 _PROSE_WORDS = 3
 _LEADING_JUNK = frozenset("-\u2013\u2014:;,.'\"\u201c\u2018 ")
 _TRAILING_JUNK = frozenset("<>-\u2013\u2014:;,'\"\u201d ")
@@ -127,7 +126,8 @@ _BREAK = re.compile(r"\s*\n\s*| [-\u2013\u2014] | \(.*")  # where a span is cut 
 _TRAILING_LOWER = re.compile(r"(?: [a-z][\w.'-]*)+$")  # "Interfax news agency" -> "Interfax"
 _TRAILING_NUMBERS = re.compile(r"(?: [-+(]*\d[\d.,:/\-)]*)+$")
 # A capitalised word after a lower-case word or a comma: not a sentence's first word.
-_MID_SENTENCE_WORD = re.compile(r"(?<=[a-z,;:] )([A-Z][\w.'\u2019&-]*\w\.?|[A-Z])")
+# (it starts with the capital, not the look-behind, so that the regex engine skips ahead to capitals fast)
+_MID_SENTENCE_WORD = re.compile(r"([A-Z](?<=[a-z,;:] [A-Z])(?:[\w.'\u2019&-]*\w\.?)?)")
 
 
 def refined(spans: Sequence[Span], text: str, places: Places) -> list[Span]:
@@ -180,11 +180,14 @@ class _Article:
                 self.organisations.setdefault(span.text.split()[0].casefold(), span)
         self.surnames = {s.text.split()[-1] for s in spans if s.type is EntityType.PERSON and " " in s.text}
         self._inside: frozenset[str] | None = None
+        self._prose: dict[int, bool] = {}  # a line's start -> whether it is prose
 
     def in_a_sentence(self, at: int) -> bool:
         """The line holding ``at`` is prose (three lower-case words or more), not a headline or a table row."""
-        start, end = self.text.rfind("\n", 0, at) + 1, self.text.find("\n", at)
-        return len(_LOWER_START.findall(self.text, start, end if end >= 0 else len(self.text))) >= _PROSE_WORDS
+        start = self.text.rfind("\n", 0, at) + 1
+        if start not in self._prose:  # the spans of a line ask in turn
+            self._prose[start] = is_prose_line(self.text, at)
+        return self._prose[start]
 
     def capitalised_inside_a_sentence(self, word: str) -> bool:
         if self._inside is None:
@@ -271,9 +274,18 @@ class _Article:
 
     def _common_word(self, name: str, *, anywhere: bool = False) -> bool:
         """A common English word the article never capitalises inside a sentence (``anywhere``: whether or not)."""
-        if wordfreq.zipf_frequency(name.lower(), "en") < _COMMON_WORD_ZIPF or is_given_name(name):
+        if zipf(name.lower()) < _COMMON_WORD_ZIPF or is_given_name(name):
             return False
         return anywhere or not self.capitalised_inside_a_sentence(name)
+
+
+def is_prose_line(text: str, at: int) -> bool:
+    """The line holding ``at`` is prose (three lower-case words or more), not a headline or a table row. A word
+    counts after a space, or at the very start of the text (where the line-start pattern this replaced matched)."""
+    start, end = text.rfind("\n", 0, at) + 1, text.find("\n", at)
+    end = end if end >= 0 else len(text)
+    lower = len(_LOWER_AFTER_SPACE.findall(text, start, end)) + (start == 0 < end and "a" <= text[0] <= "z")
+    return lower >= _PROSE_WORDS
 
 
 def _joined(spans: Sequence[Span], text: str) -> list[Span]:
@@ -351,7 +363,7 @@ def _person_start(text: str, start: int, end: int, places: Places) -> int:
             lowered in _ROLE_WORDS
             or first in _HONORIFICS
             or places.is_demonym(first)
-            or (first.endswith(("ing", "ed")) and wordfreq.zipf_frequency(lowered, "en") >= _COMMON_WORD_ZIPF)
+            or (first.endswith(("ing", "ed")) and zipf(lowered) >= _COMMON_WORD_ZIPF)
         )
         if not droppable:
             break
