@@ -25,6 +25,7 @@ found in real output:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from typing import Protocol
@@ -141,7 +142,9 @@ def refined(spans: Sequence[Span], text: str, places: Places) -> list[Span]:
         found = article.confirmed(span, places) if _shouted(span.text) else span
         if found is None or not article.is_a_name(found, places):
             continue
-        found = _retyped(found, places, article.surnames | article.titled(found))
+        # Only a person's retyping reads the surnames (and a title before the name, a regex search): others skip it.
+        surnames = article.surnames | article.titled(found) if found.type is EntityType.PERSON else article.surnames
+        found = _retyped(found, places, surnames)
         if found is not None and found.type is EntityType.PERSON and _FIRM_AFTER.match(text, found.end):
             found = Span(found.start, found.end, EntityType.ORG, found.text)  # "C. Itoh and Co", "Jones Inc"
         if (found is not None and found.type is EntityType.ORG and found.text not in companies()
@@ -231,19 +234,11 @@ class _Article:
 
     def _never_a_name(self, span: Span) -> bool:
         """Lower case, roles, table words, works and events, generic bodies ("Party" alone), whatever else holds."""
-        name = span.text
-        if not name[:1].isupper() and not any(char.isupper() for char in name[1:3]):
-            return True  # "cts", "congress", "182nd"; "de Klerk", "eBay" and "3M" stay
-        if _CONTRACTION.fullmatch(name):
+        if _never_a_name_alone(span.text):
             return True
-        words = [word.lower().rstrip(".").removesuffix("'s") for word in name.split()]
-        if all(word in _ROLE_WORDS for word in words) or all(word in _TABLE_WORDS for word in words):
-            return True
-        if name.split()[-1] in _EVENT_ENDS or (
-            span.type is not EntityType.LOC and _WORK_BEFORE.search(self.text, max(0, span.start - 30), span.start)
-        ):
-            return True
-        return " " not in name and name in _GENERIC_BODIES  # "Party", "Department": what kind of body, not which
+        return span.type is not EntityType.LOC and bool(
+            _WORK_BEFORE.search(self.text, max(0, span.start - 30), span.start)
+        )
 
     def titled(self, span: Span) -> set[str]:
         """{the span's name} when a title or honorific stands right before it ("Lord Irvine"), else {}."""
@@ -277,6 +272,22 @@ class _Article:
         if zipf(name.lower()) < _COMMON_WORD_ZIPF or is_given_name(name):
             return False
         return anywhere or not self.capitalised_inside_a_sentence(name)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _never_a_name_alone(name: str) -> bool:
+    """What ``_Article._never_a_name`` decides from the name alone, whatever its place: names repeat within and
+    across articles, so the answer is kept."""
+    if not name[:1].isupper() and not any(char.isupper() for char in name[1:3]):
+        return True  # "cts", "congress", "182nd"; "de Klerk", "eBay" and "3M" stay
+    if _CONTRACTION.fullmatch(name):
+        return True
+    words = [word.lower().rstrip(".").removesuffix("'s") for word in name.split()]
+    if all(word in _ROLE_WORDS for word in words) or all(word in _TABLE_WORDS for word in words):
+        return True
+    if name.rsplit(maxsplit=1)[-1] in _EVENT_ENDS:
+        return True
+    return " " not in name and name in _GENERIC_BODIES  # "Party", "Department": what kind of body, not which
 
 
 def is_prose_line(text: str, at: int) -> bool:
