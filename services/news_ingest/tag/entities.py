@@ -229,6 +229,7 @@ _MIN_SHOUTED = 4  # "GM", "BA" in capitals are too often something else
 _RARE_FIRM_WORD_ZIPF = 3.9  # "Moody", "Goldman", "Carnival" are rarer; "Ballet", "Morgan", "General" are not
 _COMPETITION_WORDS = frozenset(("Olympic", "Paralympic", "Commonwealth", "World", "European", "Grand"))
 _RARE_FIRST_ZIPF = 3.0  # a first word this rare as an English word ("Ozzy") is a given name
+_OF_OR_FOR = re.compile(" (?:of|for) ")  # compiled once: asked of every entity
 
 
 class EntityExtractor(Protocol):
@@ -660,7 +661,7 @@ def _entity_type(name: str, mentions: list[tuple[Span, EntityType]]) -> EntityTy
     "Royal Institute of Chartered Surveyors", whatever a model read in it), or is a well-known one's ("BT");
     one word some mentions call an organisation and others a person, the organisation (as ``ner.consistent``
     decides); else the type most of its mentions have, ties to the full name's own mentions."""
-    head = re.split(" (?:of|for) ", name, maxsplit=1)[0]  # "Office of Federal Housing ...": "Office"
+    head = _OF_OR_FOR.split(name, maxsplit=1)[0]  # "Office of Federal Housing ...": "Office"
     if head.rsplit(maxsplit=1)[-1].rstrip(".") in _ORG_WORD_SET or name in companies():
         return EntityType.ORG
     votes = Counter(kind for _, kind in mentions)
