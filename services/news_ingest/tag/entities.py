@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
 import ahocorasick_rs
-import wordfreq
 
 from news_ingest.models import Entity, EntityType
 from news_ingest.tag.companies import ALSO_WORDS, companies
@@ -30,6 +29,7 @@ from news_ingest.tag.refine import refined
 from news_ingest.tag.regions import Kind, RegionTagger
 from news_ingest.tag.span import Span
 from news_ingest.tag.teams import is_sports_article, team_names_in_prose, team_spans
+from news_ingest.tag.words import zipf
 
 _NAME_WORD = r"(?:[A-Z][a-z'\u2019]+(?:-[A-Z][a-z]+)?|[A-Z]\.)"
 _PARTICLE = r"(?:bin|ibn|al-|el-|de|da|di|van|von|der|del|la|le)"
@@ -49,7 +49,16 @@ _NAME_AT = re.compile(rf" ({_NAME})")  # the name right after a role
 _ROLE_NAMES = [alternative.replace("\\.?", ".").replace("\\.", ".") for alternative in _ROLES.split("|")]
 _ROLE_NAMES += [alternative.replace("\\.?", "") for alternative in _ROLES.split("|") if alternative.endswith("\\.?")]
 _ROLE_FINDER = ahocorasick_rs.AhoCorasick(_ROLE_NAMES, matchkind=ahocorasick_rs.MatchKind.LeftmostFirst)
-_PERSON_SAID = re.compile(rf"(?:\bsaid|\btold|\badded) ({_NAME_WORD} {_NAME_WORD}(?: {_NAME_WORD})?)\b")
+# Patterns scanned over every text start with a letter, not a word boundary: then the regex engine skips ahead to
+# the candidate letters in C instead of trying the whole pattern at every position; the look-behind after each
+# word asks what the boundary asked (no word character before it).
+
+
+def _whole_words(words: str) -> str:
+    return "|".join(rf"{word}(?<!\w{word})" for word in words.split())
+
+
+_PERSON_SAID = re.compile(rf"(?:{_whole_words('said told added')}) ({_NAME_WORD} {_NAME_WORD}(?: {_NAME_WORD})?)\b")
 _SHOUTED_LINE = re.compile(r"[^a-z]*[A-Z]{3}")  # a line starting in capitals: "BUCHAREST 1996-08-30", "ST LOUIS AT"
 _SHOUTED_WORDS = re.compile(r"(?<![\w.'-])[A-Z]{3,}(?: [A-Z]{2,}){0,2}(?![\w'-])")
 _FAMILY_WORD = r"[A-Z][a-zA-Z'\u2019-]*[a-z]"
@@ -59,7 +68,8 @@ _GIVEN_AND_FAMILY = re.compile(rf"[A-Z][a-z]+(?: [A-Z]\.)?(?: (?:{_PARTICLE} )?{
 _INITIAL_AND_FAMILY = re.compile(rf"([A-Z]\. (?:[A-Z]\. )?{_FAMILY_WORD})(?![\w-])")
 _NAME_AND_COUNTRY = re.compile(rf"({_NAME}) \( ?([A-Z][A-Za-z. ]{{1,30}}?) ?\)")
 _GOALS_AFTER = re.compile(r" ?\d{1,2}(?![\d.:,-])")
-_PERSON_AGE = re.compile(rf"\b({_NAME_WORD} {_NAME_WORD}(?: {_NAME_WORD})?), (?:aged )?\d{{1,2}},")
+_FIRST_NAME_WORD = r"[A-Z](?<!\w[A-Z])(?:[a-z'\u2019]+(?:-[A-Z][a-z]+)?|\.)"  # _NAME_WORD after a word boundary
+_PERSON_AGE = re.compile(rf"({_FIRST_NAME_WORD} {_NAME_WORD}(?: {_NAME_WORD})?), (?:aged )?\d{{1,2}},")
 _AGE = re.compile(r", (?:aged )?\d{1,2},")  # what _PERSON_AGE needs: a cheap scan first, as few texts give an age
 _ORG_WORDS = (
     "Ministry|Bank|Corp\\.?|Corporation|Inc\\.?|Ltd\\.?|Plc|PLC|Group|Party|Agency|Council|Commission|University|"
@@ -97,7 +107,8 @@ _SAID_OF_FIRMS = ahocorasick_rs.AhoCorasick(
 )
 _FIRM_BEFORE = re.compile(rf"(?<![\w.-])({_NAME_WORD}(?: {_NAME_WORD}){{0,2}})$")
 _NOT_FIRMS = frozenset(("Its", "Their", "His", "Her", "Our", "Wall Street", "Company"))
-_ORG_OF = re.compile(rf"\b((?:Ministry|Bank|Department|University|Council|Court|Office) of (?:the )?{_NAME})")
+_ORG_HEADS = _whole_words("Ministry Bank Department University Council Court Office")
+_ORG_OF = re.compile(rf"((?:{_ORG_HEADS}) of (?:the )?{_NAME})")
 _KNOWN_ACRONYMS = frozenset(
     (
         "NATO",
@@ -218,6 +229,7 @@ _MIN_SHOUTED = 4  # "GM", "BA" in capitals are too often something else
 _RARE_FIRM_WORD_ZIPF = 3.9  # "Moody", "Goldman", "Carnival" are rarer; "Ballet", "Morgan", "General" are not
 _COMPETITION_WORDS = frozenset(("Olympic", "Paralympic", "Commonwealth", "World", "European", "Grand"))
 _RARE_FIRST_ZIPF = 3.0  # a first word this rare as an English word ("Ozzy") is a given name
+_OF_OR_FOR = re.compile(" (?:of|for) ")  # compiled once: asked of every entity
 
 
 class EntityExtractor(Protocol):
@@ -525,9 +537,7 @@ def with_short_names(spans: Sequence[Span], text: str, is_place: Callable[[str],
             continue
         short = {words[-1]} | ({words[0]} if len(words) >= 3 and len(words[0]) <= 3 else set())
         introduced |= {word for word in short if _SHORT_NAME.fullmatch(word)} - _NOT_NAMES
-        if is_given_name(words[0]) or (
-            _SHORT_NAME.fullmatch(words[0]) and wordfreq.zipf_frequency(words[0].lower(), "en") < _RARE_FIRST_ZIPF
-        ):
+        if is_given_name(words[0]) or (_SHORT_NAME.fullmatch(words[0]) and zipf(words[0].lower()) < _RARE_FIRST_ZIPF):
             firsts.setdefault(words[0], set()).add(words[-1])
     # A first name is added where it stands alone, but never retypes what another rule found ("Ryanair" of a
     # model's "Ryanair CEO Michael O'Leary" stays the airline).
@@ -575,7 +585,7 @@ def _first_words_of_firms(
             and bare not in _NOT_NAMES
             and bare not in people
             and not is_place(bare)
-            and wordfreq.zipf_frequency(bare.lower(), "en") < _RARE_FIRM_WORD_ZIPF
+            and zipf(bare.lower()) < _RARE_FIRM_WORD_ZIPF
         ):
             forms.setdefault(first, (first, EntityType.ORG))
     return forms
@@ -651,7 +661,7 @@ def _entity_type(name: str, mentions: list[tuple[Span, EntityType]]) -> EntityTy
     "Royal Institute of Chartered Surveyors", whatever a model read in it), or is a well-known one's ("BT");
     one word some mentions call an organisation and others a person, the organisation (as ``ner.consistent``
     decides); else the type most of its mentions have, ties to the full name's own mentions."""
-    head = re.split(" (?:of|for) ", name, maxsplit=1)[0]  # "Office of Federal Housing ...": "Office"
+    head = _OF_OR_FOR.split(name, maxsplit=1)[0]  # "Office of Federal Housing ...": "Office"
     if head.rsplit(maxsplit=1)[-1].rstrip(".") in _ORG_WORD_SET or name in companies():
         return EntityType.ORG
     votes = Counter(kind for _, kind in mentions)

@@ -23,12 +23,11 @@ import functools
 import re
 from collections.abc import Callable
 
-import wordfreq
-
 from news_ingest.models import EntityType
 from news_ingest.tag.given_names import is_given_name
-from news_ingest.tag.refine import NOT_ACRONYMS
+from news_ingest.tag.refine import NOT_ACRONYMS, is_prose_line
 from news_ingest.tag.span import Span
+from news_ingest.tag.words import zipf
 
 # A capitalised word after a lower-case word or a comma (not a sentence's first word), as a whole word.
 # (starting with a character class, not a look-behind, lets the regex engine skip ahead fast)
@@ -69,8 +68,6 @@ _NOT_WORDS = _set(
     "Sir Mr Mrs Ms Dr Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May "
     "June July August September October November December"
 )
-_LOWER_WORD = re.compile(r"(?:^| )[a-z]")
-_PROSE_WORDS = 3
 _MIN_MENTIONS = 2  # a word named once is left to the other rules: one mention gives too little context
 _ZIPF = 4.0  # an acronym that is also a common word ("IN", "UNIT" in a headline) is that word
 _COMMON_ZIPF = 4.5  # a word this common in lower case is a name only with an organisation's context
@@ -89,7 +86,7 @@ def _single_words(text: str, taken: Callable[[int, int], bool], is_place: Callab
     found: list[Span] = []
     candidates = set(_MID_SENTENCE_WORD.findall(text)) - _NOT_WORDS  # a name is written inside a sentence
     for word in candidates:
-        if text.count(word) < _MIN_MENTIONS or is_given_name(word) or is_place(word):
+        if is_given_name(word) or is_place(word) or text.count(word) < _MIN_MENTIONS:  # cheap tests first
             continue
         matches = [m for m in _occurrences(text, word) if not taken(m[0], m[1])
                    and not _CAPITALISED_BEFORE.search(text, max(0, m[0] - 30), m[0])]  # fmt: skip
@@ -133,7 +130,7 @@ def _kind_of(word: str, matches: list[tuple[int, int]], text: str) -> EntityType
         person = any(p is not None and p.group(1) is not None for p in pronouns) and not word.endswith("s")
     if person == firm:
         return None
-    if person and wordfreq.zipf_frequency(word.lower(), "en") >= _COMMON_ZIPF:
+    if person and zipf(word.lower()) >= _COMMON_ZIPF:
         return None
     return EntityType.PERSON if person else EntityType.ORG
 
@@ -149,7 +146,7 @@ def _acronyms(text: str, taken: Callable[[int, int], bool], is_place: Callable[[
         if acronym in NOT_ACRONYMS or is_place(acronym) or _a_word(acronym):
             continue
         matches = [m for m in all_matches if not _NUMBER_BEFORE.search(text, max(0, m.start() - 8), m.start())]
-        if acronym in defined or sum(_in_prose(text, m.start()) for m in matches[:3]) >= 2:
+        if acronym in defined or sum(is_prose_line(text, m.start()) for m in matches[:3]) >= 2:
             found += [Span(m.start(), m.end(), EntityType.ORG, acronym) for m in matches
                       if not taken(m.start(), m.end())]  # fmt: skip
     return found
@@ -158,10 +155,4 @@ def _acronyms(text: str, taken: Callable[[int, int], bool], is_place: Callable[[
 @functools.lru_cache(maxsize=65_536)
 def _a_word(acronym: str) -> bool:
     """An acronym that is also a common word ("IN", "UNIT" in a headline) is that word."""
-    return wordfreq.zipf_frequency(acronym.lower(), "en") >= _ZIPF
-
-
-def _in_prose(text: str, at: int) -> bool:
-    """The line holding ``at`` has lower-case words: a sentence, not a headline or a table."""
-    start, end = text.rfind("\n", 0, at) + 1, text.find("\n", at)
-    return len(_LOWER_WORD.findall(text, start, end if end >= 0 else len(text))) >= _PROSE_WORDS
+    return zipf(acronym.lower()) >= _ZIPF

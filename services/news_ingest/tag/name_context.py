@@ -11,9 +11,8 @@ from __future__ import annotations
 import enum
 import re
 
-import wordfreq
-
 from news_ingest.tag.given_names import is_given_name
+from news_ingest.tag.words import zipf
 
 HONORIFICS = frozenset(
     {"Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Professor", "Sir", "Dame", "Lord", "Lady", "Baroness", "Baron", "Judge",
@@ -85,7 +84,7 @@ def _by_word_before(before: str, leading_words: frozenset[str]) -> Naming | None
         return None  # "on Tuesday. Moscow's ties": the place opens a sentence
     if not _sentence_start(before, previous):
         return Naming.NAME
-    frequency = wordfreq.zipf_frequency(word.lower(), "en")
+    frequency = zipf(word.lower())
     if is_given_name(word) or frequency < _RARE_WORD_ZIPF:
         return Naming.NAME  # "Andriy Shevchenko scored": a first name opening the sentence
     # "Morgan Stanley said": likely a name, but only this mention is dropped; "Yesterday Paris ..." is the place

@@ -25,16 +25,16 @@ found in real output:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from typing import Protocol
-
-import wordfreq
 
 from news_ingest.models import EntityType
 from news_ingest.tag.companies import companies
 from news_ingest.tag.given_names import is_given_name, looks_like_a_person
 from news_ingest.tag.span import Span
+from news_ingest.tag.words import zipf
 
 
 class Places(Protocol):
@@ -116,7 +116,7 @@ _CAPITALISED_BEFORE = re.compile(r"[A-Z][\w'\u2019-]* $")
 _CAPITALISED_AFTER = re.compile(r" [A-Z]")
 _TICKER = re.compile(r"<[A-Z0-9.&\-]{1,12}>")
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
-_LOWER_START = re.compile(r"(?:^| )[a-z]")
+_LOWER_AFTER_SPACE = re.compile(r" [a-z]")  # a literal first: the regex engine skips ahead to spaces fast
 _PROSE_WORDS = 3
 _LEADING_JUNK = frozenset("-\u2013\u2014:;,.'\"\u201c\u2018 ")
 _TRAILING_JUNK = frozenset("<>-\u2013\u2014:;,'\"\u201d ")
@@ -127,7 +127,8 @@ _BREAK = re.compile(r"\s*\n\s*| [-\u2013\u2014] | \(.*")  # where a span is cut 
 _TRAILING_LOWER = re.compile(r"(?: [a-z][\w.'-]*)+$")  # "Interfax news agency" -> "Interfax"
 _TRAILING_NUMBERS = re.compile(r"(?: [-+(]*\d[\d.,:/\-)]*)+$")
 # A capitalised word after a lower-case word or a comma: not a sentence's first word.
-_MID_SENTENCE_WORD = re.compile(r"(?<=[a-z,;:] )([A-Z][\w.'\u2019&-]*\w\.?|[A-Z])")
+# (it starts with the capital, not the look-behind, so that the regex engine skips ahead to capitals fast)
+_MID_SENTENCE_WORD = re.compile(r"([A-Z](?<=[a-z,;:] [A-Z])(?:[\w.'\u2019&-]*\w\.?)?)")
 
 
 def refined(spans: Sequence[Span], text: str, places: Places) -> list[Span]:
@@ -141,7 +142,9 @@ def refined(spans: Sequence[Span], text: str, places: Places) -> list[Span]:
         found = article.confirmed(span, places) if _shouted(span.text) else span
         if found is None or not article.is_a_name(found, places):
             continue
-        found = _retyped(found, places, article.surnames | article.titled(found))
+        # Only a person's retyping reads the surnames (and a title before the name, a regex search): others skip it.
+        surnames = article.surnames | article.titled(found) if found.type is EntityType.PERSON else article.surnames
+        found = _retyped(found, places, surnames)
         if found is not None and found.type is EntityType.PERSON and _FIRM_AFTER.match(text, found.end):
             found = Span(found.start, found.end, EntityType.ORG, found.text)  # "C. Itoh and Co", "Jones Inc"
         if (found is not None and found.type is EntityType.ORG and found.text not in companies()
@@ -180,11 +183,14 @@ class _Article:
                 self.organisations.setdefault(span.text.split()[0].casefold(), span)
         self.surnames = {s.text.split()[-1] for s in spans if s.type is EntityType.PERSON and " " in s.text}
         self._inside: frozenset[str] | None = None
+        self._prose: dict[int, bool] = {}  # a line's start -> whether it is prose
 
     def in_a_sentence(self, at: int) -> bool:
         """The line holding ``at`` is prose (three lower-case words or more), not a headline or a table row."""
-        start, end = self.text.rfind("\n", 0, at) + 1, self.text.find("\n", at)
-        return len(_LOWER_START.findall(self.text, start, end if end >= 0 else len(self.text))) >= _PROSE_WORDS
+        start = self.text.rfind("\n", 0, at) + 1
+        if start not in self._prose:  # the spans of a line ask in turn
+            self._prose[start] = is_prose_line(self.text, at)
+        return self._prose[start]
 
     def capitalised_inside_a_sentence(self, word: str) -> bool:
         if self._inside is None:
@@ -228,19 +234,11 @@ class _Article:
 
     def _never_a_name(self, span: Span) -> bool:
         """Lower case, roles, table words, works and events, generic bodies ("Party" alone), whatever else holds."""
-        name = span.text
-        if not name[:1].isupper() and not any(char.isupper() for char in name[1:3]):
-            return True  # "cts", "congress", "182nd"; "de Klerk", "eBay" and "3M" stay
-        if _CONTRACTION.fullmatch(name):
+        if _never_a_name_alone(span.text):
             return True
-        words = [word.lower().rstrip(".").removesuffix("'s") for word in name.split()]
-        if all(word in _ROLE_WORDS for word in words) or all(word in _TABLE_WORDS for word in words):
-            return True
-        if name.split()[-1] in _EVENT_ENDS or (
-            span.type is not EntityType.LOC and _WORK_BEFORE.search(self.text, max(0, span.start - 30), span.start)
-        ):
-            return True
-        return " " not in name and name in _GENERIC_BODIES  # "Party", "Department": what kind of body, not which
+        return span.type is not EntityType.LOC and bool(
+            _WORK_BEFORE.search(self.text, max(0, span.start - 30), span.start)
+        )
 
     def titled(self, span: Span) -> set[str]:
         """{the span's name} when a title or honorific stands right before it ("Lord Irvine"), else {}."""
@@ -271,9 +269,34 @@ class _Article:
 
     def _common_word(self, name: str, *, anywhere: bool = False) -> bool:
         """A common English word the article never capitalises inside a sentence (``anywhere``: whether or not)."""
-        if wordfreq.zipf_frequency(name.lower(), "en") < _COMMON_WORD_ZIPF or is_given_name(name):
+        if zipf(name.lower()) < _COMMON_WORD_ZIPF or is_given_name(name):
             return False
         return anywhere or not self.capitalised_inside_a_sentence(name)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _never_a_name_alone(name: str) -> bool:
+    """What ``_Article._never_a_name`` decides from the name alone, whatever its place: names repeat within and
+    across articles, so the answer is kept."""
+    if not name[:1].isupper() and not any(char.isupper() for char in name[1:3]):
+        return True  # "cts", "congress", "182nd"; "de Klerk", "eBay" and "3M" stay
+    if _CONTRACTION.fullmatch(name):
+        return True
+    words = [word.lower().rstrip(".").removesuffix("'s") for word in name.split()]
+    if all(word in _ROLE_WORDS for word in words) or all(word in _TABLE_WORDS for word in words):
+        return True
+    if name.rsplit(maxsplit=1)[-1] in _EVENT_ENDS:
+        return True
+    return " " not in name and name in _GENERIC_BODIES  # "Party", "Department": what kind of body, not which
+
+
+def is_prose_line(text: str, at: int) -> bool:
+    """The line holding ``at`` is prose (three lower-case words or more), not a headline or a table row. A word
+    counts after a space, or at the very start of the text (where the line-start pattern this replaced matched)."""
+    start, end = text.rfind("\n", 0, at) + 1, text.find("\n", at)
+    end = end if end >= 0 else len(text)
+    lower = len(_LOWER_AFTER_SPACE.findall(text, start, end)) + (start == 0 < end and "a" <= text[0] <= "z")
+    return lower >= _PROSE_WORDS
 
 
 def _joined(spans: Sequence[Span], text: str) -> list[Span]:
@@ -351,7 +374,7 @@ def _person_start(text: str, start: int, end: int, places: Places) -> int:
             lowered in _ROLE_WORDS
             or first in _HONORIFICS
             or places.is_demonym(first)
-            or (first.endswith(("ing", "ed")) and wordfreq.zipf_frequency(lowered, "en") >= _COMMON_WORD_ZIPF)
+            or (first.endswith(("ing", "ed")) and zipf(lowered) >= _COMMON_WORD_ZIPF)
         )
         if not droppable:
             break
