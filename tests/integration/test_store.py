@@ -107,7 +107,7 @@ async def test_a_copy_decided_while_its_original_landed_first_is_decided_again_a
     redis_server: LocalRedis,
 ) -> None:
     """No lock while deciding: the append that finds the log moved replays what landed, sees that it wrote
-    band keys the copy's decision read, and decides the copy again."""
+    band keys the copy's decision read, and decides the copy again (the article whose reads it touched)."""
     prefix = new_prefix()
     original = candidate(STORY, source="raw/0/1", url="https://a.example/x")
     copy = candidate(STORY + " Updated.", source="raw/1/1", url="https://b.example/y")
@@ -116,7 +116,7 @@ async def test_a_copy_decided_while_its_original_landed_first_is_decided_again_a
         (decided,) = await slow.check_and_insert([copy])
         assert [d.status for d in landed[0]] == [DedupStatus.UNIQUE]
         assert (decided.status, decided.duplicate_of) == (DedupStatus.NEAR_DUPLICATE, original.article_id)
-        assert slow.decides == {"conflict_keys": 1, "first": 1}
+        assert slow.decides == {"conflict_keys": 1, "partly_again": 1, "articles_decided_again": 1}
         assert await slow.size() == await fast.size() == 2
 
 
@@ -137,12 +137,13 @@ async def test_a_batch_nothing_that_landed_first_touched_keeps_its_decisions_at_
         assert await fast.size() == await slow.size() == await memory.size()
 
 
+@pytest.mark.parametrize("seed", [18, 19, 20, 21])
 async def test_replicas_deciding_overlapping_batches_at_once_decide_as_memory_does_in_the_log_order(
-    redis_server: LocalRedis,
+    redis_server: LocalRedis, seed: int
 ) -> None:
     """Three replicas decide batches of copies of a few stories at the same moment, round after round: each
     replica's decisions are those one in-memory index makes on the batches in the order the log holds them."""
-    prefix, rng = new_prefix(), random.Random(18)
+    prefix, rng = new_prefix(), random.Random(seed)
     texts = [STORY, OTHER, FIRE, FIRE_RETOLD, OTHER_FIRE]
     stream = [candidate(rng.choice(texts) + rng.choice(["", " Updated.", " More follows."]), source=f"raw/{n % 3}/{n}",
                         url=f"https://s{rng.randrange(4)}.example/{n % 7}") for n in range(90)]  # fmt: skip
@@ -168,7 +169,6 @@ async def test_replicas_deciding_overlapping_batches_at_once_decide_as_memory_do
         assert len(entries) == len(batches)
         outcomes = sum((replica.decides for replica in replicas), Counter())
         assert outcomes["conflict_keys"] + outcomes["conflict_terms"] > 0, f"no conflict exercised: {outcomes}"
-        assert outcomes["rebased"] > 0, f"no batch kept its decisions past a landed one: {outcomes}"
     finally:
         for replica in replicas:
             await replica.aclose()

@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from news_ingest.deduplicate import multimap
 from news_ingest.deduplicate.copies import CopyRules, Matches, best_copy
-from news_ingest.deduplicate.footprint import Reads, Writes
+from news_ingest.deduplicate.footprint import Key, Reads, Writes, conflict
 from news_ingest.deduplicate.index import BAND_CANDIDATES, Candidate, Decision, Thresholds, band_key_rows, band_keys
 from news_ingest.deduplicate.segment import Packed, Segment
 from news_ingest.deduplicate.segment import keys as segment_keys
@@ -156,18 +156,7 @@ class InMemoryDedupIndex:
     def decide_tentatively(self, candidates: Sequence[Candidate]) -> tuple[list[tuple[Decision, Step]], Tentative]:
         """``decide`` without closing the batch: what it read, and how to take it back (``undo``); once it
         stands, ``close_batch`` finishes it as ``decide`` would have."""
-        if not self.can_decide_tentatively(len(candidates)):
-            raise ValueError("a tentative batch must fit under max_entries")
-        lengths = {g: (len(held.article_ids), len(held.sources)) for g, held in self._generations.items()}
-        tentative = Tentative(Reads(), self._newest, self._sequence, list(self._order), lengths)
-        if not candidates:
-            return [], tentative
-        signatures = np.array([c.signature for c in candidates])
-        ledes = np.array([c.lede_signature for c in candidates])
-        keys: list[list[int]] = band_key_rows(signatures, ledes, self._thresholds.bands).tolist()
-        for candidate, keys_of in zip(candidates, keys, strict=True):
-            tentative.reads.keys.update((candidate.source, candidate.article_id, candidate.canonical_url,
-                                         candidate.content_hash, *keys_of))  # fmt: skip
+        tentative, keys = self._begin(candidates)
         sealed = self._look_up_sealed(candidates, keys)
         self._tentative = tentative
         try:
@@ -175,6 +164,68 @@ class InMemoryDedupIndex:
         finally:
             self._tentative = None
         return decided, tentative
+
+    def decide_again(self, candidates: Sequence[Candidate], earlier: Sequence[tuple[Decision, Step]], reads: Reads,
+                     landed: Writes, *, window_seconds: float) -> tuple[list[tuple[Decision, Step]], Tentative,
+                                                                         int]:  # fmt: skip
+        """``decide_tentatively`` after batches ``landed`` before this one, where its ``earlier`` decisions
+        were made: each article whose reads nothing that landed (or no decision changed here) touched keeps its
+        decision, the others are decided again; and how many were."""
+        tentative, keys = self._begin(candidates)
+        decided, again = [], 0
+        self._tentative = tentative
+        try:
+            for candidate, keys_of, before in zip(candidates, keys, earlier, strict=True):
+                if conflict(_reads_of(candidate, keys_of, before, reads.grown), landed, window_seconds=window_seconds):
+                    sealed = self._look_up_sealed([candidate], [keys_of])[0]
+                    decided.append(self._decide(candidate, keys_of, sealed))
+                    again += 1
+                    if decided[-1] != before or before[0].status is DedupStatus.UNIQUE:  # a story counted anew
+                        self._note_changed(candidate, keys_of, (before[0], decided[-1][0]), landed)
+                else:
+                    decided.append(before)
+                    self._redo(candidate, keys_of, before)
+        finally:
+            self._tentative = None
+        return decided, tentative, again
+
+    def _begin(self, candidates: Sequence[Candidate]) -> tuple[Tentative, list[list[int]]]:
+        """A tentative batch's undo state, every key its articles read, and their band keys."""
+        if not self.can_decide_tentatively(len(candidates)):
+            raise ValueError("a tentative batch must fit under max_entries")
+        lengths = {g: (len(held.article_ids), len(held.sources)) for g, held in self._generations.items()}
+        tentative = Tentative(Reads(), self._newest, self._sequence, list(self._order), lengths)
+        if not candidates:
+            return tentative, []
+        signatures = np.array([c.signature for c in candidates])
+        ledes = np.array([c.lede_signature for c in candidates])
+        keys: list[list[int]] = band_key_rows(signatures, ledes, self._thresholds.bands).tolist()
+        for candidate, keys_of in zip(candidates, keys, strict=True):
+            tentative.reads.keys.update(_keys_of(candidate, keys_of))
+        return tentative, keys
+
+    def _redo(self, candidate: Candidate, keys: list[int], decided: tuple[Decision, Step]) -> None:
+        """What deciding ``candidate`` did before, done again (as ``apply`` does), its story read noted."""
+        decision, step = decided
+        if step is Step.REPLAYED:
+            return
+        if decision.status is DedupStatus.UNIQUE:
+            if self._tentative is not None:
+                self._tentative.reads.matched(candidate.terms, candidate.timestamp)
+            self._count_in(decision.cluster_id, candidate.terms, candidate.timestamp, None)
+        self._insert(candidate, decision, keys, indexed=step is Step.REMEMBERED)
+
+    def _note_changed(self, candidate: Candidate, keys: list[int], decisions: tuple[Decision, Decision],
+                      changed: Writes) -> None:  # fmt: skip
+        """A decision made again came out otherwise (or counted into a story again, which may move it otherwise):
+        later articles that read what either version wrote (its keys; its terms and the centroids of the stories
+        either joined) are decided again too."""
+        changed.keys.update(_keys_of(candidate, keys))
+        changed.grown_terms.update(term for term, _ in candidate.terms)
+        for decision in decisions:
+            story = self._stories._stories.get(decision.cluster_id)
+            if decision.status is DedupStatus.UNIQUE and story is not None:
+                changed.grown_terms.update(story.centroid)
 
     def undo(self, tentative: Tentative) -> None:
         """Take a tentative batch back out: the index as it was before ``decide_tentatively``."""
@@ -606,3 +657,19 @@ def _restore(table: dict[Any, multimap.Held], key: object, held: multimap.Held |
         table.pop(key, None)
     else:
         table[key] = held
+
+
+def _keys_of(candidate: Candidate, keys: list[int]) -> tuple[Key, ...]:
+    """Every exact and band key deciding ``candidate`` reads (and deciding it may write)."""
+    return (candidate.source, candidate.article_id, candidate.canonical_url, candidate.content_hash, *keys)
+
+
+def _reads_of(candidate: Candidate, keys: list[int], decided: tuple[Decision, Step], grown: set[str]) -> Reads:
+    """What deciding one article read, from its decision: a unique one was matched against the stories."""
+    reads = Reads(keys=set(_keys_of(candidate, keys)))
+    decision, step = decided
+    if step is not Step.REPLAYED and decision.status is DedupStatus.UNIQUE:
+        reads.matched(candidate.terms, candidate.timestamp)
+        if decision.cluster_id in grown:
+            reads.grown.add(decision.cluster_id)
+    return reads

@@ -17,7 +17,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from news_ingest.deduplicate import ledger, snapshot
-from news_ingest.deduplicate.footprint import Writes, conflict
+from news_ingest.deduplicate.footprint import Reads, Writes, conflict
 from news_ingest.deduplicate.index import Candidate, Thresholds
 from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
 from news_ingest.errors import DedupIndexUnavailable
@@ -166,36 +166,53 @@ class RedisDedupIndex:
     async def _decide_optimistically(self, batch: list[Candidate]) -> list[ledger.Decided] | None:
         """Decide on the copy holding nothing, and append if the log is where the copy was. If other batches
         landed first, replay them and append the same decisions when none of them wrote what the decisions
-        read (``footprint.py``). None: the decisions do not stand, or the appends kept being refused (the
-        copy is then where the log is, without this batch)."""
-        now = self._clock()
-        with self._copy_at_risk():
-            decided, tentative = self._copy.decide_tentatively(batch)
-            entry = ledger.encode_batch(ledger.Batch(now=now, candidates=batch, decided=decided))
-            position = await self._append(entry)
-            if position >= 0:
-                self._copy.close_batch(batch, now=now)
-                self.decides["first"] += 1
-                return decided
-            self._copy.undo(tentative)
+        read (``footprint.py``), else decide again the articles whose reads they touched, and try again.
+        None: ``OPTIMISTIC_DECIDES`` tries conflicted, or the appends kept being refused (the copy is then
+        where the log is, without this batch)."""
+        now, window = self._clock(), self._thresholds.stories.window_seconds
+        decided: list[ledger.Decided] = []
+        landed: Writes | None = None
+        for _ in range(OPTIMISTIC_DECIDES):
+            with self._copy_at_risk():
+                if landed is None or landed.reshaped:
+                    decided, tentative = self._copy.decide_tentatively(batch)
+                else:
+                    decided, tentative, again = self._copy.decide_again(batch, decided, tentative.reads, landed,
+                                                                        window_seconds=window)  # fmt: skip
+                    self.decides["articles_decided_again"] += again
+                entry = ledger.encode_batch(ledger.Batch(now=now, candidates=batch, decided=decided))
+                position = await self._append(entry)
+                if position >= 0:
+                    self._copy.close_batch(batch, now=now)
+                    self.decides["first" if landed is None else "partly_again"] += 1
+                    return decided
+                self._copy.undo(tentative)
+            appended, landed = await self._append_after(batch, decided, entry, tentative.reads, position, now=now)
+            if landed is None:
+                self.decides["rebased" if appended else "refused"] += 1
+                return decided if appended else None
+        return None
+
+    async def _append_after(self, batch: list[Candidate], decided: list[ledger.Decided], entry: bytes, reads: Reads,
+                            refused: int, *, now: float) -> tuple[bool, Writes | None]:  # fmt: skip
+        """Replay what landed before the batch and append it, with its decisions, once nothing that landed
+        wrote what they read: whether it was appended, and what landed if that conflicted."""
         moved = 0
         while moved < _APPEND_TRIES:  # waits while another replica holds the lease: it ends within LEASE_SECONDS
-            moved += position != _LEASED
-            await self._pause(position)
-            writes = Writes()
-            await self._sync(writes=writes)
-            reason = conflict(tentative.reads, writes, window_seconds=self._thresholds.stories.window_seconds)
+            moved += refused != _LEASED
+            await self._pause(refused)
+            landed = Writes()
+            await self._sync(writes=landed)
+            reason = conflict(reads, landed, window_seconds=self._thresholds.stories.window_seconds)
             if reason is not None:
                 self.decides[f"conflict_{reason}"] += 1
-                return None
-            position = await self._append(entry)
-            if position >= 0:
+                return False, landed
+            refused = await self._append(entry)
+            if refused >= 0:
                 with self._copy_at_risk():
                     self._copy.apply(batch, decided, now=now)
-                self.decides["rebased"] += 1
-                return decided
-        self.decides["refused"] += 1
-        return None
+                return True, None
+        return False, None
 
     async def _decide_leased(self, batch: list[Candidate]) -> list[ledger.Decided]:
         """Decide under the lease, which stops every other replica appending (so no replica starves)."""

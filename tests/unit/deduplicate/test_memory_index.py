@@ -8,6 +8,7 @@ from dataclasses import replace
 from news_ingest.codec import decode_raw
 from news_ingest.config import DedupSettings
 from news_ingest.deduplicate import snapshot
+from news_ingest.deduplicate.footprint import Writes, conflict
 from news_ingest.deduplicate.index import BAND_CANDIDATES, Candidate, Thresholds
 from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
 from news_ingest.deduplicate.stage import Deduplicator
@@ -221,3 +222,27 @@ def test_a_tentative_batch_that_stands_is_closed_as_decide_would_close_it() -> N
     tentative.close_batch(batch, now=3.0)
     assert answers == decided.decide(batch, now=3.0)
     assert snapshot.dump(tentative) == snapshot.dump(decided)
+
+
+def test_deciding_again_after_a_batch_landed_first_redecides_only_what_it_touched_and_matches_deciding_afresh() -> None:
+    limits = Thresholds.from_settings(DedupSettings())
+    window = limits.stories.window_seconds
+    replica, reference = InMemoryDedupIndex(limits), InMemoryDedupIndex(limits)
+    seen = [candidate(FIRE, source="raw/0/1"), candidate(OTHER, source="raw/0/2")]
+    for index in (replica, reference):
+        index.decide(seen, now=1.0)
+    landed = [candidate(STORY, source="raw/1/1", url="https://a.example/x")]
+    batch = [candidate(f"{OTHER_FIRE} Item {n}.", source=f"raw/2/{n}", url=f"https://o.example/{n}") for n in range(4)]
+    batch.append(candidate(STORY + " Updated.", source="raw/2/9", url="https://b.example/y"))  # the landed one's copy
+    earlier, tentative = replica.decide_tentatively(batch)
+    assert earlier[-1][0].status is DedupStatus.UNIQUE, "its original not seen yet"
+    replica.undo(tentative)
+    writes = Writes()
+    replica.apply(landed, reference.decide(landed, now=2.0), now=2.0, writes=writes)
+    assert conflict(tentative.reads, writes, window_seconds=window) == "keys"
+    again, _, count = replica.decide_again(batch, earlier, tentative.reads, writes, window_seconds=window)
+    replica.close_batch(batch, now=3.0)
+    assert again == reference.decide(batch, now=3.0)
+    assert again[-1][0].status is DedupStatus.NEAR_DUPLICATE
+    assert count == 1, "the others read nothing the landed batch wrote"
+    assert snapshot.dump(replica) == snapshot.dump(reference)
