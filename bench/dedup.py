@@ -19,6 +19,7 @@ import platform
 import time
 import tracemalloc
 import uuid
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,6 +29,7 @@ import redis.asyncio as aioredis
 
 from news_ingest.app import build_normaliser
 from news_ingest.config import DedupSettings
+from news_ingest.deduplicate import redis_index
 from news_ingest.deduplicate.index import Candidate, DedupIndex, Thresholds
 from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
 from news_ingest.deduplicate.redis_index import RedisDedupIndex
@@ -49,9 +51,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
     parser.add_argument("--replicas", type=int, default=2, help="processes sharing one Redis, besides one alone")
     parser.add_argument("--redis-only", action="store_true", help="skip the sketch, memory and Reuters figures")
+    parser.add_argument("--optimistic-decides", type=int, default=redis_index.OPTIMISTIC_DECIDES,
+                        help="decisions made again after conflicts before a Redis replica takes the lease")  # fmt: skip
     args = parser.parse_args()
+    redis_index.OPTIMISTIC_DECIDES = args.optimistic_decides  # forked replicas inherit it
     settings = DedupSettings()
-    result: dict[str, object] = {"benchmark": "dedup", "settings_version": settings.version()}
+    result: dict[str, object] = {"benchmark": "dedup", "settings_version": settings.version(),
+                                 "optimistic_decides": args.optimistic_decides}  # fmt: skip
     candidates = synthetic_candidates(args.articles, settings)
     if not args.redis_only:
         result["sketch"] = sketch_cost(settings)
@@ -173,13 +179,14 @@ async def redis_backend(candidates: list[Candidate], settings: DedupSettings, ur
     prefix = f"bench:{{{uuid.uuid4().hex}}}:"
     started = time.perf_counter()
     if replicas == 1:
-        steps = await fill_share(candidates, settings, url, prefix, (0, 1))
+        shares = [await fill_share(candidates, settings, url, prefix, (0, 1))]
     else:
         context = multiprocessing.get_context("fork")  # the children inherit the candidates
         with context.Pool(replicas) as pool:
             shares = pool.starmap(replica_share, [(settings, url, prefix, (n, replicas)) for n in range(replicas)])
-        steps = [step for share in shares for step in share]
     wall = time.perf_counter() - started
+    steps = [step for share, _ in shares for step in share]
+    decides: Counter[str] = sum((Counter(counted) for _, counted in shares), Counter())
     stats = await admin.info("commandstats")
     cpu = await server_cpu_seconds(admin) - cpu_before
     held = int((await admin.info("memory"))["used_memory"]) - before
@@ -201,6 +208,7 @@ async def redis_backend(candidates: list[Candidate], settings: DedupSettings, ur
         "bytes_per_article": round(held / len(candidates)),
         "mib_per_100k_articles": round(held / len(candidates) * 100_000 / 2**20, 1),
         "round_trips_per_batch": round(calls / batches, 2),
+        "batches_decided": dict(sorted(decides.items())),
         "server_us_per_article": round(server_us / len(candidates), 2),
         "server_cpu_us_per_article": round(cpu / len(candidates) * 1e6, 2),
         "group_ceiling_articles_per_second": round(len(candidates) / server_us * 1e6) if server_us else None,
@@ -217,19 +225,22 @@ async def server_cpu_seconds(admin: aioredis.Redis) -> float:
 _SHARED: list[Candidate] = []  # the candidates, for forked replicas
 
 
-def replica_share(settings: DedupSettings, url: str, prefix: str, share: tuple[int, int]) -> list[dict[str, float]]:
+Share = tuple[list[dict[str, float]], dict[str, int]]  # steps, and how the replica's batches were decided
+
+
+def replica_share(settings: DedupSettings, url: str, prefix: str, share: tuple[int, int]) -> Share:
     return asyncio.run(fill_share(_SHARED, settings, url, prefix, share))
 
 
 async def fill_share(candidates: list[Candidate], settings: DedupSettings, url: str, prefix: str,
-                     share: tuple[int, int]) -> list[dict[str, float]]:  # fmt: skip
+                     share: tuple[int, int]) -> Share:  # fmt: skip
     """One replica's share: (replica, replicas)."""
     replica, replicas = share
     batches = [candidates[start : start + BATCH] for start in range(0, len(candidates), BATCH)]
     mine = [candidate for n, batch in enumerate(batches) if n % replicas == replica for candidate in batch]
     async with RedisDedupIndex(url=url, thresholds=Thresholds.from_settings(settings), key_prefix=prefix,
                                timeout_seconds=30.0) as index:  # fmt: skip
-        return await fill(index, mine)
+        return await fill(index, mine), dict(index.decides)
 
 
 def summary(steps: list[dict[str, float]], held: int, count: int, *, round_trips: float | None) -> dict[str, object]:
@@ -313,7 +324,7 @@ def report(result: dict[str, object]) -> None:
                 f"  Redis server time (INFO commandstats): {figures['server_us_per_article']} us/article"
                 f" ({figures['server_cpu_us_per_article']} us of server CPU with I/O), so a group"
                 f" sharing one Redis tops out near {figures['group_ceiling_articles_per_second']} articles/s;"
-                f" {figures['articles_per_second']} articles/s filled"
+                f" {figures['articles_per_second']} articles/s filled; batches decided {figures['batches_decided']}"
             )
 
     replay = result.get("reuters_replay")

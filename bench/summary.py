@@ -72,13 +72,18 @@ def offline(r: dict[str, Any]) -> Rows:
 
 
 def dedup(r: dict[str, Any]) -> Rows:
-    rows: Rows = [("sketch µs/article", r["sketch"]["us_per_article"])]
-    for backend in ("memory", "redis"):
+    rows: Rows = [("sketch µs/article", r["sketch"]["us_per_article"])] if "sketch" in r else []
+    for backend in ("memory", "redis", "redis_shared"):
         if backend in r:
             figures = r[backend]
-            rows += [(f"{backend}: check+insert µs/article", figures["us_per_article_overall"]),
-                     (f"{backend}: MiB per 100k articles", figures["mib_per_100k_articles"]),
-                     (f"{backend}: round trips per batch", figures["round_trips_per_batch"])]  # fmt: skip
+            name = f"redis, {figures['replicas']} replicas sharing it" if "replicas" in figures else backend
+            rows += [(f"{name}: check+insert µs/article", figures["us_per_article_overall"]),
+                     (f"{name}: MiB per 100k articles", figures["mib_per_100k_articles"]),
+                     (f"{name}: round trips per batch", figures["round_trips_per_batch"])]  # fmt: skip
+            if "server_us_per_article" in figures:
+                rows += [(f"{name}: articles/s the group filled the index at", figures["articles_per_second"]),
+                         (f"{name}: Redis server µs/article", figures["server_us_per_article"]),
+                         (f"{name}: Redis bytes/article", figures["bytes_per_article"])]  # fmt: skip
     return rows
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import uuid
+from collections import Counter
 
 import pytest
 import redis.asyncio as aioredis
@@ -11,17 +13,18 @@ import redis.asyncio as aioredis
 from news_ingest.broker import free_port
 from news_ingest.codec import decode_raw
 from news_ingest.config import DedupSettings
-from news_ingest.deduplicate.index import Thresholds
+from news_ingest.deduplicate import ledger, redis_index
+from news_ingest.deduplicate.index import Candidate, Thresholds
 from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
 from news_ingest.deduplicate.redis_index import RedisDedupIndex
 from news_ingest.deduplicate.stage import Deduplicator
 from news_ingest.demo import demo_events
 from news_ingest.errors import DedupIndexUnavailable, InputRejected
-from news_ingest.models import DedupStatus
+from news_ingest.models import DedupInfo, DedupStatus
 from news_ingest.normalise.stage import Normaliser
 from news_ingest.records import SourceRecord
 from news_ingest.redis_server import LocalRedis
-from tests.dedup_cases import OTHER, STORY, candidate
+from tests.dedup_cases import FIRE, FIRE_RETOLD, OTHER, OTHER_FIRE, STORY, candidate
 
 pytestmark = pytest.mark.integration
 
@@ -87,31 +90,131 @@ async def test_a_replica_started_later_replays_the_log_and_answers_as_the_first_
     )
 
 
-async def test_a_batch_decided_on_a_log_that_moved_meanwhile_is_decided_again(
-    redis_server: LocalRedis, monkeypatch: pytest.MonkeyPatch
+def landing_first(index: RedisDedupIndex, other: RedisDedupIndex, batch: list[Candidate]) -> list[list[DedupInfo]]:
+    """Make ``other`` decide and append ``batch`` just before ``index``'s first append (its decisions kept)."""
+    append, landed = index._append, []
+
+    async def overtaken(entry: bytes, token: str = "") -> int:
+        if not landed:
+            landed.append(await other.check_and_insert(batch))
+        return await append(entry, token)
+
+    index._append = overtaken  # type: ignore[method-assign]
+    return landed
+
+
+async def test_a_copy_decided_while_its_original_landed_first_is_decided_again_as_its_duplicate(
+    redis_server: LocalRedis,
 ) -> None:
-    """The compare-and-set: a replica whose lease ran out while it decided (another one appended meanwhile)
-    does not append its decisions; it replays the other's batch and decides again."""
+    """No lock while deciding: the append that finds the log moved replays what landed, sees that it wrote
+    band keys the copy's decision read, and decides the copy again (the article whose reads it touched)."""
     prefix = new_prefix()
     original = candidate(STORY, source="raw/0/1", url="https://a.example/x")
     copy = candidate(STORY + " Updated.", source="raw/1/1", url="https://b.example/y")
     async with open_redis(redis_server.url, prefix) as slow, open_redis(redis_server.url, prefix) as fast:
-        commit = slow._commit
-        overtaken = []
-
-        async def lease_lost_then_commit(token: str, entry: bytes) -> bool:
-            if not overtaken:
-                client = aioredis.Redis.from_url(redis_server.url)
-                await client.delete(f"{prefix}lease")  # expired
-                await client.aclose()
-                overtaken.append(await fast.check_and_insert([original]))
-            return await commit(token, entry)
-
-        monkeypatch.setattr(slow, "_commit", lease_lost_then_commit)
+        landed = landing_first(slow, fast, [original])
         (decided,) = await slow.check_and_insert([copy])
-        assert [d.status for d in overtaken[0]] == [DedupStatus.UNIQUE]
+        assert [d.status for d in landed[0]] == [DedupStatus.UNIQUE]
         assert (decided.status, decided.duplicate_of) == (DedupStatus.NEAR_DUPLICATE, original.article_id)
+        assert slow.decides == {"conflict_keys": 1, "partly_again": 1, "articles_decided_again": 1}
         assert await slow.size() == await fast.size() == 2
+
+
+async def test_a_batch_nothing_that_landed_first_touched_keeps_its_decisions_at_the_later_position(
+    redis_server: LocalRedis,
+) -> None:
+    prefix = new_prefix()
+    first, later = [candidate(STORY, source="raw/0/1")], [candidate(FIRE, source="raw/1/1")]
+    memory = InMemoryDedupIndex(Thresholds.from_settings(DedupSettings()))
+    async with open_redis(redis_server.url, prefix) as slow, open_redis(redis_server.url, prefix) as fast:
+        landed = landing_first(slow, fast, first)
+        decided = await slow.check_and_insert(later)
+        assert slow.decides == {"rebased": 1}
+        assert landed[0] == await memory.check_and_insert(first)
+        assert decided == await memory.check_and_insert(later)
+        after = [candidate(FIRE_RETOLD, source="raw/0/2"), candidate(STORY, source="raw/1/2", url="https://c.example")]
+        assert await slow.check_and_insert(after) == await memory.check_and_insert(after)
+        assert await fast.size() == await slow.size() == await memory.size()
+
+
+@pytest.mark.parametrize("seed", [18, 19, 20, 21])
+async def test_replicas_deciding_overlapping_batches_at_once_decide_as_memory_does_in_the_log_order(
+    redis_server: LocalRedis, seed: int
+) -> None:
+    """Three replicas decide batches of copies of a few stories at the same moment, round after round: each
+    replica's decisions are those one in-memory index makes on the batches in the order the log holds them."""
+    prefix, rng = new_prefix(), random.Random(seed)
+    texts = [STORY, OTHER, FIRE, FIRE_RETOLD, OTHER_FIRE]
+    stream = [candidate(rng.choice(texts) + rng.choice(["", " Updated.", " More follows."]), source=f"raw/{n % 3}/{n}",
+                        url=f"https://s{rng.randrange(4)}.example/{n % 7}") for n in range(90)]  # fmt: skip
+    batches = [stream[start : start + 3] for start in range(0, len(stream), 3)]
+    replicas = [open_redis(redis_server.url, prefix) for _ in range(3)]
+    decided: dict[str, list[DedupInfo]] = {}
+    try:
+        for round_ in range(0, len(batches), 3):
+            dealt = list(zip(replicas, batches[round_ : round_ + 3], strict=False))
+            answers = await asyncio.gather(*(replica.check_and_insert(batch) for replica, batch in dealt))
+            decided |= {batch[0].source: answer for (_, batch), answer in zip(dealt, answers, strict=True)}
+        client = aioredis.Redis.from_url(redis_server.url)
+        entries = [ledger.decode(entry) for entry in await client.lrange(f"{prefix}log", 0, -1)]
+        await client.aclose()
+        by_source = {c.source: c for c in stream}
+        memory = InMemoryDedupIndex(Thresholds.from_settings(DedupSettings()))
+        version = DedupSettings().version()
+        for entry in entries:
+            assert isinstance(entry, ledger.Batch)
+            batch = [ledger.compact(by_source[c.source]) for c in entry.candidates]
+            expected = [d.info(version) for d, _ in memory.decide(batch, now=entry.now)]
+            assert decided[batch[0].source] == expected, batch[0].source
+        assert len(entries) == len(batches)
+        outcomes = sum((replica.decides for replica in replicas), Counter())
+        assert outcomes["conflict_keys"] + outcomes["conflict_terms"] > 0, f"no conflict exercised: {outcomes}"
+    finally:
+        for replica in replicas:
+            await replica.aclose()
+
+
+async def test_a_replica_that_keeps_conflicting_decides_under_the_lease(
+    redis_server: LocalRedis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(redis_index, "OPTIMISTIC_DECIDES", 1)
+    prefix = new_prefix()
+    original = candidate(STORY, source="raw/0/1", url="https://a.example/x")
+    copy = candidate(STORY + " Updated.", source="raw/1/1", url="https://b.example/y")
+    async with open_redis(redis_server.url, prefix) as slow, open_redis(redis_server.url, prefix) as fast:
+        landing_first(slow, fast, [original])
+        (decided,) = await slow.check_and_insert([copy])
+        assert (decided.status, decided.duplicate_of) == (DedupStatus.NEAR_DUPLICATE, original.article_id)
+        assert slow.decides == {"conflict_keys": 1, "leased": 1}
+    client = aioredis.Redis.from_url(redis_server.url)
+    try:
+        assert await client.get(f"{prefix}lease") is None, "given back with the append"
+    finally:
+        await client.aclose()
+
+
+async def test_a_replica_whose_deciding_raises_under_the_lease_gives_it_back_at_once(
+    redis_server: LocalRedis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(redis_index, "OPTIMISTIC_DECIDES", 0)  # straight to the lease
+    prefix = new_prefix()
+    client = aioredis.Redis.from_url(redis_server.url)
+    try:
+        async with open_redis(redis_server.url, prefix) as failing, open_redis(redis_server.url, prefix) as other:
+            await failing.check_and_insert([candidate(OTHER, source="raw/0/1")])  # the copy exists, then fails
+
+            def broken(*_: object, **__: object) -> None:
+                raise RuntimeError("a bug while deciding")
+
+            monkeypatch.setattr(failing._copy, "decide", broken)
+            with pytest.raises(RuntimeError):
+                await failing.check_and_insert([candidate(STORY, source="raw/0/2")])
+            assert await client.get(f"{prefix}lease") is None, "released, not left to expire"
+            (decided,) = await other.check_and_insert([candidate(STORY, source="raw/1/1")])
+            assert decided.status is DedupStatus.UNIQUE
+            assert other.decides == {"leased": 1}
+    finally:
+        await client.aclose()
 
 
 async def test_a_replica_started_after_the_log_was_trimmed_loads_a_snapshot_and_decides_as_memory_does(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import copy
 import enum
 import itertools
 import math
@@ -10,16 +11,19 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from news_ingest.deduplicate import multimap
 from news_ingest.deduplicate.copies import CopyRules, Matches, best_copy
+from news_ingest.deduplicate.footprint import Key, Reads, Writes, conflict
 from news_ingest.deduplicate.index import BAND_CANDIDATES, Candidate, Decision, Thresholds, band_key_rows, band_keys
 from news_ingest.deduplicate.segment import Packed, Segment
 from news_ingest.deduplicate.segment import keys as segment_keys
-from news_ingest.deduplicate.stories import StoryClusters
+from news_ingest.deduplicate.stories import WEAK_JOIN, StoryClusters
+from news_ingest.deduplicate.terms import Terms
 from news_ingest.deduplicate.watermark import Watermarks
 from news_ingest.models import DedupInfo, DedupMethod, DedupStatus
 
@@ -74,6 +78,22 @@ class _Sealed:
     bands: list[tuple[Segment, npt.NDArray[np.int64]]] = field(default_factory=list)  # distinct rows sharing a band
 
 
+@dataclass(slots=True)
+class Tentative:
+    """A batch decided but not closed: what its decisions read, and the index as it was before, to take the
+    batch back out (the keys it added, the band and story-table values it changed)."""
+
+    reads: Reads
+    newest: int
+    sequence: int
+    order: list[int]
+    lengths: dict[int, tuple[int, int]]  # generation -> (open articles, open decisions) before the batch
+    added: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    bands: dict[int, multimap.Held | None] = field(default_factory=dict)
+    stories: dict[str, Any] = field(default_factory=dict)  # story id -> its state before, None if new
+    terms: dict[bytes, multimap.Held | None] = field(default_factory=dict)
+
+
 class InMemoryDedupIndex:
     """The single-replica index, in event-time generations that expire whole (never half-deleted) as the
     watermark (``watermark.py``: the slowest partition's front, less the allowed lateness) moves past them:
@@ -109,6 +129,9 @@ class InMemoryDedupIndex:
         self._stories = StoryClusters(thresholds.stories)
         self._sketch_cutoff = -(2**62)  # generations below it: sketches forgotten
         self._watermark_generation = -(2**62)
+        self.reshapes = 0  # generations sealed, thinned or expired, story expiry passes: what moves lookups' rows
+        self._tentative: Tentative | None = None
+        self._writes: Writes | None = None
 
     async def check_and_insert(self, candidates: Sequence[Candidate]) -> list[DedupInfo]:
         return [self._info(decision) for decision, _ in self.decide(candidates, now=self._clock())]
@@ -126,9 +149,114 @@ class InMemoryDedupIndex:
         self._close_batch(candidates, now)
         return decided
 
-    def apply(self, candidates: Sequence[Candidate], steps: Sequence[tuple[Decision, Step]], *, now: float) -> None:
+    def can_decide_tentatively(self, count: int) -> bool:
+        """Whether ``count`` more articles fit under ``max_entries`` (an expiry cannot be taken back)."""
+        return len(self._entries) + self._sealed_size + count <= self._thresholds.max_entries
+
+    def decide_tentatively(self, candidates: Sequence[Candidate]) -> tuple[list[tuple[Decision, Step]], Tentative]:
+        """``decide`` without closing the batch: what it read, and how to take it back (``undo``); once it
+        stands, ``close_batch`` finishes it as ``decide`` would have."""
+        tentative, keys = self._begin(candidates)
+        sealed = self._look_up_sealed(candidates, keys)
+        self._tentative = tentative
+        try:
+            decided = [self._decide(*found) for found in zip(candidates, keys, sealed, strict=True)]
+        finally:
+            self._tentative = None
+        return decided, tentative
+
+    def decide_again(self, candidates: Sequence[Candidate], earlier: Sequence[tuple[Decision, Step]], reads: Reads,
+                     landed: Writes, *, window_seconds: float) -> tuple[list[tuple[Decision, Step]], Tentative,
+                                                                         int]:  # fmt: skip
+        """``decide_tentatively`` after batches ``landed`` before this one, where its ``earlier`` decisions
+        were made: each article whose reads nothing that landed (or no decision changed here) touched keeps its
+        decision, the others are decided again; and how many were."""
+        tentative, keys = self._begin(candidates)
+        decided, again = [], 0
+        self._tentative = tentative
+        try:
+            for candidate, keys_of, before in zip(candidates, keys, earlier, strict=True):
+                if conflict(_reads_of(candidate, keys_of, before, reads.grown), landed, window_seconds=window_seconds):
+                    sealed = self._look_up_sealed([candidate], [keys_of])[0]
+                    decided.append(self._decide(candidate, keys_of, sealed))
+                    again += 1
+                    if decided[-1] != before or before[0].status is DedupStatus.UNIQUE:  # a story counted anew
+                        self._note_changed(candidate, keys_of, (before[0], decided[-1][0]), landed)
+                else:
+                    decided.append(before)
+                    self._redo(candidate, keys_of, before)
+        finally:
+            self._tentative = None
+        return decided, tentative, again
+
+    def _begin(self, candidates: Sequence[Candidate]) -> tuple[Tentative, list[list[int]]]:
+        """A tentative batch's undo state, every key its articles read, and their band keys."""
+        if not self.can_decide_tentatively(len(candidates)):
+            raise ValueError("a tentative batch must fit under max_entries")
+        lengths = {g: (len(held.article_ids), len(held.sources)) for g, held in self._generations.items()}
+        tentative = Tentative(Reads(), self._newest, self._sequence, list(self._order), lengths)
+        if not candidates:
+            return tentative, []
+        signatures = np.array([c.signature for c in candidates])
+        ledes = np.array([c.lede_signature for c in candidates])
+        keys: list[list[int]] = band_key_rows(signatures, ledes, self._thresholds.bands).tolist()
+        for candidate, keys_of in zip(candidates, keys, strict=True):
+            tentative.reads.keys.update(_keys_of(candidate, keys_of))
+        return tentative, keys
+
+    def _redo(self, candidate: Candidate, keys: list[int], decided: tuple[Decision, Step]) -> None:
+        """What deciding ``candidate`` did before, done again (as ``apply`` does), its story read noted."""
+        decision, step = decided
+        if step is Step.REPLAYED:
+            return
+        if decision.status is DedupStatus.UNIQUE:
+            if self._tentative is not None:
+                self._tentative.reads.matched(candidate.terms, candidate.timestamp)
+            self._count_in(decision.cluster_id, candidate.terms, candidate.timestamp, decision.similarity, None)
+        self._insert(candidate, decision, keys, indexed=step is Step.REMEMBERED)
+
+    def _note_changed(self, candidate: Candidate, keys: list[int], decisions: tuple[Decision, Decision],
+                      changed: Writes) -> None:  # fmt: skip
+        """A decision made again came out otherwise (or counted into a story again, which may move it otherwise):
+        later articles that read what either version wrote (its keys; its terms and the centroids of the stories
+        either joined) are decided again too."""
+        changed.keys.update(_keys_of(candidate, keys))
+        changed.grown_terms.update(term for term, _ in candidate.terms)
+        for decision in decisions:
+            story = self._stories._stories.get(decision.cluster_id)
+            if decision.status is DedupStatus.UNIQUE and story is not None:
+                changed.grown_terms.update(story.centroid)
+
+    def undo(self, tentative: Tentative) -> None:
+        """Take a tentative batch back out: the index as it was before ``decide_tentatively``."""
+        for table, added in reversed(tentative.added):
+            del table[added]
+        for key, held in tentative.bands.items():
+            _restore(self._bands, key, held)
+        stories, by_term = self._stories._stories, self._stories._by_term  # its tables, restored as they were
+        for story_id, story in tentative.stories.items():
+            if story is None:
+                del stories[story_id]
+            else:
+                stories[story_id] = story
+        for term, held in tentative.terms.items():
+            _restore(by_term, term, held)
+        for generation in [g for g in self._generations if g not in tentative.lengths]:
+            del self._generations[generation]
+        for generation, (articles, sources) in tentative.lengths.items():
+            open_ = self._generations[generation]
+            del open_.article_ids[articles:], open_.sources[sources:]
+        self._order, self._newest, self._sequence = tentative.order, tentative.newest, tentative.sequence
+
+    def close_batch(self, candidates: Sequence[Candidate], *, now: float) -> None:
+        """Finish a tentative batch that stands, as ``decide`` would have at wall time ``now``."""
+        self._close_batch(candidates, now)
+
+    def apply(self, candidates: Sequence[Candidate], steps: Sequence[tuple[Decision, Step]], *, now: float,
+              writes: Writes | None = None) -> None:  # fmt: skip
         """Bring the index to the state ``decide`` left another copy of it in, from the same state and the
-        decisions it made: the same inserts, story updates and expiry, with no scoring."""
+        decisions it made: the same inserts, story updates and expiry, with no scoring. With ``writes``,
+        note what the batch changed."""
         if not candidates:
             return
         signatures = np.array([c.signature for c in candidates])
@@ -137,11 +265,46 @@ class InMemoryDedupIndex:
         for candidate, keys_of, (decision, step) in zip(candidates, keys, steps, strict=True):
             if step is Step.REPLAYED:
                 continue
+            if writes is not None:
+                writes.keys.add(candidate.source)
+                if step is Step.INDEXED:
+                    writes.keys.update((candidate.article_id, candidate.canonical_url, candidate.content_hash,
+                                        *keys_of))  # fmt: skip
             if decision.status is DedupStatus.UNIQUE:
-                self._stories.add(decision.cluster_id, candidate.terms, candidate.timestamp,
-                                  similarity=decision.similarity)  # fmt: skip
+                self._count_in(decision.cluster_id, candidate.terms, candidate.timestamp, decision.similarity, writes)
             self._insert(candidate, decision, keys_of, indexed=step is Step.REMEMBERED)
         self._close_batch(candidates, now)
+
+    def _count_in(
+        self, story_id: str, terms: Terms, timestamp: float, similarity: float | None, writes: Writes | None
+    ) -> None:
+        """Count an article into a story (``similarity``: the join's, as published), noting in ``writes`` (or
+        the tentative batch's undo) what it changes."""
+        tentative = self._tentative
+        if writes is None and tentative is None:
+            self._stories.add(story_id, terms, timestamp, similarity=similarity)
+            return
+        story = self._stories._stories.get(story_id)
+        weak = similarity is not None and similarity < WEAK_JOIN
+        growing = story is None or (not weak and story.shaped < self._thresholds.stories.members)
+        if tentative is not None:
+            if story_id not in tentative.stories:
+                saved = copy.copy(story)
+                if saved is not None and growing:
+                    saved.centroid = dict(saved.centroid)
+                tentative.stories[story_id] = saved
+            if growing:
+                tentative.reads.grown.add(story_id)
+                by_term = self._stories._by_term
+                for term, _ in terms:
+                    if term not in tentative.terms:
+                        tentative.terms[term] = _saved(by_term.get(term))
+        before = None if story is None else story.last_seen
+        self._stories.add(story_id, terms, timestamp, similarity=similarity)
+        if writes is not None:
+            after = self._stories._stories[story_id]
+            writes.story(story_id, before=before, after=after.last_seen,
+                         centroid=list(after.centroid) if growing else None)  # fmt: skip
 
     def _close_batch(self, candidates: Sequence[Candidate], now: float) -> None:
         """After a batch: partition fronts, sealing and the watermark's expiry."""
@@ -256,12 +419,14 @@ class InMemoryDedupIndex:
 
     def _story(self, candidate: Candidate) -> Decision:
         """Not a copy: the first article of a story, or another write-up of a live one."""
+        if self._tentative is not None:
+            self._tentative.reads.matched(candidate.terms, candidate.timestamp)
         found = self._stories.match(candidate.terms, candidate.timestamp)
         if found is None:
-            self._stories.add(candidate.article_id, candidate.terms, candidate.timestamp)
+            self._count_in(candidate.article_id, candidate.terms, candidate.timestamp, None, None)
             return Decision(DedupStatus.UNIQUE, None, candidate.article_id, None, None)
         story_id, similarity = found[0], round(found[1], 4)  # rounded as published: replicas replay this one
-        self._stories.add(story_id, candidate.terms, candidate.timestamp, similarity=similarity)
+        self._count_in(story_id, candidate.terms, candidate.timestamp, similarity, None)
         return Decision(DedupStatus.UNIQUE, None, story_id, similarity, DedupMethod.STORY)
 
     def _exact(self, candidate: Candidate, sealed: _Sealed) -> Decision | None:
@@ -347,8 +512,19 @@ class InMemoryDedupIndex:
         self._decisions[candidate.source] = decision
         self._generations[generation].sources.append(candidate.source)
         article_id = candidate.article_id
+        tentative = self._tentative
+        if tentative is not None:
+            tentative.added.append((self._decisions, candidate.source))
         if indexed:
             return  # a later copy of an article already indexed: its decision is remembered, nothing more
+        if tentative is not None:
+            tentative.added.append((self._entries, article_id))
+            for table, key in ((self._by_url, candidate.canonical_url), (self._by_content, candidate.content_hash)):
+                if key not in table:
+                    tentative.added.append((table, key))
+            for band in keys:
+                if band not in tentative.bands:
+                    tentative.bands[band] = _saved(self._bands.get(band))
         self._sequence += 1
         entry = self._entries[article_id] = _Entry(
             signature=candidate.signature.tobytes(),
@@ -373,6 +549,7 @@ class InMemoryDedupIndex:
         current = math.floor(watermark / limits.generation_seconds)  # as the Redis script does
         if current > self._watermark_generation:  # a pass over every story: once a generation, not per batch
             self._watermark_generation = current
+            self.reshapes += 1
             self._stories.expire(before=watermark - limits.stories.window_seconds)
         self._sketch_cutoff = max(self._sketch_cutoff, current - limits.window_generations + 1)
         oldest_kept = current - limits.exact_generations + 1
@@ -393,9 +570,11 @@ class InMemoryDedupIndex:
         for segment in held.sealed:
             segment.thin()
         held.thinned = True
+        self.reshapes += 1
 
     def _seal(self, generation: int) -> None:
         """Move a generation's open articles and decisions out of the dictionaries into a segment."""
+        self.reshapes += 1
         open_ = self._generations[generation]
         kept = [(article_id, self._entries.pop(article_id)) for article_id in open_.article_ids]
         signatures = np.array([np.frombuffer(e.signature, dtype=np.uint32) for _, e in kept], dtype=np.uint32)
@@ -462,6 +641,7 @@ class InMemoryDedupIndex:
         expired = self._generations.pop(generation, None)
         if expired is None:
             return
+        self.reshapes += 1
         for source in expired.sources:
             self._decisions.pop(source, None)
         for article_id in expired.article_ids:
@@ -469,3 +649,31 @@ class InMemoryDedupIndex:
         for segment in expired.sealed:
             segment.live = False  # a batch that looked it up before it expired skips it
             self._sealed_size -= segment.size
+
+
+def _saved(held: multimap.Held | None) -> multimap.Held | None:
+    """A one-to-many value as it is now (a list is changed in place, so copied)."""
+    return list(held) if isinstance(held, list) else held
+
+
+def _restore(table: dict[Any, multimap.Held], key: object, held: multimap.Held | None) -> None:
+    if held is None:
+        table.pop(key, None)
+    else:
+        table[key] = held
+
+
+def _keys_of(candidate: Candidate, keys: list[int]) -> tuple[Key, ...]:
+    """Every exact and band key deciding ``candidate`` reads (and deciding it may write)."""
+    return (candidate.source, candidate.article_id, candidate.canonical_url, candidate.content_hash, *keys)
+
+
+def _reads_of(candidate: Candidate, keys: list[int], decided: tuple[Decision, Step], grown: set[str]) -> Reads:
+    """What deciding one article read, from its decision: a unique one was matched against the stories."""
+    reads = Reads(keys=set(_keys_of(candidate, keys)))
+    decision, step = decided
+    if step is not Step.REPLAYED and decision.status is DedupStatus.UNIQUE:
+        reads.matched(candidate.terms, candidate.timestamp)
+        if decision.cluster_id in grown:
+            reads.grown.add(decision.cluster_id)
+    return reads

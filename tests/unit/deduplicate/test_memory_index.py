@@ -7,7 +7,9 @@ from dataclasses import replace
 
 from news_ingest.codec import decode_raw
 from news_ingest.config import DedupSettings
-from news_ingest.deduplicate.index import Candidate, Thresholds
+from news_ingest.deduplicate import snapshot
+from news_ingest.deduplicate.footprint import Writes, conflict
+from news_ingest.deduplicate.index import BAND_CANDIDATES, Candidate, Thresholds
 from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
 from news_ingest.deduplicate.stage import Deduplicator
 from news_ingest.demo import demo_events
@@ -15,7 +17,7 @@ from news_ingest.errors import InputRejected
 from news_ingest.models import DedupStatus
 from news_ingest.normalise.stage import Normaliser
 from news_ingest.records import SourceRecord
-from tests.dedup_cases import OTHER, STORY, candidate
+from tests.dedup_cases import FIRE, FIRE_RETOLD, OTHER, OTHER_FIRE, STORY, candidate
 
 
 def windows(**changes: float) -> InMemoryDedupIndex:
@@ -188,3 +190,59 @@ async def test_late_exact_copies_alone_still_merge_their_segments() -> None:
                                                       generation=200)]) for n in range(1, 17)]  # fmt: skip
     assert {d.status for (d,) in copies} == {DedupStatus.EXACT_DUPLICATE}
     assert len(index._generations[200].sealed) <= 3
+
+
+def test_a_tentative_batch_taken_back_leaves_the_index_deciding_as_if_it_never_came() -> None:
+    """Undo restores what deciding changed: new keys, band lists (full ones too), story centroids and postings."""
+    limits = Thresholds.from_settings(DedupSettings())
+    detoured, straight = InMemoryDedupIndex(limits), InMemoryDedupIndex(limits)
+    before = [candidate(STORY, source="raw/0/1"), candidate(FIRE, source="raw/0/2"),
+              candidate(OTHER, source="raw/0/3", generation=99)]  # fmt: skip
+    before += [candidate(f"{STORY} Copy {n}.", source=f"raw/0/{n + 10}") for n in range(BAND_CANDIDATES + 2)]
+    for index in (detoured, straight):
+        index.decide(before, now=1.0)
+    taken_back = [candidate(STORY + " Updated.", source="raw/1/1"), candidate(FIRE_RETOLD, source="raw/1/2"),
+                  candidate(OTHER_FIRE, source="raw/1/3", generation=101),
+                  candidate(STORY, source="raw/0/1")]  # fmt: skip
+    decided, tentative = detoured.decide_tentatively(taken_back)
+    assert {d.status for d, _ in decided} == {DedupStatus.NEAR_DUPLICATE, DedupStatus.UNIQUE}
+    assert tentative.reads.grown, "a story started or moved"
+    detoured.undo(tentative)
+    assert snapshot.dump(detoured) == snapshot.dump(straight)
+    after = [candidate(OTHER_FIRE, source="raw/2/1", generation=101), candidate(FIRE_RETOLD, source="raw/2/2"),
+             candidate(STORY + " Updated.", source="raw/2/3")]  # fmt: skip
+    assert detoured.decide(after, now=2.0) == straight.decide(after, now=2.0)
+
+
+def test_a_tentative_batch_that_stands_is_closed_as_decide_would_close_it() -> None:
+    limits = Thresholds.from_settings(DedupSettings())
+    tentative, decided = InMemoryDedupIndex(limits), InMemoryDedupIndex(limits)
+    batch = [candidate(STORY, source="raw/0/1", generation=100), candidate(FIRE, source="raw/0/2", generation=101)]
+    answers, _ = tentative.decide_tentatively(batch)
+    tentative.close_batch(batch, now=3.0)
+    assert answers == decided.decide(batch, now=3.0)
+    assert snapshot.dump(tentative) == snapshot.dump(decided)
+
+
+def test_deciding_again_after_a_batch_landed_first_redecides_only_what_it_touched_and_matches_deciding_afresh() -> None:
+    limits = Thresholds.from_settings(DedupSettings())
+    window = limits.stories.window_seconds
+    replica, reference = InMemoryDedupIndex(limits), InMemoryDedupIndex(limits)
+    seen = [candidate(FIRE, source="raw/0/1"), candidate(OTHER, source="raw/0/2")]
+    for index in (replica, reference):
+        index.decide(seen, now=1.0)
+    landed = [candidate(STORY, source="raw/1/1", url="https://a.example/x")]
+    batch = [candidate(f"{OTHER_FIRE} Item {n}.", source=f"raw/2/{n}", url=f"https://o.example/{n}") for n in range(4)]
+    batch.append(candidate(STORY + " Updated.", source="raw/2/9", url="https://b.example/y"))  # the landed one's copy
+    earlier, tentative = replica.decide_tentatively(batch)
+    assert earlier[-1][0].status is DedupStatus.UNIQUE, "its original not seen yet"
+    replica.undo(tentative)
+    writes = Writes()
+    replica.apply(landed, reference.decide(landed, now=2.0), now=2.0, writes=writes)
+    assert conflict(tentative.reads, writes, window_seconds=window) == "keys"
+    again, _, count = replica.decide_again(batch, earlier, tentative.reads, writes, window_seconds=window)
+    replica.close_batch(batch, now=3.0)
+    assert again == reference.decide(batch, now=3.0)
+    assert again[-1][0].status is DedupStatus.NEAR_DUPLICATE
+    assert count == 1, "the others read nothing the landed batch wrote"
+    assert snapshot.dump(replica) == snapshot.dump(reference)
