@@ -140,9 +140,7 @@ class RedisDedupIndex:
         batch = [ledger.compact(candidate) for candidate in candidates]
         await self._sync()
         decided = None
-        for _ in range(OPTIMISTIC_DECIDES):
-            if decided is not None or not self._copy.can_decide_tentatively(len(batch)):
-                break
+        if self._copy.can_decide_tentatively(len(batch)):  # else an expiry is due, which cannot be undone
             decided = await self._decide_optimistically(batch)
         if decided is None:
             decided = await self._decide_leased(batch)
