@@ -1,10 +1,10 @@
 """Dedup stage benchmark: sketch cost per article, index cost per article and memory per 100k articles, per backend.
 
 The sketch is measured on real articles (BBC News under ../shared/data when present, else the demo stream).
-The index is filled with synthetic candidates (random signatures, realistic id/URL/hash lengths, 25 salient terms
-drawn from a Zipf-like vocabulary, one in ten a near-copy of an earlier one), which is what a unique article
-costs it; growth is reported per 10k-article step. The articles' times spread evenly over one dedup window
-(72 h, 12 generations), so the in-memory index seals generations as a live stream would make it.
+The index is filled with synthetic candidates (random signatures, realistic id/URL/hash lengths, 55 salient terms in
+the story vector's three views, drawn from a Zipf-like vocabulary, one in ten a near-copy of an earlier one), which
+is what a unique article costs it; growth is reported per 10k-article step. The articles' times spread evenly over
+one dedup window (72 h, 12 generations), so the in-memory index seals generations as a live stream would make it.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from news_ingest.deduplicate.index import Candidate, DedupIndex, Thresholds
 from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
 from news_ingest.deduplicate.redis_index import RedisDedupIndex
 from news_ingest.deduplicate.stage import Deduplicator
-from news_ingest.deduplicate.terms import preload
+from news_ingest.deduplicate.terms import LEDE, LEDE_TERMS, NAME_TERMS, NAMES, WHOLE, preload
 from news_ingest.demo import STORIES
 from news_ingest.errors import InputRejected
 from news_ingest.models import RawArticle
@@ -110,8 +110,11 @@ def synthetic_candidates(count: int, settings: DedupSettings) -> list[Candidate]
         keep = rng.random(settings.permutations) < 0.8
         signatures[row][keep] = signatures[source][keep]
         ledes[row] = ledes[source]
-    vocabulary = rng.zipf(1.3, size=(count, settings.story_terms)) % 200_000  # a few common terms, a long tail
-    weight = 1 / settings.story_terms**0.5
+    # as many terms as a real article's story vector: its whole-text, names and lede views (ids tagged with the view)
+    views = ((WHOLE, settings.story_terms), (NAMES, NAME_TERMS), (LEDE, LEDE_TERMS))
+    vocabulary = np.concatenate([(rng.zipf(1.3, size=(count, size)) % 200_000) | (view << 60) for view, size in views],
+                                axis=1)  # fmt: skip  # a few common terms, a long tail
+    weight = 1 / vocabulary.shape[1] ** 0.5
     start = 1_790_000_000.0  # the articles fill one whole window, oldest first
     return [
         Candidate(

@@ -39,11 +39,11 @@ _VIEW_SHIFT = np.uint64(60)  # term ids are 52 bits: the bits above say which vi
 WHOLE, NAMES, LEDE = 0, 1, 2
 # How much each view counts in the blend: tuned on ECB+'s odd topics (docs/deduplicate.md).
 _SHARES = {WHOLE: 0.45, NAMES: 0.35, LEDE: 0.2}
-_NAME_TERMS = 15
+NAME_TERMS = 15
 # Under this many words a text is a headline or a brief: its capitals are title case, not names. It keeps the
 # whole-text and lede views (the same words), so that it still meets a long write-up of its event on both.
 _BLEND_WORDS = 30
-_LEDE_TERMS = 15
+LEDE_TERMS = 15
 _LEDE_WORDS = 60
 _NAME_CHARACTERS = 4000  # the names of the first 400 words or so, as the whole view reads
 # A capitalised word (with a lower-case letter: not a headline in capitals) that does not open the text, a
@@ -135,10 +135,10 @@ def story_terms(
     has no names view."""
     whole = salient_terms([t + b for t, b in zip(title_words, body_words, strict=True)], languages, top=top)
     ledes = salient_terms([t + b[:_LEDE_WORDS] for t, b in zip(title_words, body_words, strict=True)], languages,
-                          top=_LEDE_TERMS, view=LEDE)  # fmt: skip
+                          top=LEDE_TERMS, view=LEDE)  # fmt: skip
     named = words_of([" ".join(_NAME.findall(f"{title}\n{body[:_NAME_CHARACTERS]}"))
                       for title, body in zip(titles, bodies, strict=True)])  # fmt: skip
-    names = salient_terms(named, languages, top=_NAME_TERMS, view=NAMES)
+    names = salient_terms(named, languages, top=NAME_TERMS, view=NAMES)
     return [_blend(whole, names if body.ids.size >= _BLEND_WORDS else (), lede)
             for whole, names, lede, body in zip(whole, names, ledes, body_words, strict=True)]  # fmt: skip
 
