@@ -71,6 +71,8 @@ class StoryClusters:
         shared = Counter(
             itertools.chain.from_iterable(multimap.newest_first(by_term.get(d)) for d, _ in terms[:SEED_TERMS])
         )
+        if not shared:
+            return None  # no story holds a seed term: no holder counts to read
         holders = [multimap.count(by_term.get(digest)) for digest, _ in terms]
         best: tuple[float, str] | None = None
         scored = 0

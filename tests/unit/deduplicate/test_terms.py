@@ -9,7 +9,7 @@ from news_ingest.deduplicate.index import Thresholds
 from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
 from news_ingest.deduplicate.sketch import words
 from news_ingest.deduplicate.stage import Deduplicator
-from news_ingest.deduplicate.terms import LEDE, NAMES, WHOLE, Terms, _table, salient_terms, supported
+from news_ingest.deduplicate.terms import LEDE, NAMES, WHOLE, Terms, _table, salient_terms, supported, view_of
 from tests.dedup_cases import term_id, text_terms
 
 
@@ -55,10 +55,10 @@ def test_terms_are_unit_length_heaviest_first_capped_and_deterministic() -> None
 
 def test_the_story_vector_blends_the_whole_text_its_names_and_its_lede() -> None:
     terms = dict(text_terms("Fire in Valparaiso", TEXT, language="en", top=25))
-    views = {digest[0] >> 4 for digest in terms}  # the view sits in the id's top bits
+    views = {view_of(digest) for digest in terms}
     assert views == {WHOLE, NAMES, LEDE}
     assert math.isclose(sum(w * w for w in terms.values()), 1.0, rel_tol=1e-9)
-    named = {digest for digest in terms if digest[0] >> 4 == NAMES}
+    named = {digest for digest in terms if view_of(digest) == NAMES}
     # capitalised words inside sentences are names; "Firefighters" opens the text, "President" a sentence
     assert {view_id("valparaiso", NAMES), view_id("boric", NAMES), view_id("gabriel", NAMES)} <= named
     assert view_id("firefighters", NAMES) not in named
@@ -69,14 +69,14 @@ def test_the_story_vector_blends_the_whole_text_its_names_and_its_lede() -> None
 
 def test_a_headline_or_a_brief_has_no_names_view() -> None:
     terms = text_terms(None, "Valparaiso fire destroys 120 homes, Boric Declares Emergency", language="en", top=25)
-    assert {digest[0] >> 4 for digest, _ in terms} == {WHOLE, LEDE}
+    assert {view_of(digest) for digest, _ in terms} == {WHOLE, LEDE}
 
 
 def test_an_article_without_names_leaves_their_share_to_the_other_views() -> None:
     body = ("firefighters battled a forest fire that destroyed homes near the port on the hills above the bay, "
             "and residents were moved to shelters while crews worked through the night to hold the lines")  # fmt: skip
     terms = text_terms(None, body, language="en", top=25)
-    assert {digest[0] >> 4 for digest, _ in terms} == {WHOLE, LEDE}
+    assert {view_of(digest) for digest, _ in terms} == {WHOLE, LEDE}
     assert math.isclose(sum(w * w for _, w in terms), 1.0, rel_tol=1e-9)
 
 
