@@ -192,6 +192,12 @@ class DedupSettings(BaseModel):
     story_window_hours: float = Field(default=48.0, gt=0, description="A story takes members this long after its last.")
     story_terms: int = Field(default=25, ge=1, le=100, description="Salient terms per article.")
     story_members: int = Field(default=3, ge=1, description="Members that shape a story's centroid.")
+    story_long_words: int = Field(
+        default=400, ge=0, description="From this many body words an article needs story_long_similarity (0: off)."
+    )
+    story_long_similarity: float = Field(
+        default=0.3, gt=0, le=1, description="Salient-term cosine a long article needs to join a story."
+    )
     preload_languages: Words = Field(
         default=("en",),
         description="Languages whose word weights are built at start-up (~0.26 s each); others on first use.",
@@ -204,6 +210,9 @@ class DedupSettings(BaseModel):
         if self.exact_window_hours < self.window_hours:
             raise ValueError(f"exact_window_hours ({self.exact_window_hours}) must be at least window_hours "
                              f"({self.window_hours}): exact keys outlive the sketches")  # fmt: skip
+        if self.story_long_words and self.story_long_similarity < self.story_similarity:
+            raise ValueError(f"story_long_similarity ({self.story_long_similarity}) must be at least "
+                             f"story_similarity ({self.story_similarity}): long articles are held higher")  # fmt: skip
         return self
 
     def version(self) -> str:

@@ -421,7 +421,7 @@ class InMemoryDedupIndex:
         """Not a copy: the first article of a story, or another write-up of a live one."""
         if self._tentative is not None:
             self._tentative.reads.matched(candidate.terms, candidate.timestamp)
-        found = self._stories.match(candidate.terms, candidate.timestamp)
+        found = self._stories.match(candidate.terms, candidate.timestamp, words=candidate.shingle_count)
         if found is None:
             self._count_in(candidate.article_id, candidate.terms, candidate.timestamp, None, None)
             return Decision(DedupStatus.UNIQUE, None, candidate.article_id, None, None)

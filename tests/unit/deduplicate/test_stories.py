@@ -77,3 +77,13 @@ def test_words_of_the_other_views_are_not_damped() -> None:
     found = stories.match(terms("tariffs", "steel"), 10.0)
     assert found is not None
     assert abs(found[1] - 2 / 6**0.5) < 1e-9  # the plain cosine
+
+
+def test_a_long_article_is_held_to_the_long_line() -> None:
+    rules = StoryRules(similarity=0.5, window_seconds=3600.0, members=2, long_words=400, long_similarity=0.7)
+    stories = StoryClusters(rules)
+    stories.add("fire", terms("valparaiso", "boric", "wildfire"), 0.0)
+    article = terms("valparaiso", "wildfire", "evacuated")  # cosine 2/3 with the story
+    assert stories.match(article, 60.0, words=399) is not None
+    assert stories.match(article, 60.0, words=400) is None
+    assert StoryClusters(RULES).rules.line(10_000) == RULES.similarity  # no long line: one line for all
