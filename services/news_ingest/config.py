@@ -192,6 +192,12 @@ class DedupSettings(BaseModel):
     story_window_hours: float = Field(default=48.0, gt=0, description="A story takes members this long after its last.")
     story_terms: int = Field(default=25, ge=1, le=100, description="Salient terms per article.")
     story_members: int = Field(default=3, ge=1, description="Members that shape a story's centroid.")
+    story_short_words: int = Field(
+        default=30, ge=0, description="Under this many body words (a headline) story_short_similarity applies (0: off)."
+    )
+    story_short_similarity: float = Field(
+        default=0.15, gt=0, le=1, description="Salient-term cosine a short article needs to join a story."
+    )
     story_long_words: int = Field(
         default=400, ge=0, description="From this many body words an article needs story_long_similarity (0: off)."
     )
@@ -210,6 +216,12 @@ class DedupSettings(BaseModel):
         if self.exact_window_hours < self.window_hours:
             raise ValueError(f"exact_window_hours ({self.exact_window_hours}) must be at least window_hours "
                              f"({self.window_hours}): exact keys outlive the sketches")  # fmt: skip
+        if self.story_short_words and self.story_short_similarity > self.story_similarity:
+            raise ValueError(f"story_short_similarity ({self.story_short_similarity}) must be at most "
+                             f"story_similarity ({self.story_similarity}): headlines share fewer words")  # fmt: skip
+        if self.story_long_words and self.story_short_words > self.story_long_words:
+            raise ValueError(f"story_short_words ({self.story_short_words}) must be at most "
+                             f"story_long_words ({self.story_long_words})")  # fmt: skip
         if self.story_long_words and self.story_long_similarity < self.story_similarity:
             raise ValueError(f"story_long_similarity ({self.story_long_similarity}) must be at least "
                              f"story_similarity ({self.story_similarity}): long articles are held higher")  # fmt: skip

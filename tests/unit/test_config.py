@@ -120,6 +120,10 @@ def test_list_settings_read_comma_separated_or_json(monkeypatch: pytest.MonkeyPa
             {"NEWS_INGEST_DEDUP__STORY_LONG_SIMILARITY": "0.2"},
             "story_long_similarity (0.2) must be at least story_similarity (0.25)",
         ),
+        (
+            {"NEWS_INGEST_DEDUP__STORY_SHORT_SIMILARITY": "0.4"},
+            "story_short_similarity (0.4) must be at most story_similarity (0.25)",
+        ),
         ({"NEWS_INGEST_CONSUMER__REPLICAS": "3"}, "consumer.replicas is 3 but redis.url is unset"),
         (
             {"NEWS_INGEST_KAFKA__EMBEDDED": "true", "NEWS_INGEST_KAFKA__BOOTSTRAP_SERVERS": "k:9092"},

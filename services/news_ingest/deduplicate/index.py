@@ -80,6 +80,8 @@ class Thresholds:
                 similarity=settings.story_similarity,
                 window_seconds=settings.story_window_hours * 3600,
                 members=settings.story_members,
+                short_words=settings.story_short_words,
+                short_similarity=settings.story_short_similarity,
                 long_words=settings.story_long_words,
                 long_similarity=settings.story_long_similarity,
             ),

@@ -79,11 +79,15 @@ def test_words_of_the_other_views_are_not_damped() -> None:
     assert abs(found[1] - 2 / 6**0.5) < 1e-9  # the plain cosine
 
 
-def test_a_long_article_is_held_to_the_long_line() -> None:
-    rules = StoryRules(similarity=0.5, window_seconds=3600.0, members=2, long_words=400, long_similarity=0.7)
+def test_a_long_article_is_held_higher_and_a_headline_lower() -> None:
+    rules = StoryRules(similarity=0.5, window_seconds=3600.0, members=2, short_words=30, short_similarity=0.3,
+                       long_words=400, long_similarity=0.7)  # fmt: skip
     stories = StoryClusters(rules)
     stories.add("fire", terms("valparaiso", "boric", "wildfire"), 0.0)
     article = terms("valparaiso", "wildfire", "evacuated")  # cosine 2/3 with the story
     assert stories.match(article, 60.0, words=399) is not None
     assert stories.match(article, 60.0, words=400) is None
+    headline = terms("valparaiso", "evacuated", "ash")  # cosine 1/3
+    assert stories.match(headline, 60.0, words=30) is None
+    assert stories.match(headline, 60.0, words=29) is not None
     assert StoryClusters(RULES).rules.line(10_000) == RULES.similarity  # no long line: one line for all
