@@ -29,7 +29,7 @@ import redis.asyncio as aioredis
 
 from news_ingest.app import build_normaliser
 from news_ingest.config import DedupSettings
-from news_ingest.deduplicate import redis_index
+from news_ingest.deduplicate import ledger, redis_index
 from news_ingest.deduplicate.index import Candidate, DedupIndex, Thresholds
 from news_ingest.deduplicate.memory_index import InMemoryDedupIndex
 from news_ingest.deduplicate.redis_index import RedisDedupIndex
@@ -64,6 +64,8 @@ def main() -> None:
         result["memory"] = asyncio.run(memory_backend(candidates, settings, args.articles))
     if REUTERS.exists() and not args.redis_only:
         result["reuters_replay"] = asyncio.run(reuters_replay(settings))
+    if BBC.exists():
+        result["real_log_entries"] = real_log_entries(settings)
     _SHARED[:] = candidates
     with LocalRedis() as redis:
         result["redis"] = asyncio.run(redis_backend(candidates, settings, redis.url))
@@ -99,6 +101,33 @@ def sketch_cost(settings: DedupSettings) -> dict[str, object]:
     micros = (time.perf_counter() - started) / len(articles) * 1e6
     chars = sum(len(a.body) for a in articles) // len(articles)
     return {"corpus": corpus, "articles": len(articles), "mean_chars": chars, "us_per_article": round(micros, 1)}
+
+
+def real_log_entries(settings: DedupSettings, articles: int = 2000) -> dict[str, object]:
+    """Bytes per article of the shared index's log entries for real articles (BBC, decided in consumer batches
+    by an in-memory index as a replica would): the synthetic candidates' signatures and terms compress
+    differently, so this is the figure to read for a real stream's log."""
+    normaliser = build_normaliser()
+    with gzip.open(BBC) as lines:
+        texts = [orjson.loads(line) for line in lines][:articles]
+    items = [(f"bench/0/{n}", normaliser(RawArticle(url=f"https://bbc.invalid/{n}", title=t.get("title"),
+                                                    body=t["body"]))) for n, t in enumerate(texts)]  # fmt: skip
+    deduplicate = Deduplicator(index=InMemoryDedupIndex(Thresholds.from_settings(settings)), settings=settings)
+    deciding = InMemoryDedupIndex(Thresholds.from_settings(settings))
+    total = encode_seconds = decode_seconds = 0.0
+    for start in range(0, len(items), BATCH):
+        batch = [ledger.compact(c) for c in deduplicate.candidates(items[start : start + BATCH])]
+        decided = deciding.decide(batch, now=float(start))
+        began = time.perf_counter()
+        entry = ledger.encode_batch(ledger.Batch(now=float(start), candidates=batch, decided=decided))
+        encoded = time.perf_counter()
+        ledger.decode(entry)
+        decode_seconds += time.perf_counter() - encoded
+        encode_seconds += encoded - began
+        total += len(entry)
+    return {"corpus": f"bbc-news (first {len(items)})", "bytes_per_article": round(total / len(items)),
+            "encode_us_per_article": round(encode_seconds / len(items) * 1e6, 1),
+            "decode_us_per_article": round(decode_seconds / len(items) * 1e6, 1)}  # fmt: skip
 
 
 def synthetic_candidates(count: int, settings: DedupSettings) -> list[Candidate]:
@@ -330,6 +359,11 @@ def report(result: dict[str, object]) -> None:
                 f" {figures['articles_per_second']} articles/s filled; batches decided {figures['batches_decided']}"
             )
 
+    entries = result.get("real_log_entries")
+    if isinstance(entries, dict):
+        print(f"shared index log entries for real articles ({entries['corpus']}): {entries['bytes_per_article']} B"
+              f" per article; encode {entries['encode_us_per_article']} us, decode"
+              f" {entries['decode_us_per_article']} us per article")  # fmt: skip
     replay = result.get("reuters_replay")
     if isinstance(replay, dict):
         print(f"reuters replay (in memory): {replay['articles']} articles, {replay['us_per_article_sketch_and_index']}"

@@ -157,8 +157,8 @@ class LimitSettings(BaseModel):
 # different decisions, so the version stamped on them must change too. 2: 64-bit word ids, one-permutation MinHash;
 # 3: word weights from each language's 200k commonest words; 4: event-time watermark, containment both ways,
 # near copies ranked before containment copies; 5: story vectors blend whole text, names and lede, names held by
-# other live stories damped, weak joins do not shape a story.
-SKETCH_REVISION = 5
+# other live stories damped, weak joins do not shape a story; 6: story weights rounded to float32.
+SKETCH_REVISION = 6
 
 
 class DedupSettings(BaseModel):

@@ -5,7 +5,12 @@ what ``InMemoryDedupIndex.apply`` needs to repeat a batch without deciding it ag
 decision and what deciding it did (``Step``). Sketches travel only for articles that were indexed and salient
 terms only for unique articles (nothing else reads them when a batch is applied); URLs and content hashes
 travel as 96-bit digests, which the replica that decides uses too, so every copy of the index holds the
-same keys. Layout: a 4-byte length, a JSON header (orjson: floats round-trip exactly), then binary columns.
+same keys. Story weights travel as float32, which they are rounded to where they are made
+(``terms.single_precision``; ``compact`` rounds any that were not), so a replaying replica scores with the
+deciding one's numbers. Layout: a 1-byte format, then zlib (level 1) of: a 4-byte length, a JSON header
+(orjson: floats round-trip exactly), binary columns. Compression takes a real BBC batch's entry from ~1,250
+to ~880 bytes per article (term ids repeat between a batch's articles; signatures barely compress) for
+~20 µs per article on the deciding replica and ~5 µs to inflate on each replaying one.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
+import zlib
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -21,6 +27,7 @@ import orjson
 
 from news_ingest.deduplicate.index import Candidate, Decision
 from news_ingest.deduplicate.memory_index import Step
+from news_ingest.deduplicate.terms import single_precision
 from news_ingest.models import DedupMethod, DedupStatus
 
 _HEX_ID = re.compile(r"[0-9a-f]{32}")
@@ -29,6 +36,8 @@ _STATUSES = list(DedupStatus)
 _METHODS: list[DedupMethod | None] = [None, *DedupMethod]
 _STEPS = list(Step)
 _DIGEST_BYTES = 12
+_FORMAT = b"\x02"  # entries before it (float64 weights, not compressed) began with their length's zero byte
+_LEVEL = 1  # zlib: level 6 saves 2% more at 1.5x the time
 Decided = tuple[Decision, Step]
 
 
@@ -55,16 +64,19 @@ def digest(text: str) -> str:
 
 
 def compact(candidate: Candidate) -> Candidate:
-    """The candidate as every replica's index holds it (URL and content hash as digests)."""
+    """The candidate as every replica's index holds it (URL and content hash as digests, weights float32)."""
     if not _HEX_ID.fullmatch(candidate.article_id):
         raise ValueError(f"the Redis index needs 32 lower-case hex digit article ids, got {candidate.article_id!r}")
+    terms = candidate.terms
+    if terms:
+        terms = tuple(zip((term for term, _ in terms), single_precision([weight for _, weight in terms]), strict=True))
     return replace(candidate, canonical_url=digest(candidate.canonical_url),
-                   content_hash=digest(candidate.content_hash))  # fmt: skip
+                   content_hash=digest(candidate.content_hash), terms=terms)  # fmt: skip
 
 
 def encode_assignment(assignment: Assignment) -> bytes:
     header = orjson.dumps({"kind": "assign", "now": assignment.now, "partitions": assignment.partitions})
-    return _LENGTH.pack(len(header)) + header
+    return _packed(_LENGTH.pack(len(header)) + header)
 
 
 def encode_batch(batch: Batch) -> bytes:
@@ -87,13 +99,21 @@ def encode_batch(batch: Batch) -> bytes:
         b"".join(bytes.fromhex(c.article_id + c.canonical_url + c.content_hash) for c in candidates),
         b"".join(c.signature.tobytes() + c.lede_signature.tobytes() for c in sketched),
         b"".join(term for t in terms for term, _ in t),
-        np.array([weight for t in terms for _, weight in t], dtype="<f8").tobytes(),
+        np.array([weight for t in terms for _, weight in t], dtype="<f4").tobytes(),
     ]
-    return _LENGTH.pack(len(header)) + header + b"".join(columns)
+    return _packed(_LENGTH.pack(len(header)) + header + b"".join(columns))
+
+
+def _packed(entry: bytes) -> bytes:
+    return _FORMAT + zlib.compress(entry, _LEVEL)
 
 
 def decode(entry: bytes) -> Batch | Assignment:
     """An entry back (sketches that did not travel are zeros)."""
+    if entry[:1] != _FORMAT:
+        raise ValueError(f"a log entry in format {entry[:1]!r}, not {_FORMAT!r}: written by another version "
+                         "(give this one a fresh NEWS_INGEST_REDIS__KEY_PREFIX)")  # fmt: skip
+    entry = zlib.decompress(memoryview(entry)[1:])
     (length,) = _LENGTH.unpack_from(entry)
     header = orjson.loads(entry[4 : 4 + length])
     if header["kind"] == "assign":
@@ -110,7 +130,7 @@ def decode(entry: bytes) -> Batch | Assignment:
     at += sketches.nbytes
     total = sum(header["terms"])
     term_ids = np.frombuffer(body, dtype="V8", count=total, offset=at).tolist()
-    weights = np.frombuffer(body, dtype="<f8", count=total, offset=at + 8 * total).tolist()
+    weights = np.frombuffer(body, dtype="<f4", count=total, offset=at + 8 * total).tolist()
     empty = np.zeros(permutations, dtype=np.uint32)
     candidates, decided, sketch, term = [], [], 0, 0
     for n in range(count):

@@ -151,9 +151,18 @@ def view_of(term: bytes) -> int:
 def _blend(whole: Terms, names: Terms, lede: Terms) -> Terms:
     views = [(view, terms) for view, terms in ((WHOLE, whole), (NAMES, names), (LEDE, lede)) if terms]
     total = sum(_SHARES[view] for view, _ in views)  # a view with no terms (no names) leaves its share to the rest
-    blended = [(digest, weight * math.sqrt(_SHARES[view] / total)) for view, terms in views for digest, weight in terms]
+    digests = [digest for _, terms in views for digest, _ in terms]
+    weights = [weight * math.sqrt(_SHARES[view] / total) for view, terms in views for _, weight in terms]
+    blended = list(zip(digests, single_precision(weights), strict=True))
     blended.sort(key=lambda term: (-term[1], term[0]))
     return tuple(blended)
+
+
+def single_precision(weights: Sequence[float]) -> list[float]:
+    """Weights rounded to the nearest float32: what the shared index's log stores in four bytes each, so every
+    replica, and the in-memory backend, scores with the very numbers the log carries."""
+    rounded: list[float] = np.asarray(weights, dtype=np.float32).tolist()
+    return rounded
 
 
 def salient_terms(

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import struct
+
+import pytest
+
 from news_ingest.config import DedupSettings
 from news_ingest.deduplicate import ledger
 from news_ingest.deduplicate.index import Candidate, Thresholds
@@ -79,3 +84,20 @@ def test_a_copy_applying_the_decided_batches_decides_the_next_batch_alike() -> N
         (DedupStatus.EXACT_DUPLICATE, "url"),
         (DedupStatus.UNIQUE, "story"),
     ]
+
+
+def test_weights_that_are_not_float32_are_rounded_before_deciding_so_the_log_carries_them_exactly() -> None:
+    made = candidate(STORY, source="raw/0/1")
+    widened = dataclasses.replace(made, terms=tuple((term, weight + 1e-12) for term, weight in made.terms))
+    compacted = ledger.compact(widened)
+    assert compacted.terms == ledger.compact(made).terms  # float32 rounding absorbs the difference
+    decided = index().decide([compacted], now=1.0)
+    entry = ledger.decode(ledger.encode_batch(ledger.Batch(now=1.0, candidates=[compacted], decided=decided)))
+    assert isinstance(entry, ledger.Batch)
+    assert entry.candidates[0].terms == compacted.terms
+
+
+def test_an_entry_written_by_the_earlier_format_is_refused_by_name() -> None:
+    header = b'{"kind":"assign","now":1.0,"partitions":[]}'
+    with pytest.raises(ValueError, match="fresh NEWS_INGEST_REDIS__KEY_PREFIX"):
+        ledger.decode(struct.pack(">I", len(header)) + header)
