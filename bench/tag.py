@@ -31,10 +31,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=600)
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
+    parser.add_argument("--data", type=Path, default=BBC, help="BBC articles, jsonl.gz")
+    parser.add_argument("--demo", action="store_true", help="time the demo stories instead of the BBC articles")
     args = parser.parse_args()
     normalise = build_normaliser()
-    if BBC.exists():
-        with gzip.open(BBC) as lines:
+    if not args.demo and not args.data.exists():
+        parser.error(f"no BBC articles at {args.data}: pass --data PATH, or --demo to time the demo stories")
+    if not args.demo:
+        with gzip.open(args.data) as lines:
             records = [orjson.loads(line) for line in lines][: args.articles]
         raws = [
             RawArticle(url=f"https://bbc.invalid/{n}", title=r["title"], body=r["body"]) for n, r in enumerate(records)
