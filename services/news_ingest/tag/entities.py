@@ -26,7 +26,7 @@ from news_ingest.tag.guesses import guessed
 from news_ingest.tag.institutions import organisations
 from news_ingest.tag.overlaps import Disjoint, Occupied
 from news_ingest.tag.refine import refined
-from news_ingest.tag.regions import Kind, RegionTagger
+from news_ingest.tag.regions import Kind, Mention, RegionTagger
 from news_ingest.tag.span import Span
 from news_ingest.tag.teams import is_sports_article, team_names_in_prose, team_spans
 from news_ingest.tag.words import zipf
@@ -248,6 +248,8 @@ class RuleExtractor:
         # Names repeat across articles; a bounded memo spares the gazetteer the same question.
         self.link_of = functools.lru_cache(maxsize=65_536)(self._link_of)  # type: ignore[method-assign]
         self.is_demonym = functools.lru_cache(maxsize=65_536)(self._is_demonym)  # type: ignore[method-assign]
+        # Both questions read the same matches of a name: one gazetteer pass serves the two.
+        self._mentions_of = functools.lru_cache(maxsize=65_536)(self._mentions)
 
     async def spans(self, texts: Sequence[str]) -> list[list[Span]]:
         return [self.finish(self.find(text), text) for text in texts]
@@ -264,13 +266,16 @@ class RuleExtractor:
         """True when the whole of ``name`` is a nationality ("Russian")."""
         return self._is_demonym(name)
 
+    def _mentions(self, name: str) -> tuple[Mention, ...]:
+        return tuple(self._regions.find(name))
+
     def _link_of(self, name: str) -> str | None:
-        mentions = [m for m in self._regions.find(name) if m.place.kind in _PLACE_KINDS]
+        mentions = [m for m in self._mentions_of(name) if m.place.kind in _PLACE_KINDS]
         whole = len(mentions) == 1 and mentions[0].end - mentions[0].start == len(name)
         return mentions[0].place.id if whole else None
 
     def _is_demonym(self, name: str) -> bool:
-        mentions = list(self._regions.find(name))
+        mentions = self._mentions_of(name)
         return (
             len(mentions) == 1
             and mentions[0].place.kind is Kind.DEMONYM
