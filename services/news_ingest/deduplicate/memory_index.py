@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import copy
 import enum
 import itertools
 import math
@@ -22,7 +21,7 @@ from news_ingest.deduplicate.footprint import Key, Reads, Writes, conflict
 from news_ingest.deduplicate.index import BAND_CANDIDATES, Candidate, Decision, Thresholds, band_key_rows, band_keys
 from news_ingest.deduplicate.segment import Packed, Segment
 from news_ingest.deduplicate.segment import keys as segment_keys
-from news_ingest.deduplicate.stories import WEAK_JOIN, StoryClusters
+from news_ingest.deduplicate.stories import StoryClusters, StoryUndo
 from news_ingest.deduplicate.terms import Terms
 from news_ingest.deduplicate.watermark import Watermarks
 from news_ingest.models import DedupInfo, DedupMethod, DedupStatus
@@ -90,8 +89,7 @@ class Tentative:
     lengths: dict[int, tuple[int, int]]  # generation -> (open articles, open decisions) before the batch
     added: list[tuple[dict[str, Any], str]] = field(default_factory=list)
     bands: dict[int, multimap.Held | None] = field(default_factory=dict)
-    stories: dict[str, Any] = field(default_factory=dict)  # story id -> its state before, None if new
-    terms: dict[bytes, multimap.Held | None] = field(default_factory=dict)
+    stories: StoryUndo = field(default_factory=StoryUndo)
 
 
 class InMemoryDedupIndex:
@@ -223,9 +221,8 @@ class InMemoryDedupIndex:
         changed.keys.update(_keys_of(candidate, keys))
         changed.grown_terms.update(term for term, _ in candidate.terms)
         for decision in decisions:
-            story = self._stories._stories.get(decision.cluster_id)
-            if decision.status is DedupStatus.UNIQUE and story is not None:
-                changed.grown_terms.update(story.centroid)
+            if decision.status is DedupStatus.UNIQUE:
+                changed.grown_terms.update(self._stories.centroid_terms(decision.cluster_id))
 
     def undo(self, tentative: Tentative) -> None:
         """Take a tentative batch back out: the index as it was before ``decide_tentatively``."""
@@ -233,14 +230,7 @@ class InMemoryDedupIndex:
             del table[added]
         for key, held in tentative.bands.items():
             _restore(self._bands, key, held)
-        stories, by_term = self._stories._stories, self._stories._by_term  # its tables, restored as they were
-        for story_id, story in tentative.stories.items():
-            if story is None:
-                del stories[story_id]
-            else:
-                stories[story_id] = story
-        for term, held in tentative.terms.items():
-            _restore(by_term, term, held)
+        self._stories.restore(tentative.stories)
         for generation in [g for g in self._generations if g not in tentative.lengths]:
             del self._generations[generation]
         for generation, (articles, sources) in tentative.lengths.items():
@@ -284,27 +274,16 @@ class InMemoryDedupIndex:
         if writes is None and tentative is None:
             self._stories.add(story_id, terms, timestamp, similarity=similarity)
             return
-        story = self._stories._stories.get(story_id)
-        weak = similarity is not None and similarity < WEAK_JOIN
-        growing = story is None or (not weak and story.shaped < self._thresholds.stories.members)
+        growing = self._stories.grows(story_id, similarity)
         if tentative is not None:
-            if story_id not in tentative.stories:
-                saved = copy.copy(story)
-                if saved is not None and growing:
-                    saved.centroid = dict(saved.centroid)
-                tentative.stories[story_id] = saved
+            self._stories.remember(tentative.stories, story_id, terms, growing=growing)
             if growing:
                 tentative.reads.grown.add(story_id)
-                by_term = self._stories._by_term
-                for term, _ in terms:
-                    if term not in tentative.terms:
-                        tentative.terms[term] = _saved(by_term.get(term))
-        before = None if story is None else story.last_seen
-        self._stories.add(story_id, terms, timestamp, similarity=similarity)
+        before = self._stories.last_seen(story_id)
+        after = self._stories.add(story_id, terms, timestamp, similarity=similarity)
         if writes is not None:
-            after = self._stories._stories[story_id]
-            writes.story(story_id, before=before, after=after.last_seen,
-                         centroid=list(after.centroid) if growing else None)  # fmt: skip
+            writes.story(story_id, before=before, after=after,
+                         centroid=self._stories.centroid_terms(story_id) if growing else None)  # fmt: skip
 
     def _close_batch(self, candidates: Sequence[Candidate], now: float) -> None:
         """After a batch: partition fronts, sealing and the watermark's expiry."""

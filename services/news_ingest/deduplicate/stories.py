@@ -28,6 +28,7 @@ Rules (both backends run this code: the shared index replays every decision into
 
 from __future__ import annotations
 
+import copy
 import itertools
 import math
 import sys
@@ -73,6 +74,15 @@ class _Story:
     shaped: int  # members whose terms are in the centroid
 
 
+@dataclass(slots=True)
+class StoryUndo:
+    """The story table as it was before a tentative batch changed it: what ``StoryClusters.restore`` puts back
+    (each story touched, None if the batch started it; the postings of each term a growing story gained)."""
+
+    stories: dict[str, _Story | None] = field(default_factory=dict)
+    terms: dict[bytes, multimap.Held | None] = field(default_factory=dict)
+
+
 @dataclass
 class StoryClusters:
     """The in-memory story table: centroids and an inverted index from term to story ids."""
@@ -109,9 +119,10 @@ class StoryClusters:
                 best = (similarity, story_id)
         return None if best is None else (best[1], best[0])
 
-    def add(self, story_id: str, terms: Terms, timestamp: float, *, similarity: float | None = None) -> None:
-        """Count an article into a story (a new story when ``story_id`` is new). ``similarity``: the join's,
-        as published (rounded), so that a replica replaying the decision shapes the centroid alike."""
+    def add(self, story_id: str, terms: Terms, timestamp: float, *, similarity: float | None = None) -> float:
+        """Count an article into a story (a new story when ``story_id`` is new); the story's last member time
+        after it. ``similarity``: the join's, as published (rounded), so that a replica replaying the decision
+        shapes the centroid alike."""
         story = self._stories.get(story_id)
         if story is None:
             story = self._stories[story_id] = _Story(centroid={}, norm=1.0, members=0, last_seen=timestamp,
@@ -120,7 +131,7 @@ class StoryClusters:
         story.members += 1
         weak = similarity is not None and similarity < WEAK_JOIN
         if weak or story.shaped >= self.rules.members or not terms:
-            return
+            return story.last_seen
         story.shaped += 1
         for digest, weight in terms:
             if digest not in story.centroid:
@@ -130,6 +141,50 @@ class StoryClusters:
         for weight in story.centroid.values():
             squares += weight * weight
         story.norm = math.sqrt(squares) or 1.0
+        return story.last_seen
+
+    def grows(self, story_id: str, similarity: float | None) -> bool:
+        """Whether counting an article into the story at this join's similarity would shape its centroid (a new
+        story does; a weak join, or a story with ``members`` shaping members already, does not)."""
+        story = self._stories.get(story_id)
+        weak = similarity is not None and similarity < WEAK_JOIN
+        return story is None or (not weak and story.shaped < self.rules.members)
+
+    def last_seen(self, story_id: str) -> float | None:
+        story = self._stories.get(story_id)
+        return None if story is None else story.last_seen
+
+    def centroid_terms(self, story_id: str) -> list[bytes]:
+        """The terms of a story's centroid, in first-seen order (none for an unknown story)."""
+        story = self._stories.get(story_id)
+        return [] if story is None else list(story.centroid)
+
+    def remember(self, undo: StoryUndo, story_id: str, terms: Terms, *, growing: bool) -> None:
+        """Note in ``undo`` what counting an article (``terms``) into the story is about to change."""
+        if story_id not in undo.stories:
+            story = self._stories.get(story_id)
+            saved = copy.copy(story)
+            if saved is not None:  # its own dict: a later member of the batch may still grow the live one
+                saved.centroid = dict(saved.centroid)
+            undo.stories[story_id] = saved
+        if growing:
+            for term, _ in terms:
+                if term not in undo.terms:
+                    held = self._by_term.get(term)
+                    undo.terms[term] = list(held) if isinstance(held, list) else held  # lists change in place
+
+    def restore(self, undo: StoryUndo) -> None:
+        """Put back the stories and postings ``undo`` remembered."""
+        for story_id, story in undo.stories.items():
+            if story is None:
+                del self._stories[story_id]
+            else:
+                self._stories[story_id] = story
+        for term, held in undo.terms.items():
+            if held is None:
+                self._by_term.pop(term, None)
+            else:
+                self._by_term[term] = held
 
     def expire(self, before: float) -> None:
         """Forget stories whose last member is older than ``before``."""

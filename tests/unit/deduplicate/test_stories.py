@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from news_ingest.deduplicate.stories import SHARED_DAMPING, WEAK_JOIN, StoryClusters, StoryRules
+from news_ingest.deduplicate.stories import SHARED_DAMPING, WEAK_JOIN, StoryClusters, StoryRules, StoryUndo
 from news_ingest.deduplicate.terms import NAMES, Terms
 from tests.dedup_cases import term_id
 
@@ -91,3 +91,25 @@ def test_a_long_article_is_held_higher_and_a_headline_lower() -> None:
     assert stories.match(headline, 60.0, words=30) is None
     assert stories.match(headline, 60.0, words=29) is not None
     assert StoryClusters(RULES).rules.line(10_000) == RULES.similarity  # no long line: one line for all
+
+
+def test_restore_puts_back_a_story_that_a_weak_join_and_then_a_clear_one_changed() -> None:
+    """The first touch of a story in a batch may not grow it and a later one may: the saved state must not
+    share the live centroid, or the undo would keep the later member's terms."""
+    rules = StoryRules(similarity=0.2, window_seconds=3600.0, members=3)
+    undone, untouched = StoryClusters(rules), StoryClusters(rules)
+    for stories in (undone, untouched):
+        stories.add("fight", terms("klitschko", "rahman", "mannheim"), 0.0)
+    undo = StoryUndo()
+    for article, similarity in ((terms("klitschko", "thompson"), WEAK_JOIN - 0.01), (terms("bern", "thompson"), 0.5),
+                                (terms("geneva", "referee"), None)):  # fmt: skip
+        story_id = "fight" if similarity is not None else "other"
+        undone.remember(undo, story_id, article, growing=undone.grows(story_id, similarity))
+        undone.add(story_id, article, 10.0, similarity=similarity)
+    assert undone.centroid_terms("fight") != untouched.centroid_terms("fight"), "the clear join grew it"
+    undone.restore(undo)
+    assert len(undone) == len(untouched) == 1
+    assert undone.centroid_terms("fight") == untouched.centroid_terms("fight")
+    assert undone.last_seen("fight") == untouched.last_seen("fight") == 0.0
+    for probe in (terms("thompson", "bern"), terms("klitschko", "rahman"), terms("geneva", "referee")):
+        assert undone.match(probe, 20.0) == untouched.match(probe, 20.0)
