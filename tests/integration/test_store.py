@@ -193,6 +193,27 @@ async def test_a_replica_that_keeps_conflicting_decides_under_the_lease(
         await client.aclose()
 
 
+async def test_a_lease_another_replica_never_gives_back_makes_the_index_unavailable_not_a_hang(
+    redis_server: LocalRedis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(redis_index, "LEASE_WAIT_SECONDS", 0.05)
+    prefix = new_prefix()
+    client = aioredis.Redis.from_url(redis_server.url)
+    try:
+        async with open_redis(redis_server.url, prefix) as replica:
+            await replica.check_and_insert([candidate(OTHER, source="raw/0/1")])
+            await client.set(f"{prefix}lease", "a-stuck-replica", px=60_000)
+            with pytest.raises(DedupIndexUnavailable, match="held the dedup lease"):
+                await replica.check_and_insert([candidate(STORY, source="raw/0/2")])
+            with pytest.raises(DedupIndexUnavailable, match="held the dedup lease"):
+                await replica.track(["raw/0"])
+            await client.delete(f"{prefix}lease")
+            (decided,) = await replica.check_and_insert([candidate(STORY, source="raw/0/2")])
+            assert decided.status is DedupStatus.UNIQUE, "the batch given up is decided afresh once the lease is free"
+    finally:
+        await client.aclose()
+
+
 async def test_a_replica_whose_deciding_raises_under_the_lease_gives_it_back_at_once(
     redis_server: LocalRedis, monkeypatch: pytest.MonkeyPatch
 ) -> None:

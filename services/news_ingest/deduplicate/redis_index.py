@@ -77,6 +77,10 @@ _WAIT_SECONDS = (0.0005, 0.003)  # between tries for the lease, or to append whi
 OPTIMISTIC_DECIDES = 3  # decisions made again after conflicts before a replica takes the lease
 _APPEND_TRIES = 8  # appends refused because the log moved (without a conflict) before the decisions are given up
 _LEASE_MS = round(LEASE_SECONDS * 1000)
+# The longest a replica waits on others' leases (to take it, or to append past it) before it gives the batch
+# up as unavailable (consumption pauses and the batch is tried again): each holder appends once within
+# LEASE_SECONDS, so this long means replicas keep taking it in turn, or a holder's clock or Redis is wrong.
+LEASE_WAIT_SECONDS = 3 * LEASE_SECONDS
 _LEASED = -2  # an append refused while another replica holds the lease
 
 
@@ -153,13 +157,14 @@ class RedisDedupIndex:
     async def track(self, partitions: Sequence[str]) -> None:
         entry = ledger.Assignment(now=self._clock(), partitions=list(partitions))
         encoded = ledger.encode_assignment(entry)
+        waited = 0.0
         while True:
             await self._sync()
             position = await self._append(encoded)
             if position >= 0:
                 self._copy.track_at(entry.partitions, now=entry.now)
                 return
-            await self._pause(position)
+            waited = await self._pause(position, waited)
 
     async def _decide_optimistically(self, batch: list[Candidate]) -> list[ledger.Decided] | None:
         """Decide on the copy holding nothing, and append if the log is where the copy was. If other batches
@@ -195,10 +200,10 @@ class RedisDedupIndex:
                             refused: int, *, now: float) -> tuple[bool, Writes | None]:  # fmt: skip
         """Replay what landed before the batch and append it, with its decisions, once nothing that landed
         wrote what they read: whether it was appended, and what landed if that conflicted."""
-        moved = 0
-        while moved < _APPEND_TRIES:  # waits while another replica holds the lease: it ends within LEASE_SECONDS
+        moved, waited = 0, 0.0
+        while moved < _APPEND_TRIES:  # waits while another replica holds the lease: at most LEASE_WAIT_SECONDS
             moved += refused != _LEASED
-            await self._pause(refused)
+            waited = await self._pause(refused, waited)
             landed = Writes()
             await self._sync(writes=landed)
             reason = conflict(reads, landed, window_seconds=self._thresholds.stories.window_seconds)
@@ -252,8 +257,8 @@ class RedisDedupIndex:
         await self._sync()
         token, waited = secrets.token_hex(8), 0.0
         while not await self._sync(token):
-            if waited > 3 * LEASE_SECONDS:
-                raise DedupIndexUnavailable(f"the dedup lease was not free for {waited:.0f} s")
+            if waited > LEASE_WAIT_SECONDS:
+                raise DedupIndexUnavailable(f"the dedup lease was not free for {waited:.1f} s")
             pause = random.uniform(*_WAIT_SECONDS)  # noqa: S311 - spreading retries, not security
             await asyncio.sleep(pause)
             waited += pause
@@ -317,10 +322,17 @@ class RedisDedupIndex:
             self._position = int(reply)
         return int(reply)
 
-    async def _pause(self, refused: int) -> None:
-        """Before trying to append again: a moment if another replica holds the lease, else none."""
-        if refused == _LEASED:
-            await asyncio.sleep(random.uniform(*_WAIT_SECONDS))  # noqa: S311 - spreading retries, not security
+    async def _pause(self, refused: int, waited: float) -> float:
+        """Before trying to append again: a moment if another replica holds the lease, else none. ``waited``:
+        the time paused on the lease so far, returned with this pause added; past ``LEASE_WAIT_SECONDS`` the
+        index is unavailable."""
+        if refused != _LEASED:
+            return waited
+        if waited > LEASE_WAIT_SECONDS:
+            raise DedupIndexUnavailable(f"another replica held the dedup lease for {waited:.1f} s")
+        pause = random.uniform(*_WAIT_SECONDS)  # noqa: S311 - spreading retries, not security
+        await asyncio.sleep(pause)
+        return waited + pause
 
     async def _release(self, token: str) -> None:
         """Give the lease back at once (deciding failed): else the group waits until it expires."""
