@@ -229,7 +229,7 @@ class InMemoryDedupIndex:
         for table, added in reversed(tentative.added):
             del table[added]
         for key, held in tentative.bands.items():
-            _restore(self._bands, key, held)
+            multimap.restore(self._bands, key, held)
         self._stories.restore(tentative.stories)
         for generation in [g for g in self._generations if g not in tentative.lengths]:
             del self._generations[generation]
@@ -503,7 +503,7 @@ class InMemoryDedupIndex:
                     tentative.added.append((table, key))
             for band in keys:
                 if band not in tentative.bands:
-                    tentative.bands[band] = _saved(self._bands.get(band))
+                    tentative.bands[band] = multimap.saved(self._bands.get(band))
         self._sequence += 1
         entry = self._entries[article_id] = _Entry(
             signature=candidate.signature.tobytes(),
@@ -628,18 +628,6 @@ class InMemoryDedupIndex:
         for segment in expired.sealed:
             segment.live = False  # a batch that looked it up before it expired skips it
             self._sealed_size -= segment.size
-
-
-def _saved(held: multimap.Held | None) -> multimap.Held | None:
-    """A one-to-many value as it is now (a list is changed in place, so copied)."""
-    return list(held) if isinstance(held, list) else held
-
-
-def _restore(table: dict[Any, multimap.Held], key: object, held: multimap.Held | None) -> None:
-    if held is None:
-        table.pop(key, None)
-    else:
-        table[key] = held
 
 
 def _keys_of(candidate: Candidate, keys: list[int]) -> tuple[Key, ...]:

@@ -60,3 +60,16 @@ def count(held: Held | None) -> int:
     if held is None:
         return 0
     return 1 if isinstance(held, str) else len(held)
+
+
+def saved(held: Held | None) -> Held | None:
+    """A key's value as it is now, to put back later with ``restore`` (a list is changed in place: copied)."""
+    return list(held) if isinstance(held, list) else held
+
+
+def restore(table: dict[K, Held], key: K, held: Held | None) -> None:
+    """Put back what ``saved`` kept of ``key`` (None: the key held nothing)."""
+    if held is None:
+        table.pop(key, None)
+    else:
+        table[key] = held

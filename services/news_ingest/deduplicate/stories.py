@@ -56,8 +56,10 @@ class StoryRules:
     long_words: int = 0  # 0: no long line
     long_similarity: float = 0.0
 
-    def line(self, words: int) -> float:
-        """The similarity an article of ``words`` body words needs to join a story."""
+    def line(self, words: int | None) -> float:
+        """The similarity an article of ``words`` body words needs to join a story (None: length unknown)."""
+        if words is None:
+            return self.similarity
         if words < self.short_words:
             return self.short_similarity
         if self.long_words and words >= self.long_words:
@@ -92,7 +94,7 @@ class StoryClusters:
     # stories in the order they gained the term; one story as itself (most terms have one: a list costs more)
     _by_term: dict[bytes, str | list[str]] = field(default_factory=dict)
 
-    def match(self, terms: Terms, timestamp: float, *, words: int = 0) -> tuple[str, float] | None:
+    def match(self, terms: Terms, timestamp: float, *, words: int | None = None) -> tuple[str, float] | None:
         """The story this article belongs to, with its similarity, or None (``words``: the body's length)."""
         by_term = self._by_term
         # counted in the order met: seed terms heaviest first, each term's stories newest first
@@ -129,8 +131,7 @@ class StoryClusters:
                                                           shaped=0)  # fmt: skip
         story.last_seen = max(story.last_seen, timestamp)
         story.members += 1
-        weak = similarity is not None and similarity < WEAK_JOIN
-        if weak or story.shaped >= self.rules.members or not terms:
+        if not terms or not self._shapes(story, similarity):
             return story.last_seen
         story.shaped += 1
         for digest, weight in terms:
@@ -147,8 +148,12 @@ class StoryClusters:
         """Whether counting an article into the story at this join's similarity would shape its centroid (a new
         story does; a weak join, or a story with ``members`` shaping members already, does not)."""
         story = self._stories.get(story_id)
+        return story is None or self._shapes(story, similarity)
+
+    def _shapes(self, story: _Story, similarity: float | None) -> bool:
+        """A clear join (not under ``WEAK_JOIN``) into a story with fewer than ``members`` shaping members."""
         weak = similarity is not None and similarity < WEAK_JOIN
-        return story is None or (not weak and story.shaped < self.rules.members)
+        return not weak and story.shaped < self.rules.members
 
     def last_seen(self, story_id: str) -> float | None:
         story = self._stories.get(story_id)
@@ -170,8 +175,7 @@ class StoryClusters:
         if growing:
             for term, _ in terms:
                 if term not in undo.terms:
-                    held = self._by_term.get(term)
-                    undo.terms[term] = list(held) if isinstance(held, list) else held  # lists change in place
+                    undo.terms[term] = multimap.saved(self._by_term.get(term))
 
     def restore(self, undo: StoryUndo) -> None:
         """Put back the stories and postings ``undo`` remembered."""
@@ -181,10 +185,7 @@ class StoryClusters:
             else:
                 self._stories[story_id] = story
         for term, held in undo.terms.items():
-            if held is None:
-                self._by_term.pop(term, None)
-            else:
-                self._by_term[term] = held
+            multimap.restore(self._by_term, term, held)
 
     def expire(self, before: float) -> None:
         """Forget stories whose last member is older than ``before``."""
