@@ -222,6 +222,13 @@ _NOT_NAMES = frozenset(
 _CAPITAL_NEXT = re.compile(r" [A-Z]")
 _SHORT_NAME = re.compile(r"[A-Z][A-Za-z'\u2019-]*[a-z]")  # a surname alone: "Shoigu", "McIlroy"; no digits
 _POSSESSIVE = re.compile(r"(?:'s|\u2019s|')$")
+
+
+def _without_possessive(name: str) -> str:
+    """``name`` without a closing "'s" or "'" (most names have no apostrophe: no regex is run for them)."""
+    return _POSSESSIVE.sub("", name) if "'" in name or "\u2019" in name else name
+
+
 _AIRLINE = re.compile(r"(?<![\w-])(?:Air [A-Z][a-z]+(?: [A-Z][a-z]+)?|[A-Z][a-z]+ Air)(?![\w-])")
 _SHOUTED_WORD = re.compile(r"[A-Z]{4}")  # capitals a headline may name someone in
 _COUNTRY_PREFIXES = frozenset(("U.S.", "US", "U.K.", "UK", "EU", "UN", "U.N.", "British", "American"))
@@ -267,7 +274,9 @@ class RuleExtractor:
         return self._is_demonym(name)
 
     def _mentions(self, name: str) -> tuple[Mention, ...]:
-        return tuple(self._regions.find(name))
+        """The gazetteer's mentions in ``name``, when it is a place name as a whole (the only case the two
+        questions above answer yes to; most names asked are people's and firms')."""
+        return tuple(self._regions.find(name)) if self._regions.is_a_place_name(name) else ()
 
     def _link_of(self, name: str) -> str | None:
         mentions = [m for m in self._mentions_of(name) if m.place.kind in _PLACE_KINDS]
@@ -395,7 +404,9 @@ class RuleExtractor:
         return {name for name in team_names_in_prose(text, where) if not self._is_country(name)}
 
     def _is_country(self, name: str) -> bool:
-        mentions = list(self._regions.find(name))
+        if not self._regions.is_a_place_name(name):
+            return False
+        mentions = self._mentions_of(name)
         return any(m.place.kind is Kind.COUNTRY and m.end - m.start == len(name) for m in mentions)
 
     def close(self) -> None:
@@ -520,12 +531,21 @@ def without_overlaps(spans: Iterable[Span]) -> list[Span]:
     """Longest first, then earliest; a span overlapping one already kept is dropped."""
     kept: list[Span] = []
     taken = Disjoint()
-    for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start)):
+    for span in sorted(spans, key=_longest_first):
         if span.type is not EntityType.LOC and span.text.partition(" ")[0] in _NOT_NAMES:
             continue
         if taken.add(span.start, span.end):
             kept.append(span)
-    return sorted(kept, key=lambda s: s.start)
+    kept.sort(key=_start)
+    return kept
+
+
+def _longest_first(span: Span) -> tuple[int, int]:
+    return span.start - span.end, span.start
+
+
+def _start(span: Span) -> int:
+    return span.start
 
 
 def with_short_names(spans: Sequence[Span], text: str, is_place: Callable[[str], bool] = lambda _: False) -> list[Span]:
@@ -537,7 +557,7 @@ def with_short_names(spans: Sequence[Span], text: str, is_place: Callable[[str],
     introduced: set[str] = set()
     firsts: dict[str, set[str]] = {}  # a given name -> the family names it goes with here
     for span in spans:
-        words = _POSSESSIVE.sub("", span.text).split()
+        words = _without_possessive(span.text).split()
         if span.type is not EntityType.PERSON or len(words) < 2:
             continue
         short = {words[-1]} | ({words[0]} if len(words) >= 3 and len(words[0]) <= 3 else set())
@@ -546,13 +566,13 @@ def with_short_names(spans: Sequence[Span], text: str, is_place: Callable[[str],
             firsts.setdefault(words[0], set()).add(words[-1])
     # A first name is added where it stands alone, but never retypes what another rule found ("Ryanair" of a
     # model's "Ryanair CEO Michael O'Leary" stays the airline).
-    otherwise = {_POSSESSIVE.sub("", s.text) for s in spans if s.type is not EntityType.PERSON}
+    otherwise = {_without_possessive(s.text) for s in spans if s.type is not EntityType.PERSON}
     given = {name for name, families in firsts.items() if len(families) == 1} - _NOT_NAMES - introduced - otherwise
     shouted = _shouted_names(spans, introduced) if _SHOUTED_WORD.search(text) else {}
     firms = _first_words_of_firms(spans, introduced | given, is_place)
     if not introduced and not given and not shouted and not firms:
         return list(spans)
-    relabelled = [Span(s.start, s.end, EntityType.PERSON, s.text) if _POSSESSIVE.sub("", s.text) in introduced
+    relabelled = [Span(s.start, s.end, EntityType.PERSON, s.text) if _without_possessive(s.text) in introduced
                   and s.type is not EntityType.PERSON and not (s.link or "").startswith("iso:") else s
                   for s in spans]  # fmt: skip
     forms = firms | {word: (word, EntityType.PERSON) for word in introduced | given} | shouted
@@ -584,7 +604,7 @@ def _first_words_of_firms(
         if " and " in span.text and words[-1].rstrip(".") in _FIRM_WORDS:  # "Cable and Wireless" of "... Plc"
             forms.setdefault(" ".join(words[:-1]), (" ".join(words[:-1]), EntityType.ORG))
         first = words[0]
-        bare = _POSSESSIVE.sub("", first)
+        bare = _without_possessive(first)
         if (
             _SHORT_NAME.fullmatch(first)
             and bare not in _NOT_NAMES
@@ -601,7 +621,7 @@ def _shouted_names(spans: Sequence[Span], surnames: Iterable[str]) -> dict[str, 
     case: form -> (the name, its type)."""
     forms: dict[str, tuple[str, EntityType]] = {}
     for span in spans:
-        name = _POSSESSIVE.sub("", span.text)
+        name = _without_possessive(span.text)
         if span.type in (EntityType.PERSON, EntityType.ORG) and not span.link and not name.isupper():
             forms.setdefault(name.upper(), (name, span.type))
     for surname in surnames:
@@ -627,7 +647,7 @@ def entities(
         kind = EntityType.ORG if span.text in aliases else span.type  # "(Lakex)", whatever a model took it for
         asked = (kind, span.text, span.link)
         if asked not in keys:
-            keys[asked] = full_names.key(kind, _POSSESSIVE.sub("", span.text.strip()), span.link)
+            keys[asked] = full_names.key(kind, _without_possessive(span.text.strip()), span.link)
         link, full, joined = keys[asked]
         group = link or _slug(full)  # one name, one entity, whatever types its mentions were given
         if group not in groups:
@@ -676,7 +696,7 @@ def _entity_type(name: str, mentions: list[tuple[Span, EntityType]]) -> EntityTy
         return EntityType.ORG  # one word read as both, and nobody named in full with it: "Skyvane's shares"
     ranked = votes.most_common()
     if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
-        named = Counter(kind for span, kind in mentions if _POSSESSIVE.sub("", span.text.strip()) == name)
+        named = Counter(kind for span, kind in mentions if _without_possessive(span.text.strip()) == name)
         tied = {kind for kind, count in ranked if count == ranked[0][1]}
         for kind, _ in named.most_common():
             if kind in tied:
@@ -692,7 +712,7 @@ class _FullNames:
     def __init__(self, spans: Sequence[Span], aliases: dict[str, str] | None = None) -> None:
         ordered = sorted(spans, key=lambda s: s.start)
         self._aliases = aliases or {}  # an organisation's short name -> its full name
-        names = dict.fromkeys((s.type, _POSSESSIVE.sub("", s.text.strip())) for s in ordered if not s.link)
+        names = dict.fromkeys((s.type, _without_possessive(s.text.strip())) for s in ordered if not s.link)
         by_length = sorted(names, key=lambda item: -len(item[1].split()))  # then in order of appearance
         self._people = [name for kind, name in by_length if kind is EntityType.PERSON and " " in name]
         self._organisations = [name for kind, name in by_length if kind is EntityType.ORG and " " in name]
@@ -731,7 +751,7 @@ class _FullNames:
                 return self._aliases[name]
             for full, parts, acronyms in self._abbreviated:
                 if name in acronyms or (
-                    len(words) < len(parts) and [_POSSESSIVE.sub("", part) for part in parts[: len(words)]] == words
+                    len(words) < len(parts) and [_without_possessive(part) for part in parts[: len(words)]] == words
                 ):
                     return full
         return name
@@ -746,7 +766,7 @@ def _parenthesised(spans: Sequence[Span], text: str) -> dict[str, str]:
         if (full.type is EntityType.ORG and " " in full.text and " " not in short.text
                 and text[full.end : short.start] == " ("
                 and text[short.end : short.end + 1] == ")"):  # fmt: skip
-            aliases.setdefault(short.text, _POSSESSIVE.sub("", full.text.strip()))
+            aliases.setdefault(short.text, _without_possessive(full.text.strip()))
     return aliases
 
 

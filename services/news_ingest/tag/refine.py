@@ -316,7 +316,7 @@ def _joined(spans: Sequence[Span], text: str) -> list[Span]:
 def _cut(span: Span, text: str, tickers: Sequence[tuple[int, int]], places: Places) -> Iterable[Span]:
     """The span without line breaks, tickers, trailing numbers and leading non-name words; split at a
     spaced dash into the parts that are names on their own."""
-    if any(start < span.end and span.start < end for start, end in tickers):
+    if tickers and any(start < span.end and span.start < end for start, end in tickers):
         return
     if "\n" in span.text or " (" in span.text or _DASH.search(span.text):
         broken, offset = "\n" in span.text, span.start

@@ -259,6 +259,12 @@ class RegionTagger:
         self._patterns = list(names)
         self._places = [names[pattern] for pattern in self._patterns]
         self._automaton = ahocorasick_rs.AhoCorasick(self._patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+        self._surfaces = frozenset(self._patterns)
+
+    def is_a_place_name(self, text: str) -> bool:
+        """Whether ``text`` is, as a whole, a name the gazetteer knows (of a country, a state, a city, a
+        nationality): the one way ``find`` can return a mention that covers all of it."""
+        return text in self._surfaces
 
     def __call__(self, article: Article) -> Regions:
         mentions = list(self.mentions(article))
