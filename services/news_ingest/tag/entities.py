@@ -699,9 +699,10 @@ def _entity_type(name: str, mentions: list[tuple[Span, EntityType]]) -> EntityTy
     votes: dict[EntityType, int] = {}  # a plain count: a Counter costs more to build than the rest of this rule
     for _, kind in mentions:
         votes[kind] = votes.get(kind, 0) + 1
-    if votes.get(EntityType.PERSON) and " " in name and is_given_name(name.split(" ", 1)[0]) and looks_like_a_person(name):
+    person = votes.get(EntityType.PERSON)
+    if person and " " in name and is_given_name(name.split(" ", 1)[0]) and looks_like_a_person(name):
         return EntityType.PERSON  # "Kelly Holmes" read once as a person, more often as a firm; not "C. Brandt"
-    if " " not in name and votes.get(EntityType.ORG) and votes.get(EntityType.PERSON):
+    if " " not in name and votes.get(EntityType.ORG) and person:
         return EntityType.ORG  # one word read as both, and nobody named in full with it: "Skyvane's shares"
     ranked = sorted(votes.items(), key=_count, reverse=True)  # as Counter.most_common: ties in first-seen order
     if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
