@@ -58,7 +58,10 @@ def _whole_words(words: str) -> str:
     return "|".join(rf"{word}(?<!\w{word})" for word in words.split())
 
 
-_PERSON_SAID = re.compile(rf"(?:{_whole_words('said told added')}) ({_NAME_WORD} {_NAME_WORD}(?: {_NAME_WORD})?)\b")
+# A name after "said", "told" or "added": the verbs are found by one Aho-Corasick pass, the name read after them
+# (a regex alternation scanned over the text is ~3x slower).
+_PERSON_SAID = re.compile(rf"(?:said|told|added) ({_NAME_WORD} {_NAME_WORD}(?: {_NAME_WORD})?)\b")
+_SAID_FINDER = ahocorasick_rs.AhoCorasick(["said ", "told ", "added "], matchkind=ahocorasick_rs.MatchKind.LeftmostFirst)
 _SHOUTED_LINE = re.compile(r"[^a-z]*[A-Z]{3}")  # a line starting in capitals: "BUCHAREST 1996-08-30", "ST LOUIS AT"
 _SHOUTED_WORDS = re.compile(r"(?<![\w.'-])[A-Z]{3,}(?: [A-Z]{2,}){0,2}(?![\w'-])")
 _FAMILY_WORD = r"[A-Z][a-zA-Z'\u2019-]*[a-z]"
@@ -301,9 +304,9 @@ class RuleExtractor:
         found = list(self._places(text, cities=cities))
         found += _after_roles(text)
         found += self._people(text)
-        people = (_PERSON_SAID, _PERSON_AGE) if _AGE.search(text) else (_PERSON_SAID,)
-        found += [Span(m.start(1), m.end(1), EntityType.PERSON, m.group(1)) for pattern in people
-                  for m in pattern.finditer(text)]  # fmt: skip
+        found += _said_people(text)
+        if _AGE.search(text):
+            found += [Span(m.start(1), m.end(1), EntityType.PERSON, m.group(1)) for m in _PERSON_AGE.finditer(text)]
         found += [Span(m.start(1), m.end(1), EntityType.ORG, _strip_article(m.group(1))) for m in
                   _ORG_OF.finditer(text)]  # fmt: skip
         found += _organisations(text)
@@ -332,6 +335,8 @@ class RuleExtractor:
         return found
 
     def _is_place_or_nationality(self, word: str) -> bool:
+        if not self._regions.is_a_place_name(word):
+            return False  # most words asked are no place name at all: a set lookup answers
         return self.link_of(word) is not None or self.is_demonym(word)
 
     def _people(self, text: str) -> list[Span]:
@@ -445,6 +450,18 @@ def _after_roles(text: str) -> list[Span]:
             continue  # inside a longer word
         name = _NAME_AT.match(text, end)
         if name is not None and name.group(1).rsplit(" ", 1)[-1] not in _ORG_WORD_SET:  # not "General Motors Corp"
+            found.append(Span(name.start(1), name.end(1), EntityType.PERSON, name.group(1)))
+    return found
+
+
+def _said_people(text: str) -> list[Span]:
+    """People named right after "said", "told" or "added" ("..., said John Smith"), the verb a word of its own."""
+    found = []
+    for _, start, _end in _SAID_FINDER.find_matches_as_indexes(text):
+        if start and _in_word(text[start - 1]):
+            continue
+        name = _PERSON_SAID.match(text, start)
+        if name is not None:
             found.append(Span(name.start(1), name.end(1), EntityType.PERSON, name.group(1)))
     return found
 
