@@ -61,7 +61,9 @@ def _whole_words(words: str) -> str:
 # A name after "said", "told" or "added": the verbs are found by one Aho-Corasick pass, the name read after them
 # (a regex alternation scanned over the text is ~3x slower).
 _PERSON_SAID = re.compile(rf"(?:said|told|added) ({_NAME_WORD} {_NAME_WORD}(?: {_NAME_WORD})?)\b")
-_SAID_FINDER = ahocorasick_rs.AhoCorasick(["said ", "told ", "added "], matchkind=ahocorasick_rs.MatchKind.LeftmostFirst)
+_SAID_FINDER = ahocorasick_rs.AhoCorasick(
+    ["said ", "told ", "added "], matchkind=ahocorasick_rs.MatchKind.LeftmostFirst
+)
 _SHOUTED_LINE = re.compile(r"[^a-z]*[A-Z]{3}")  # a line starting in capitals: "BUCHAREST 1996-08-30", "ST LOUIS AT"
 _SHOUTED_WORDS = re.compile(r"(?<![\w.'-])[A-Z]{3,}(?: [A-Z]{2,}){0,2}(?![\w'-])")
 _FAMILY_WORD = r"[A-Z][a-zA-Z'\u2019-]*[a-z]"
