@@ -49,15 +49,9 @@ _NAME_AT = re.compile(rf" ({_NAME})")  # the name right after a role
 _ROLE_NAMES = [alternative.replace("\\.?", ".").replace("\\.", ".") for alternative in _ROLES.split("|")]
 _ROLE_NAMES += [alternative.replace("\\.?", "") for alternative in _ROLES.split("|") if alternative.endswith("\\.?")]
 _ROLE_FINDER = ahocorasick_rs.AhoCorasick(_ROLE_NAMES, matchkind=ahocorasick_rs.MatchKind.LeftmostFirst)
-# Patterns scanned over every text start with a letter, not a word boundary: then the regex engine skips ahead to
-# the candidate letters in C instead of trying the whole pattern at every position; the look-behind after each
-# word asks what the boundary asked (no word character before it).
-
-
-def _whole_words(words: str) -> str:
-    return "|".join(rf"{word}(?<!\w{word})" for word in words.split())
-
-
+# Patterns scanned over a whole text start with a literal or a letter class, never a word boundary or a look-behind,
+# and spell a repeated class out ("[A-Z][A-Z]", not "[A-Z]{2}"): the regex engine then tests the first item alone at
+# each position, in C. Alternations of words are found by Aho-Corasick passes instead, the rest read after them.
 # A name after "said", "told" or "added": the verbs are found by one Aho-Corasick pass, the name read after them
 # (a regex alternation scanned over the text is ~3x slower).
 _PERSON_SAID = re.compile(rf"(?:said|told|added) ({_NAME_WORD} {_NAME_WORD}(?: {_NAME_WORD})?)\b")
@@ -71,6 +65,7 @@ _FAMILY_WORD = r"[A-Z][a-zA-Z'\u2019-]*[a-z]"
 _NAME_START = re.compile(r"([A-Z][a-z]+) (?=[A-Z])")  # patterns start with a class: re scans fast
 _GIVEN_AND_FAMILY = re.compile(rf"[A-Z][a-z]+(?: [A-Z]\.)?(?: (?:{_PARTICLE} )?{_FAMILY_WORD}){{1,2}}(?![\w-])")
 _INITIAL_AND_FAMILY = re.compile(rf"([A-Z]\. (?:[A-Z]\. )?{_FAMILY_WORD})(?![\w-])")
+_INITIAL = re.compile(r"\. (?<=[A-Z]\. )")  # what it needs, found fast (a literal first): most texts have none
 _NAME_AND_COUNTRY = re.compile(rf"({_NAME}) \( ?([A-Z][A-Za-z. ]{{1,30}}?) ?\)")
 _COUNTRY_IN_BRACKETS = re.compile(r" \( ?[A-Z][A-Za-z. ]{1,30}? ?\)")  # what it needs: a cheap scan first
 _GOALS_AFTER = re.compile(r" ?\d{1,2}(?![\d.:,-])")
@@ -113,8 +108,12 @@ _SAID_OF_FIRMS = ahocorasick_rs.AhoCorasick(
 )
 _FIRM_BEFORE = re.compile(rf"(?<![\w.-])({_NAME_WORD}(?: {_NAME_WORD}){{0,2}})$")
 _NOT_FIRMS = frozenset(("Its", "Their", "His", "Her", "Our", "Wall Street", "Company"))
-_ORG_HEADS = _whole_words("Ministry Bank Department University Council Court Office")
-_ORG_OF = re.compile(rf"((?:{_ORG_HEADS}) of (?:the )?{_NAME})")
+# "Ministry of Defence", "Bank of England": the heads are found by one Aho-Corasick pass, the name read after them.
+_ORG_HEADS = "Ministry Bank Department University Council Court Office".split()
+_ORG_OF = re.compile(rf"((?:{'|'.join(_ORG_HEADS)}) of (?:the )?{_NAME})")
+_ORG_OF_FINDER = ahocorasick_rs.AhoCorasick(
+    [f"{head} of " for head in _ORG_HEADS], matchkind=ahocorasick_rs.MatchKind.LeftmostFirst
+)
 _KNOWN_ACRONYMS = frozenset(
     (
         "NATO",
@@ -309,8 +308,7 @@ class RuleExtractor:
         found += _said_people(text)
         if _AGE.search(text):
             found += [Span(m.start(1), m.end(1), EntityType.PERSON, m.group(1)) for m in _PERSON_AGE.finditer(text)]
-        found += [Span(m.start(1), m.end(1), EntityType.ORG, _strip_article(m.group(1))) for m in
-                  _ORG_OF.finditer(text)]  # fmt: skip
+        found += _organisations_of(text)
         found += _organisations(text)
         found += [span for span in _firms(text) if not self.link_of(span.text)]
         found += _acronyms(text)
@@ -358,7 +356,8 @@ class RuleExtractor:
             if last in _ORG_WORD_SET or last in _NOT_NAMES or self.link_of(name):
                 continue
             found.append(Span(match.start(), match.end(), EntityType.PERSON, name))
-        found += [Span(m.start(1), m.end(1), EntityType.PERSON, m.group(1)) for m in _INITIAL_AND_FAMILY.finditer(text)
+        initials = _INITIAL_AND_FAMILY.finditer(text) if _INITIAL.search(text) else ()
+        found += [Span(m.start(1), m.end(1), EntityType.PERSON, m.group(1)) for m in initials
                   if not m.start() or not (text[m.start() - 1].isalnum() or text[m.start() - 1] in "._")]  # fmt: skip
         found += self.before_countries(text)
         return found
@@ -465,6 +464,19 @@ def _said_people(text: str) -> list[Span]:
         name = _PERSON_SAID.match(text, start)
         if name is not None:
             found.append(Span(name.start(1), name.end(1), EntityType.PERSON, name.group(1)))
+    return found
+
+
+def _organisations_of(text: str) -> list[Span]:
+    """Organisations named by a head and "of" ("Ministry of Defence", "the Bank of England"), the head a word of
+    its own and not inside another such name ("Council" of "Bank of England Council")."""
+    found: list[Span] = []
+    for _, start, _end in _ORG_OF_FINDER.find_matches_as_indexes(text):
+        if (start and _in_word(text[start - 1])) or (found and start < found[-1].end):
+            continue
+        name = _ORG_OF.match(text, start)
+        if name is not None:
+            found.append(Span(name.start(1), name.end(1), EntityType.ORG, _strip_article(name.group(1))))
     return found
 
 

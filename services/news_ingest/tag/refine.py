@@ -127,8 +127,8 @@ _BREAK = re.compile(r"\s*\n\s*| [-\u2013\u2014] | \(.*")  # where a span is cut 
 _TRAILING_LOWER = re.compile(r"(?: [a-z][\w.'-]*)+$")  # "Interfax news agency" -> "Interfax"
 _TRAILING_NUMBERS = re.compile(r"(?: [-+(]*\d[\d.,:/\-)]*)+$")
 # A capitalised word after a lower-case word or a comma: not a sentence's first word.
-# (it starts with the capital, not the look-behind, so that the regex engine skips ahead to capitals fast)
-_MID_SENTENCE_WORD = re.compile(r"([A-Z](?<=[a-z,;:] [A-Z])(?:[\w.'\u2019&-]*\w\.?)?)")
+# (it starts with the space, then looks behind it, so that the regex engine skips ahead to spaces fast)
+_MID_SENTENCE_WORD = re.compile(r" (?<=[a-z,;:] )([A-Z](?:[\w.'\u2019&-]*\w\.?)?)")
 
 
 def refined(spans: Sequence[Span], text: str, places: Places) -> list[Span]:
