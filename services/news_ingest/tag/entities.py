@@ -109,7 +109,7 @@ _SAID_OF_FIRMS = ahocorasick_rs.AhoCorasick(
 _FIRM_BEFORE = re.compile(rf"(?<![\w.-])({_NAME_WORD}(?: {_NAME_WORD}){{0,2}})$")
 _NOT_FIRMS = frozenset(("Its", "Their", "His", "Her", "Our", "Wall Street", "Company"))
 # "Ministry of Defence", "Bank of England": the heads are found by one Aho-Corasick pass, the name read after them.
-_ORG_HEADS = "Ministry Bank Department University Council Court Office".split()
+_ORG_HEADS = ("Ministry", "Bank", "Department", "University", "Council", "Court", "Office")
 _ORG_OF = re.compile(rf"((?:{'|'.join(_ORG_HEADS)}) of (?:the )?{_NAME})")
 _ORG_OF_FINDER = ahocorasick_rs.AhoCorasick(
     [f"{head} of " for head in _ORG_HEADS], matchkind=ahocorasick_rs.MatchKind.LeftmostFirst
