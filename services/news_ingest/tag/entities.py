@@ -27,7 +27,7 @@ from news_ingest.tag.institutions import organisations
 from news_ingest.tag.overlaps import Disjoint, Occupied
 from news_ingest.tag.refine import refined
 from news_ingest.tag.regions import Kind, Mention, RegionTagger
-from news_ingest.tag.span import Span
+from news_ingest.tag.span import LOC, ORG, PERSON, Span
 from news_ingest.tag.teams import is_sports_article, team_names_in_prose, team_spans
 from news_ingest.tag.words import zipf
 
@@ -307,7 +307,7 @@ class RuleExtractor:
         found += self._people(text)
         found += _said_people(text)
         if _AGE.search(text):
-            found += [Span(m.start(1), m.end(1), EntityType.PERSON, m.group(1)) for m in _PERSON_AGE.finditer(text)]
+            found += [Span(m.start(1), m.end(1), PERSON, m.group(1)) for m in _PERSON_AGE.finditer(text)]
         found += _organisations_of(text)
         found += _organisations(text)
         found += [span for span in _firms(text) if not self.link_of(span.text)]
@@ -331,7 +331,7 @@ class RuleExtractor:
             if not self._is_place_or_nationality(place) and name.startswith("Air "):  # "Air New Zealand"?
                 name, place = name.rsplit(" ", 1)[0], place.rsplit(" ", 1)[0]
             if " " in name and self._is_place_or_nationality(place):
-                found.append(Span(match.start(), match.start() + len(name), EntityType.ORG, name))
+                found.append(Span(match.start(), match.start() + len(name), ORG, name))
         return found
 
     def _is_place_or_nationality(self, word: str) -> bool:
@@ -355,9 +355,9 @@ class RuleExtractor:
             last = name.rsplit(" ", 1)[-1]
             if last in _ORG_WORD_SET or last in _NOT_NAMES or self.link_of(name):
                 continue
-            found.append(Span(match.start(), match.end(), EntityType.PERSON, name))
+            found.append(Span(match.start(), match.end(), PERSON, name))
         initials = _INITIAL_AND_FAMILY.finditer(text) if _INITIAL.search(text) else ()
-        found += [Span(m.start(1), m.end(1), EntityType.PERSON, m.group(1)) for m in initials
+        found += [Span(m.start(1), m.end(1), PERSON, m.group(1)) for m in initials
                   if not m.start() or not (text[m.start() - 1].isalnum() or text[m.start() - 1] in "._")]  # fmt: skip
         found += self.before_countries(text)
         return found
@@ -368,7 +368,7 @@ class RuleExtractor:
         is how cup results write clubs ("Juventus ( Italy ) 2")."""
         if "(" not in text or not _COUNTRY_IN_BRACKETS.search(text):
             return []
-        return [Span(match.start(1), match.end(1), EntityType.PERSON, match.group(1))
+        return [Span(match.start(1), match.end(1), PERSON, match.group(1))
                 for match in _NAME_AND_COUNTRY.finditer(text)
                 if (self.link_of(match.group(2)) or "").startswith("iso:") and not self.link_of(match.group(1))
                 and not _GOALS_AFTER.match(text, match.end())]  # fmt: skip
@@ -385,15 +385,15 @@ class RuleExtractor:
         # A team's name in capitals ("ESSEX" in a headline) is the team too; a one-word "person" named like a
         # team on a results line is the team ("Derbyshire"), as a place is.
         folded = {name.casefold(): name for name in names} | {name.upper().casefold(): name for name in names}
-        kept = [Span(s.start, s.end, EntityType.ORG, s.text) if s.text.casefold() in folded and (
-                s.type is EntityType.LOC or (s.type is EntityType.PERSON and " " not in s.text)) else s
+        kept = [Span(s.start, s.end, ORG, s.text) if s.text.casefold() in folded and (
+                s.type is LOC or (s.type is PERSON and " " not in s.text)) else s
                 for s in spans]  # fmt: skip
-        on_lines = [Span(start, end, EntityType.ORG, text[start:end]) for start, end in lines]
+        on_lines = [Span(start, end, ORG, text[start:end]) for start, end in lines]
         teams = Occupied(lines)
         kept = [s for s in kept if not teams.overlaps(s.start, s.end)]  # on its line, the line decides
-        taken = Occupied([(s.start, s.end) for s in kept if s.type is not EntityType.LOC] + lines)
+        taken = Occupied([(s.start, s.end) for s in kept if s.type is not LOC] + lines)
         forms = names | {name.upper() for name in names if len(name) >= _MIN_SHOUTED}
-        elsewhere = [Span(m.start(), m.end(), EntityType.ORG, name) for name in forms
+        elsewhere = [Span(m.start(), m.end(), ORG, name) for name in forms
                      for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)
                      if not taken.overlaps(m.start(), m.end())]  # fmt: skip
         return without_overlaps([*kept, *on_lines, *elsewhere])
@@ -401,14 +401,14 @@ class RuleExtractor:
     def _teams_in_prose(self, spans: Sequence[Span], text: str) -> set[str]:
         """Places, and one-word "people" who are nobody's surname here, that a sports verb puts in a team's
         place ("Leicestershire beat Somerset"); countries stay places (national sides)."""
-        surnames = {s.text.split()[-1] for s in spans if s.type is EntityType.PERSON and " " in s.text}
+        surnames = {s.text.split()[-1] for s in spans if s.type is PERSON and " " in s.text}
         where: dict[str, list[tuple[int, int]]] = {}
         for span in spans:
-            one_word_person = span.type is EntityType.PERSON and " " not in span.text and span.text not in surnames
-            place = span.type is EntityType.LOC and not (span.link or "").startswith("iso:")
+            one_word_person = span.type is PERSON and " " not in span.text and span.text not in surnames
+            place = span.type is LOC and not (span.link or "").startswith("iso:")
             if span.text in _COMPETITION_WORDS or span.text.endswith("Hemisphere"):
                 continue  # "the Olympic champion", "the Northern Hemisphere coach": no club
-            if place or one_word_person or span.type is EntityType.ORG:  # an organisation: one a list may share
+            if place or one_word_person or span.type is ORG:  # an organisation: one a list may share
                 where.setdefault(span.text, []).append((span.start, span.end))
         return {name for name in team_names_in_prose(text, where) if not self._is_country(name)}
 
@@ -425,16 +425,16 @@ class RuleExtractor:
         kinds = (Kind.COUNTRY, Kind.STATE, Kind.CITY) if cities else (Kind.COUNTRY,)
         for mention in self._regions.find(text):
             if mention.place.kind in kinds:
-                yield Span(mention.start, mention.end, EntityType.LOC, mention.text, mention.place.id)
+                yield Span(mention.start, mention.end, LOC, mention.text, mention.place.id)
         if any(_SHOUTED_LINE.match(line) for line in text.split("\n")):  # datelines, headlines in capitals
             for match in _SHOUTED_WORDS.finditer(text):
                 link = self.link_of(match.group(0).title())
                 if link is not None:
-                    yield Span(match.start(), match.end(), EntityType.LOC, match.group(0), link)
+                    yield Span(match.start(), match.end(), LOC, match.group(0), link)
 
     def link(self, span: Span) -> Span:
         """A place span from elsewhere (a model) linked to the gazetteer when its name is known."""
-        if span.type is not EntityType.LOC or span.link:
+        if span.type is not LOC or span.link:
             return span
         link = self.link_of(span.text)
         return Span(span.start, span.end, span.type, span.text, link) if link else span
@@ -451,7 +451,7 @@ def _after_roles(text: str) -> list[Span]:
             continue  # inside a longer word
         name = _NAME_AT.match(text, end)
         if name is not None and name.group(1).rsplit(" ", 1)[-1] not in _ORG_WORD_SET:  # not "General Motors Corp"
-            found.append(Span(name.start(1), name.end(1), EntityType.PERSON, name.group(1)))
+            found.append(Span(name.start(1), name.end(1), PERSON, name.group(1)))
     return found
 
 
@@ -463,7 +463,7 @@ def _said_people(text: str) -> list[Span]:
             continue
         name = _PERSON_SAID.match(text, start)
         if name is not None:
-            found.append(Span(name.start(1), name.end(1), EntityType.PERSON, name.group(1)))
+            found.append(Span(name.start(1), name.end(1), PERSON, name.group(1)))
     return found
 
 
@@ -476,7 +476,7 @@ def _organisations_of(text: str) -> list[Span]:
             continue
         name = _ORG_OF.match(text, start)
         if name is not None:
-            found.append(Span(name.start(1), name.end(1), EntityType.ORG, _strip_article(name.group(1))))
+            found.append(Span(name.start(1), name.end(1), ORG, _strip_article(name.group(1))))
     return found
 
 
@@ -492,7 +492,7 @@ def _organisations(text: str) -> list[Span]:
             if text[start:end].rstrip(".") in _FIRM_WORDS:
                 begin = _joined_firm_start(text, begin)
             if begin < start:
-                found.append(Span(begin, end, EntityType.ORG, text[begin:end]))
+                found.append(Span(begin, end, ORG, text[begin:end]))
     return found
 
 
@@ -515,24 +515,24 @@ def _firms(text: str) -> list[Span]:
     for _, start, end in _DESCRIPTOR_FINDER.find_matches_as_indexes(text):
         name = _FIRM_AFTER.match(text, end) if not (start and _in_word(text[start - 1])) else None
         if name is not None:
-            found.append(Span(name.start(1), name.end(1), EntityType.ORG, name.group(1)))
+            found.append(Span(name.start(1), name.end(1), ORG, name.group(1)))
     for _, start, _end in _SAID_OF_FIRMS.find_matches_as_indexes(text):
         name = _FIRM_BEFORE.search(text, max(0, start - 60), start)
         if name is not None:
-            found.append(Span(name.start(1), name.end(1), EntityType.ORG, name.group(1)))
+            found.append(Span(name.start(1), name.end(1), ORG, name.group(1)))
     return [span for span in found if span.text.split()[0] not in _NOT_NAMES and span.text not in _NOT_FIRMS]
 
 
 def _acronyms(text: str) -> list[Span]:
     """Well-known acronyms standing as words of their own."""
-    return [Span(start, end, EntityType.ORG, text[start:end])
+    return [Span(start, end, ORG, text[start:end])
             for _, start, end in _ACRONYM_FINDER.find_matches_as_indexes(text)
             if not (start and _in_word(text[start - 1])) and not (end < len(text) and _in_word(text[end]))]  # fmt: skip
 
 
 def _institutions(text: str) -> list[Span]:
     """National institutions and parties by name ("Liberal Democrats", "Bundesbank"), as words of their own."""
-    return [Span(start, end, EntityType.ORG, text[start:end])
+    return [Span(start, end, ORG, text[start:end])
             for _, start, end in _INSTITUTION_FINDER.find_matches_as_indexes(text)
             if not (start and _in_word(text[start - 1])) and not (end < len(text) and _in_word(text[end]))]  # fmt: skip
 
@@ -549,7 +549,7 @@ def _companies(text: str) -> list[Span]:
         return []
     words = {text[start:end] for start, end in found} & ALSO_WORDS
     named = {word for word in words if re.search(rf"[a-z,;:] {word}\b", text)}
-    return [Span(start, end, EntityType.ORG, text[start:end]) for start, end in found
+    return [Span(start, end, ORG, text[start:end]) for start, end in found
             if text[start:end] not in words or text[start:end] in named]  # fmt: skip
 
 
@@ -566,7 +566,7 @@ def without_overlaps(spans: Iterable[Span]) -> list[Span]:
     kept: list[Span] = []
     taken = Disjoint()
     for span in sorted(spans, key=_longest_first):
-        if span.type is not EntityType.LOC and span.text.partition(" ")[0] in _NOT_NAMES:
+        if span.type is not LOC and span.text.partition(" ")[0] in _NOT_NAMES:
             continue
         if taken.add(span.start, span.end):
             kept.append(span)
@@ -596,7 +596,7 @@ def with_short_names(spans: Sequence[Span], text: str, is_place: Callable[[str],
     firsts: dict[str, set[str]] = {}  # a given name -> the family names it goes with here
     for span in spans:
         words = _without_possessive(span.text).split()
-        if span.type is not EntityType.PERSON or len(words) < 2:
+        if span.type is not PERSON or len(words) < 2:
             continue
         short = {words[-1]} | ({words[0]} if len(words) >= 3 and len(words[0]) <= 3 else set())
         introduced |= {word for word in short if _SHORT_NAME.fullmatch(word)} - _NOT_NAMES
@@ -604,16 +604,16 @@ def with_short_names(spans: Sequence[Span], text: str, is_place: Callable[[str],
             firsts.setdefault(words[0], set()).add(words[-1])
     # A first name is added where it stands alone, but never retypes what another rule found ("Ryanair" of a
     # model's "Ryanair CEO Michael O'Leary" stays the airline).
-    otherwise = {_without_possessive(s.text) for s in spans if s.type is not EntityType.PERSON}
+    otherwise = {_without_possessive(s.text) for s in spans if s.type is not PERSON}
     given = {name for name, families in firsts.items() if len(families) == 1} - _NOT_NAMES - introduced - otherwise
     shouted = _shouted_names(spans, introduced) if _SHOUTED_WORD.search(text) else {}
     firms = _first_words_of_firms(spans, introduced | given, is_place)
     if not introduced and not given and not shouted and not firms:
         return list(spans)
-    relabelled = [Span(s.start, s.end, EntityType.PERSON, s.text) if _without_possessive(s.text) in introduced
-                  and s.type is not EntityType.PERSON and not (s.link or "").startswith("iso:") else s
+    relabelled = [Span(s.start, s.end, PERSON, s.text) if _without_possessive(s.text) in introduced
+                  and s.type is not PERSON and not (s.link or "").startswith("iso:") else s
                   for s in spans]  # fmt: skip
-    forms = firms | {word: (word, EntityType.PERSON) for word in introduced | given} | shouted
+    forms = firms | {word: (word, PERSON) for word in introduced | given} | shouted
     added = []
     for form, (name, kind) in forms.items():
         at = text.find(form)
@@ -637,10 +637,10 @@ def _first_words_of_firms(
     forms: dict[str, tuple[str, EntityType]] = {}
     for span in spans:
         words = span.text.split()
-        if span.type is not EntityType.ORG or span.link or not 2 <= len(words) <= 4:
+        if span.type is not ORG or span.link or not 2 <= len(words) <= 4:
             continue
         if " and " in span.text and words[-1].rstrip(".") in _FIRM_WORDS:  # "Cable and Wireless" of "... Plc"
-            forms.setdefault(" ".join(words[:-1]), (" ".join(words[:-1]), EntityType.ORG))
+            forms.setdefault(" ".join(words[:-1]), (" ".join(words[:-1]), ORG))
         first = words[0]
         bare = _without_possessive(first)
         if (
@@ -650,7 +650,7 @@ def _first_words_of_firms(
             and not is_place(bare)
             and zipf(bare.lower()) < _RARE_FIRM_WORD_ZIPF
         ):
-            forms.setdefault(first, (first, EntityType.ORG))
+            forms.setdefault(first, (first, ORG))
     return forms
 
 
@@ -660,10 +660,10 @@ def _shouted_names(spans: Sequence[Span], surnames: Iterable[str]) -> dict[str, 
     forms: dict[str, tuple[str, EntityType]] = {}
     for span in spans:
         name = _without_possessive(span.text)
-        if span.type in (EntityType.PERSON, EntityType.ORG) and not span.link and not name.isupper():
+        if span.type in (PERSON, ORG) and not span.link and not name.isupper():
             forms.setdefault(name.upper(), (name, span.type))
     for surname in surnames:
-        forms.setdefault(surname.upper(), (surname, EntityType.PERSON))
+        forms.setdefault(surname.upper(), (surname, PERSON))
     return {form: named for form, named in forms.items() if len(form) >= _MIN_SHOUTED}
 
 
@@ -682,7 +682,7 @@ def entities(
     groups: dict[str, tuple[Span, list[tuple[Span, EntityType]]]] = {}  # -> (full-name span, mentions and types)
     keys: dict[tuple[EntityType, str, str | None], tuple[str | None, str, EntityType]] = {}  # once an article
     for span in sorted(spans, key=lambda s: s.start):
-        kind = EntityType.ORG if span.text in aliases else span.type  # "(Lakex)", whatever a model took it for
+        kind = ORG if span.text in aliases else span.type  # "(Lakex)", whatever a model took it for
         asked = (kind, span.text, span.link)
         if asked not in keys:
             keys[asked] = full_names.key(kind, _without_possessive(span.text.strip()), span.link)
@@ -726,15 +726,15 @@ def _entity_type(name: str, mentions: list[tuple[Span, EntityType]]) -> EntityTy
     decides); else the type most of its mentions have, ties to the full name's own mentions."""
     head = _OF_OR_FOR.split(name, maxsplit=1)[0]  # "Office of Federal Housing ...": "Office"
     if head.rsplit(maxsplit=1)[-1].rstrip(".") in _ORG_WORD_SET or name in companies():
-        return EntityType.ORG
+        return ORG
     votes: dict[EntityType, int] = {}  # a plain count: a Counter costs more to build than the rest of this rule
     for _, kind in mentions:
         votes[kind] = votes.get(kind, 0) + 1
-    person = votes.get(EntityType.PERSON)
+    person = votes.get(PERSON)
     if person and " " in name and is_given_name(name.split(" ", 1)[0]) and looks_like_a_person(name):
-        return EntityType.PERSON  # "Kelly Holmes" read once as a person, more often as a firm; not "C. Brandt"
-    if " " not in name and votes.get(EntityType.ORG) and person:
-        return EntityType.ORG  # one word read as both, and nobody named in full with it: "Skyvane's shares"
+        return PERSON  # "Kelly Holmes" read once as a person, more often as a firm; not "C. Brandt"
+    if " " not in name and votes.get(ORG) and person:
+        return ORG  # one word read as both, and nobody named in full with it: "Skyvane's shares"
     ranked = sorted(votes.items(), key=_count, reverse=True)  # as Counter.most_common: ties in first-seen order
     if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
         named = Counter(kind for span, kind in mentions if _without_possessive(span.text.strip()) == name)
@@ -755,22 +755,22 @@ class _FullNames:
         self._aliases = aliases or {}  # an organisation's short name -> its full name
         names = dict.fromkeys((s.type, _without_possessive(s.text.strip())) for s in ordered if not s.link)
         by_length = sorted(names, key=lambda item: -len(item[1].split()))  # then in order of appearance
-        self._people = [name for kind, name in by_length if kind is EntityType.PERSON and " " in name]
-        self._organisations = [name for kind, name in by_length if kind is EntityType.ORG and " " in name]
+        self._people = [name for kind, name in by_length if kind is PERSON and " " in name]
+        self._organisations = [name for kind, name in by_length if kind is ORG and " " in name]
         self._abbreviated = [(full, full.split(), _acronyms_of(full.split())) for full in self._organisations]
-        self._place_links = {s.text: s.link for s in ordered if s.type is EntityType.LOC and s.link}
+        self._place_links = {s.text: s.link for s in ordered if s.type is LOC and s.link}
 
     def key(self, kind: EntityType, name: str, link: str | None) -> tuple[str | None, str, EntityType]:
         """The gazetteer link of the entity a mention belongs to (None for people and organisations), the entity's
         name and the type it was given under that name. One word that another type's full name holds joins it
         ("Gaymard" typed as an organisation, "Herve Gaymard" a person: the person; "Cyacq" a person, "Cyacq Corp"
         a firm: the firm), unless it is a well-known organisation's name itself."""
-        link = link or (self._place_links.get(name) if kind is EntityType.LOC else None)  # one "Wales", not two
+        link = link or (self._place_links.get(name) if kind is LOC else None)  # one "Wales", not two
         if link:
             return link, name, kind
         full = self._full(kind, name)
-        if full == name and " " not in name and not (kind is EntityType.ORG and name in companies()):
-            for other in (EntityType.PERSON, EntityType.ORG):
+        if full == name and " " not in name and not (kind is ORG and name in companies()):
+            for other in (PERSON, ORG):
                 crossed = self._full(other, name) if other is not kind else name
                 if crossed != name:
                     kind, full = other, crossed
@@ -779,7 +779,7 @@ class _FullNames:
 
     def _full(self, kind: EntityType, name: str) -> str:
         words = name.split()
-        if kind is EntityType.PERSON and len(words) == 1:
+        if kind is PERSON and len(words) == 1:
             for full in self._people:
                 parts = full.split()
                 if name == parts[-1] or (name == parts[0] and len(parts) >= 3 and len(name) <= 3):
@@ -787,7 +787,7 @@ class _FullNames:
             people = [full for full in self._people if full.split()[0] == name]
             if len({full.split()[-1] for full in people}) == 1:
                 return people[0]
-        if kind is EntityType.ORG:
+        if kind is ORG:
             if name in self._aliases:
                 return self._aliases[name]
             for full, parts, acronyms in self._abbreviated:
@@ -801,10 +801,10 @@ class _FullNames:
 def _parenthesised(spans: Sequence[Span], text: str) -> dict[str, str]:
     """Short names an article gives organisations in parentheses right after the full name, whatever their
     letters ("the American Stock Exchange (Amex)", "Bank of England (BoE)"): short -> full."""
-    ordered = sorted((s for s in spans if s.type is not EntityType.LOC and not s.link), key=lambda s: s.start)
+    ordered = sorted((s for s in spans if s.type is not LOC and not s.link), key=lambda s: s.start)
     aliases: dict[str, str] = {}
     for full, short in itertools.pairwise(ordered):
-        if (full.type is EntityType.ORG and " " in full.text and " " not in short.text
+        if (full.type is ORG and " " in full.text and " " not in short.text
                 and text[full.end : short.start] == " ("
                 and text[short.end : short.end + 1] == ")"):  # fmt: skip
             aliases.setdefault(short.text, _without_possessive(full.text.strip()))

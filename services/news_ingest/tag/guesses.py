@@ -26,7 +26,7 @@ from collections.abc import Callable
 from news_ingest.models import EntityType
 from news_ingest.tag.given_names import is_given_name
 from news_ingest.tag.refine import NOT_ACRONYMS, is_prose_line
-from news_ingest.tag.span import Span
+from news_ingest.tag.span import ORG, PERSON, Span
 from news_ingest.tag.words import zipf
 
 # A capitalised word after a lower-case word or a comma (not a sentence's first word), as a whole word.
@@ -135,7 +135,7 @@ def _kind_of(word: str, matches: list[tuple[int, int]], text: str) -> EntityType
         return None
     if person and zipf(word.lower()) >= _COMMON_ZIPF:
         return None
-    return EntityType.PERSON if person else EntityType.ORG
+    return PERSON if person else ORG
 
 
 def _acronyms(text: str, taken: Callable[[int, int], bool], is_place: Callable[[str], bool]) -> list[Span]:
@@ -150,7 +150,7 @@ def _acronyms(text: str, taken: Callable[[int, int], bool], is_place: Callable[[
             continue
         matches = [m for m in all_matches if not _NUMBER_BEFORE.search(text, max(0, m.start() - 8), m.start())]
         if acronym in defined or sum(is_prose_line(text, m.start()) for m in matches[:3]) >= 2:
-            found += [Span(m.start(), m.end(), EntityType.ORG, acronym) for m in matches
+            found += [Span(m.start(), m.end(), ORG, acronym) for m in matches
                       if not taken(m.start(), m.end())]  # fmt: skip
     return found
 

@@ -33,7 +33,7 @@ from typing import Protocol
 from news_ingest.models import EntityType
 from news_ingest.tag.companies import companies
 from news_ingest.tag.given_names import is_given_name, looks_like_a_person
-from news_ingest.tag.span import Span
+from news_ingest.tag.span import LOC, ORG, PERSON, Span
 from news_ingest.tag.words import zipf
 
 
@@ -143,15 +143,15 @@ def refined(spans: Sequence[Span], text: str, places: Places) -> list[Span]:
         if found is None or not article.is_a_name(found, places):
             continue
         # Only a person's retyping reads the surnames (and a title before the name, a regex search): others skip it.
-        surnames = article.surnames | article.titled(found) if found.type is EntityType.PERSON else article.surnames
+        surnames = article.surnames | article.titled(found) if found.type is PERSON else article.surnames
         found = _retyped(found, places, surnames)
-        if found is not None and found.type is EntityType.PERSON and _FIRM_AFTER.match(text, found.end):
-            found = Span(found.start, found.end, EntityType.ORG, found.text)  # "C. Itoh and Co", "Jones Inc"
-        if (found is not None and found.type is EntityType.ORG and found.text not in companies()
+        if found is not None and found.type is PERSON and _FIRM_AFTER.match(text, found.end):
+            found = Span(found.start, found.end, ORG, found.text)  # "C. Itoh and Co", "Jones Inc"
+        if (found is not None and found.type is ORG and found.text not in companies()
                 and article.named_like_a_person(found, places)):  # fmt: skip
-            found = Span(found.start, found.end, EntityType.PERSON, found.text)
-        if found is not None and found.type is EntityType.PERSON and found.text in groups:
-            found = Span(found.start, found.end, EntityType.ORG, found.text)
+            found = Span(found.start, found.end, PERSON, found.text)
+        if found is not None and found.type is PERSON and found.text in groups:
+            found = Span(found.start, found.end, ORG, found.text)
         if found is not None:
             kept.append(found)
     return kept
@@ -163,7 +163,7 @@ def _groups(spans: Sequence[Span], text: str) -> set[str]:
     return {
         span.text
         for span in spans
-        if span.type is EntityType.PERSON
+        if span.type is PERSON
         and " " in span.text
         and _PLURAL_VERB_AFTER.match(text, span.end)
         and _SUBJECT_BEFORE.search(text, max(0, span.start - 5), span.start)
@@ -179,9 +179,9 @@ class _Article:
         self.mixed = {span.text.casefold(): span for span in spans if not _shouted(span.text)}
         self.organisations: dict[str, Span] = {}  # first word, casefolded -> a longer organisation name
         for span in self.mixed.values():
-            if span.type is EntityType.ORG and " " in span.text:
+            if span.type is ORG and " " in span.text:
                 self.organisations.setdefault(span.text.split()[0].casefold(), span)
-        self.surnames = {s.text.split()[-1] for s in spans if s.type is EntityType.PERSON and " " in s.text}
+        self.surnames = {s.text.split()[-1] for s in spans if s.type is PERSON and " " in s.text}
         self._inside: frozenset[str] | None = None
         self._prose: dict[int, bool] = {}  # a line's start -> whether it is prose
 
@@ -204,10 +204,10 @@ class _Article:
         sentence ("GM said", "shares of EADS"), or None."""
         for form in (span.text, span.text.title()):
             link = places.link_of(form)
-            if link is not None and span.type is EntityType.ORG:  # a club named after its city stays a club
+            if link is not None and span.type is ORG:  # a club named after its city stays a club
                 return Span(span.start, span.end, span.type, form)
             if link is not None:
-                return Span(span.start, span.end, EntityType.LOC, form, link)
+                return Span(span.start, span.end, LOC, form, link)
         same = self.mixed.get(span.text.casefold())
         if same is not None:
             return Span(span.start, span.end, same.type, same.text, same.link)
@@ -216,7 +216,7 @@ class _Article:
         if _TICKER.match(self.text, span.end + 1) or span.text.count(" ") <= 1:
             other = self.organisations.get(span.text.split()[0].casefold())
             if other is not None:
-                return Span(span.start, span.end, EntityType.ORG, other.text, other.link)
+                return Span(span.start, span.end, ORG, other.text, other.link)
         return None
 
     def is_a_name(self, span: Span, places: Places) -> bool:
@@ -236,9 +236,7 @@ class _Article:
         """Lower case, roles, table words, works and events, generic bodies ("Party" alone), whatever else holds."""
         if _never_a_name_alone(span.text):
             return True
-        return span.type is not EntityType.LOC and bool(
-            _WORK_BEFORE.search(self.text, max(0, span.start - 30), span.start)
-        )
+        return span.type is not LOC and bool(_WORK_BEFORE.search(self.text, max(0, span.start - 30), span.start))
 
     def titled(self, span: Span) -> set[str]:
         """{the span's name} when a title or honorific stands right before it ("Lord Irvine"), else {}."""
@@ -305,9 +303,9 @@ def _joined(spans: Sequence[Span], text: str) -> list[Span]:
     joined: list[Span] = []
     for span in ordered:
         last = joined[-1] if joined else None
-        if (last is not None and last.type is span.type is EntityType.PERSON and last.end + 1 == span.start
+        if (last is not None and last.type is span.type is PERSON and last.end + 1 == span.start
                 and text[last.end] == " "):  # fmt: skip
-            joined[-1] = Span(last.start, span.end, EntityType.PERSON, text[last.start : span.end])
+            joined[-1] = Span(last.start, span.end, PERSON, text[last.start : span.end])
         else:
             joined.append(span)
     return joined
@@ -328,7 +326,7 @@ def _cut(span: Span, text: str, tickers: Sequence[tuple[int, int]], places: Plac
             offset = start + len(part)
             link = places.link_of(part)
             if link is not None:
-                yield Span(start, offset, EntityType.LOC, part, link)
+                yield Span(start, offset, LOC, part, link)
             elif broken or " " in part:  # after a dash, one word alone is more often a score or a label
                 yield from _cut(Span(start, offset, span.type, part), text, tickers, places)
         return
@@ -342,7 +340,7 @@ def _cut(span: Span, text: str, tickers: Sequence[tuple[int, int]], places: Plac
     if start >= _INITIAL_WIDTH and _INITIAL_BEFORE.fullmatch(text, start - _INITIAL_WIDTH, start):
         start -= _INITIAL_WIDTH  # "S. Defence Department" read out of "U.S. Defence Department": the whole name
     start = _after_opener(text, start, end, span.type, places)
-    if span.type is EntityType.PERSON:
+    if span.type is PERSON:
         start = _person_start(text, start, end, places)
     if end > start:
         yield Span(
@@ -357,7 +355,7 @@ def _after_opener(text: str, start: int, end: int, kind: EntityType, places: Pla
     if not rest:
         return start
     if first.rstrip(",") in _SENTENCE_OPENERS or (
-        kind is not EntityType.LOC and first.endswith(("'s", "\u2019s")) and places.link_of(first[:-2]) is not None
+        kind is not LOC and first.endswith(("'s", "\u2019s")) and places.link_of(first[:-2]) is not None
     ):
         return start + len(first) + 1
     return start
@@ -396,11 +394,11 @@ def _shouted(name: str) -> bool:
 
 def _retyped(span: Span, places: Places, surnames: set[str]) -> Span | None:
     """Types by the name's shape (see each type's rule); None when it is no entity."""
-    if span.type is EntityType.LOC and not span.link:
+    if span.type is LOC and not span.link:
         return _place_retyped(span, places)
-    if span.type is EntityType.PERSON:
+    if span.type is PERSON:
         return _person_retyped(span, places, surnames)
-    if span.type is EntityType.ORG and span.text.split()[-1] not in _ORG_ENDS:
+    if span.type is ORG and span.text.split()[-1] not in _ORG_ENDS:
         return _organisation_retyped(span, places)
     return span
 
@@ -408,7 +406,7 @@ def _retyped(span: Span, places: Places, surnames: set[str]) -> Span | None:
 def _place_retyped(span: Span, places: Places) -> Span | None:
     """A place ending in an organisation word is an organisation; a nationality is not a place."""
     if span.text.split()[-1] in _ORG_ENDS:
-        return Span(span.start, span.end, EntityType.ORG, span.text)
+        return Span(span.start, span.end, ORG, span.text)
     return None if places.is_demonym(span.text) else span
 
 
@@ -417,9 +415,9 @@ def _person_retyped(span: Span, places: Places, surnames: set[str]) -> Span:
     surname here nor after a title ("Lord Irvine"), is the place the model misread ("Surrey", "Benin": county
     sides, national teams)."""
     if span.text.split()[-1] in _CLUB_ENDS or span.text.split()[-1] in _FIRM_ENDS:
-        return Span(span.start, span.end, EntityType.ORG, span.text)
+        return Span(span.start, span.end, ORG, span.text)
     link = places.link_of(span.text) if " " not in span.text and span.text not in surnames else None
-    return Span(span.start, span.end, EntityType.LOC, span.text, link) if link is not None else span
+    return Span(span.start, span.end, LOC, span.text, link) if link is not None else span
 
 
 def _organisation_retyped(span: Span, places: Places) -> Span:
@@ -427,11 +425,11 @@ def _organisation_retyped(span: Span, places: Places) -> Span:
     a person (the model reads athletes in results lists as clubs)."""
     link = places.link_of(span.text)
     if link is not None and link.startswith("iso:"):
-        return Span(span.start, span.end, EntityType.LOC, span.text, link)
+        return Span(span.start, span.end, LOC, span.text, link)
     first, _, rest = span.text.partition(" ")
     if rest and places.is_demonym(first) and looks_like_a_person(rest):
-        return Span(span.end - len(rest), span.end, EntityType.PERSON, rest)
+        return Span(span.end - len(rest), span.end, PERSON, rest)
     last = span.text.rsplit(" ", 1)[-1]
     if looks_like_a_person(span.text) and last not in _FIRM_ENDS and last not in _CLUB_ENDS:
-        return Span(span.start, span.end, EntityType.PERSON, span.text)  # not "Piper Aircraft"
+        return Span(span.start, span.end, PERSON, span.text)  # not "Piper Aircraft"
     return span
