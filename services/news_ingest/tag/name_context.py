@@ -74,7 +74,8 @@ def naming(before: str, after: str, *, leading_words: frozenset[str]) -> Naming 
 
 
 def _by_word_before(before: str, leading_words: frozenset[str]) -> Naming | None:
-    previous = _WORD_BEFORE.search(before)
+    # _WORD_BEFORE ends in whitespace (or whitespace and a newline): most windows are spared the search.
+    previous = _WORD_BEFORE.search(before) if before[-1:].isspace() else None
     word = previous.group(1).rstrip(".") if previous is not None else ""
     if previous is None or word in leading_words or word in _PLACE_MODIFIERS:
         return None
@@ -94,9 +95,13 @@ def _by_word_before(before: str, leading_words: frozenset[str]) -> Naming | None
 def names_an_airline(before: str, after: str) -> bool:
     """Any place or nationality in an airline's name ("Air France", "Air Canada", "Singapore Airlines",
     "Korean Air"): the firm, which says little of where the story is."""
-    previous = _WORD_BEFORE.search(before)
-    if previous is not None and previous.group(1) == "Air":
-        return True
+    # Cheap tests first: "Air" and its whitespace end ``before``; every airline word starts with "Air".
+    if "Air" in before[-5:]:
+        previous = _WORD_BEFORE.search(before)
+        if previous is not None and previous.group(1) == "Air":
+            return True
+    if after[1:4] != "Air":
+        return False
     following = _NAME_AFTER.match(after)
     return following is not None and following.group(1) in _AIRLINE_WORDS
 
