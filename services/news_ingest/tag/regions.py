@@ -200,6 +200,7 @@ class Kind(IntEnum):
 
 _WEIGHTS = {Kind.COUNTRY: 1.0, Kind.DEMONYM: 0.5, Kind.STATE: 1.0, Kind.CITY: 1.0, Kind.NOT_A_COUNTRY: 0.0,
             Kind.INSTITUTION: 0.5}  # fmt: skip
+_WEIGHT_OF = tuple(_WEIGHTS[kind] for kind in Kind)  # indexed by kind: an enum's hash is a Python call
 # Names that contain a country's name or demonym but are not about that country.
 _NOT_COUNTRIES = (
     "Latin America", "Latin American", "Latin Americans", "South America", "South American", "South Americans",
@@ -257,7 +258,6 @@ class RegionTagger:
         self.countries = _country_facts(gazetteer)
         names = _lexicon(gazetteer, self.countries)
         self._patterns = list(names)
-        self._places = [names[pattern] for pattern in self._patterns]
         # What each rule needs to know of a pattern, read once here rather than at every match.
         self._rules = [_Rules.of(pattern, names[pattern]) for pattern in self._patterns]
         self._automaton = ahocorasick_rs.AhoCorasick(self._patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
@@ -270,29 +270,13 @@ class RegionTagger:
 
     def __call__(self, article: Article) -> Regions:
         mentions = list(self.mentions(article))
-        scores: dict[str, float] = {}
-        # Plain data validated as one Regions below: one pydantic call instead of one per model (measured faster).
-        evidence: dict[str, list[dict[str, object]]] = {}
-        for mention in mentions:
-            weight = _WEIGHTS[mention.place.kind]
-            if mention.field == "dateline":
-                weight = _DATELINE_WEIGHT
-            elif mention.field == "title":
-                weight *= _TITLE_FACTOR
-            code = mention.place.code
-            scores[code] = scores.get(code, 0.0) + weight
-            kept = evidence.setdefault(code, [])
-            if len(kept) < _EVIDENCE_PER_COUNTRY:
-                kept.append({"text": mention.text, "field": mention.field, "start": mention.start, "end": mention.end})
-        if not scores:
+        if not mentions:
             return Regions(outlet_country=self.outlet_country(article))
-        top = max(scores.values())
         lede_end = article.body.find("\n\n")
         lede_end = len(article.body) if lede_end < 0 else lede_end
-        in_lede = {m.place.code for m in mentions if m.field != "body" or m.start < lede_end}
-        first_seen = {code: n for n, code in reversed(list(enumerate(m.place.code for m in mentions)))}
-        ranked = sorted(scores, key=lambda code: (-scores[code], first_seen[code]))
-        in_title = {m.place.code for m in mentions if m.field == "title" and m.place.kind is Kind.COUNTRY}
+        scores, evidence, in_lede, in_title = _weighed(mentions, lede_end)
+        top = max(scores.values())
+        ranked = sorted(scores, key=lambda code: -scores[code])  # stable: ties stay in first-seen order
         salience = {code: round(_salience(scores[code] / top, code in in_lede, code in in_title), 3) for code in ranked}
         tags = [
             {"code": code, "name": facts.name, "continent": facts.continent, "subregion": facts.subregion,
@@ -334,11 +318,16 @@ class RegionTagger:
         found: list[Mention] = []
         size = len(text)
         for index, start, end in self._automaton.find_matches_as_indexes(text):
-            if (start > 0 and text[start - 1].isalnum()) or (end < size and text[end].isalnum()):
-                continue  # inside a longer word
-            mention = self._read(text, self._rules[index], start, end, names=names, field=field)
-            if mention is not None:
-                found.append(mention)
+            rules = self._rules[index]
+            if (start > 0 and text[start - 1].isalnum()) or (end < size and text[end].isalnum()) or rules.dropped:
+                continue  # inside a longer word, or a longer name that is not the country's
+            before, after = text[start - 30 if start > 30 else 0 : start], text[end : end + 30]
+            if not _is_place_here(rules, before, after, names):
+                continue
+            place = rules.place
+            if rules.city and after.startswith(", "):  # "Paris, Texas"
+                place = self._city_in_region(rules.surface, place, after)
+            found.append(Mention(place, field, start, end, rules.surface))
         return _resolve_georgia(found, text), names
 
     def outlet_country(self, article: Article) -> str | None:
@@ -350,21 +339,6 @@ class RegionTagger:
             return None
         code = "GB" if suffix == "uk" else suffix.upper()
         return code if code in self.countries else None
-
-    def _read(
-        self, text: str, rules: _Rules, start: int, end: int, *, names: set[str], field: FieldName
-    ) -> Mention | None:
-        """The match, at word boundaries, as a place mention, or None when the rules say it is not one (a name's
-        surface is added to ``names``)."""
-        place = rules.place
-        before, after = text[start - 30 if start > 30 else 0 : start], text[end : end + 30]
-        if not _is_place_here(rules, before, after, names):
-            return None
-        if rules.city and after.startswith(", "):
-            place = self._city_in_region(rules.surface, place, after)
-        if place.kind is Kind.NOT_A_COUNTRY:
-            return None
-        return Mention(place, field, start, end, rules.surface)
 
     def _city_in_region(self, surface: str, place: Place, after: str) -> Place:
         """ "Paris, Texas": the region written after a city decides which country it is in."""
@@ -391,13 +365,14 @@ class _Rules:
     demonym: bool
     country: bool
     turkey: bool
+    dropped: bool  # a longer name that contains a country's ("Latin American"): no rule adds it to the names
 
     @classmethod
     def of(cls, surface: str, place: Place) -> _Rules:
         kind = place.kind
         return cls(surface, place, also_a_name=surface in _ALSO_NAMES, city_or_state=kind in {Kind.CITY, Kind.STATE},
                    city=kind is Kind.CITY, demonym=kind is Kind.DEMONYM, country=kind is Kind.COUNTRY,
-                   turkey=surface == "Turkey")  # fmt: skip
+                   turkey=surface == "Turkey", dropped=kind is Kind.NOT_A_COUNTRY)  # fmt: skip
 
 
 def _is_place_here(rules: _Rules, before: str, after: str, names: set[str]) -> bool:
@@ -435,6 +410,35 @@ def _salience(share: float, in_lede: bool, in_title: bool = False) -> float:
     if in_title or (in_lede and share >= _LEDE_MIN_SHARE):
         return max(share, _LEDE_FLOOR)
     return share
+
+
+_Evidence = dict[str, list[dict[str, object]]]
+
+
+def _weighed(mentions: list[Mention], lede_end: int) -> tuple[dict[str, float], _Evidence, set[str], set[str]]:
+    """Each country's weight (in the order the countries are first seen), its evidence as plain data, the
+    countries the dateline, title or lede name, and those the title names as countries."""
+    scores: dict[str, float] = {}
+    # Plain data, validated with the Regions it goes into: one pydantic call, not one per model (measured faster).
+    evidence: _Evidence = {}
+    in_lede: set[str] = set()
+    in_title: set[str] = set()
+    for mention in mentions:
+        place, field, code = mention.place, mention.field, mention.place.code
+        weight = _WEIGHT_OF[place.kind]
+        if field == "dateline":
+            weight = _DATELINE_WEIGHT
+        elif field == "title":
+            weight *= _TITLE_FACTOR
+            if place.kind is Kind.COUNTRY:
+                in_title.add(code)
+        if field != "body" or mention.start < lede_end:
+            in_lede.add(code)
+        scores[code] = scores.get(code, 0.0) + weight
+        kept = evidence.setdefault(code, [])
+        if len(kept) < _EVIDENCE_PER_COUNTRY:
+            kept.append({"text": mention.text, "field": field, "start": mention.start, "end": mention.end})
+    return scores, evidence, in_lede, in_title
 
 
 def _without_names(mentions: list[Mention], names: set[str]) -> list[Mention]:
