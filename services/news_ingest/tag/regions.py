@@ -258,8 +258,11 @@ class RegionTagger:
         self.countries = _country_facts(gazetteer)
         names = _lexicon(gazetteer, self.countries)
         self._patterns = list(names)
-        # What each rule needs to know of a pattern, read once here rather than at every match.
-        self._rules = [_Rules.of(pattern, names[pattern]) for pattern in self._patterns]
+        self._places = [names[pattern] for pattern in self._patterns]
+        # What each rule needs to know of a pattern, read once here rather than at every match; the few distinct
+        # _Rules are shared, so the start-up heap the collector walks does not grow by one object per pattern.
+        shared: dict[_Rules, _Rules] = {}
+        self._rules = [shared.setdefault(rules, rules) for rules in map(_Rules.of, self._patterns, self._places)]
         self._automaton = ahocorasick_rs.AhoCorasick(self._patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
         self._surfaces = frozenset(self._patterns)
 
@@ -322,12 +325,12 @@ class RegionTagger:
             if (start > 0 and text[start - 1].isalnum()) or (end < size and text[end].isalnum()) or rules.dropped:
                 continue  # inside a longer word, or a longer name that is not the country's
             before, after = text[start - 30 if start > 30 else 0 : start], text[end : end + 30]
-            if not _is_place_here(rules, before, after, names):
+            if not _is_place_here(rules, self._patterns[index], before, after, names):
                 continue
-            place = rules.place
+            place, surface = self._places[index], self._patterns[index]
             if rules.city and after.startswith(", "):  # "Paris, Texas"
-                place = self._city_in_region(rules.surface, place, after)
-            found.append(Mention(place, field, start, end, rules.surface))
+                place = self._city_in_region(surface, place, after)
+            found.append(Mention(place, field, start, end, surface))
         return _resolve_georgia(found, text), names
 
     def outlet_country(self, article: Article) -> str | None:
@@ -355,10 +358,8 @@ class RegionTagger:
 
 @dataclass(frozen=True, slots=True)
 class _Rules:
-    """A pattern's place and which of the rules in ``_is_place_here`` can apply to it."""
+    """Which of the rules in ``_is_place_here`` can apply to a pattern."""
 
-    surface: str
-    place: Place
     also_a_name: bool
     city_or_state: bool
     city: bool
@@ -370,22 +371,22 @@ class _Rules:
     @classmethod
     def of(cls, surface: str, place: Place) -> _Rules:
         kind = place.kind
-        return cls(surface, place, also_a_name=surface in _ALSO_NAMES, city_or_state=kind in {Kind.CITY, Kind.STATE},
+        return cls(also_a_name=surface in _ALSO_NAMES, city_or_state=kind in {Kind.CITY, Kind.STATE},
                    city=kind is Kind.CITY, demonym=kind is Kind.DEMONYM, country=kind is Kind.COUNTRY,
                    turkey=surface == "Turkey", dropped=kind is Kind.NOT_A_COUNTRY)  # fmt: skip
 
 
-def _is_place_here(rules: _Rules, before: str, after: str, names: set[str]) -> bool:
+def _is_place_here(rules: _Rules, surface: str, before: str, after: str, names: set[str]) -> bool:
     """False when the words around a match make it a name (a person's or firm's, added to ``names``), a
     language, or food rather than a place."""
     if rules.also_a_name and _beside_a_name(before, after):
-        names.add(rules.surface)
+        names.add(surface)
         return False
     if rules.city_or_state:
         found = naming(before, after, leading_words=_LEADING_WORDS)
         if found is not None:
             if found is not Naming.ORGANISATION:
-                names.add(rules.surface)
+                names.add(surface)
             return False
     if (rules.demonym and names_a_language(after)) or names_an_airline(before, after):
         return False
