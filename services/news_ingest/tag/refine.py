@@ -276,7 +276,7 @@ class _Article:
 def _never_a_name_alone(name: str) -> bool:
     """What ``_Article._never_a_name`` decides from the name alone, whatever its place: names repeat within and
     across articles, so the answer is kept."""
-    if not name[:1].isupper() and not any(char.isupper() for char in name[1:3]):
+    if not name[:1].isupper() and not name[1:2].isupper() and not name[2:3].isupper():
         return True  # "cts", "congress", "182nd"; "de Klerk", "eBay" and "3M" stay
     if _CONTRACTION.fullmatch(name):
         return True
