@@ -16,8 +16,8 @@ from pathlib import Path
 
 import orjson
 
-from news_ingest.app import build_normaliser, build_tagger
-from news_ingest.config import TagSettings
+from news_ingest.app import build_normaliser, build_tagger, settle_heap
+from news_ingest.config import Settings
 from news_ingest.demo import STORIES
 from news_ingest.models import RawArticle
 from news_ingest.tag.ner import load
@@ -49,13 +49,15 @@ def main() -> None:
                 for s in STORIES] * 20  # fmt: skip
         corpus = "demo stories"
     articles = [normalise(raw) for raw in raws]
-    settings = TagSettings()
+    service = Settings()  # the environment's settings, as the service reads them
+    settings, runtime = service.tag, service.runtime
     result: dict[str, object] = {"benchmark": "tag", "corpus": corpus, "articles": len(articles),
                                  "mean_chars": sum(len(tagged_text(a)) for a in articles) // len(articles),
                                  "cores": os.cpu_count(), "ner_processes": settings.ner_processes,
                                  "ner_max_chars": settings.ner_max_chars}  # fmt: skip
     for profile in ("fast", "full"):
         tagger = build_tagger(settings.model_copy(update={"profile": profile}))
+        settle_heap(runtime)  # as the service does once it is built
         try:
             asyncio.run(tagger(articles[:20]))  # warm-up: worker processes start and load the model
             started = time.perf_counter()
