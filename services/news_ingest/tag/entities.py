@@ -367,10 +367,14 @@ class RuleExtractor:
         """People named before their country in parentheses, as results lists write athletes ("Marie-Jose Perec
         ( France ) 49.86", "5. Tegla Loroupe (Kenya) 15:08.79"): not a place, and no goal count after it, which
         is how cup results write clubs ("Juventus ( Italy ) 2")."""
-        if "(" not in text or not _COUNTRY_IN_BRACKETS.search(text):
+        if "(" not in text:
             return []
+        # A name and its bracket never span a line break: only the lines with a bracketed word are read.
+        lines = sorted({text.rfind("\n", 0, m.start()) + 1 for m in _COUNTRY_IN_BRACKETS.finditer(text)})
+        ends = [end if (end := text.find("\n", start)) >= 0 else len(text) for start in lines]
         return [Span(match.start(1), match.end(1), PERSON, match.group(1))
-                for match in _NAME_AND_COUNTRY.finditer(text)
+                for start, end in zip(lines, ends, strict=True)
+                for match in _NAME_AND_COUNTRY.finditer(text, start, end)
                 if (self.link_of(match.group(2)) or "").startswith("iso:") and not self.link_of(match.group(1))
                 and not _GOALS_AFTER.match(text, match.end())]  # fmt: skip
 
