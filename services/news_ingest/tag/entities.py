@@ -14,7 +14,7 @@ import itertools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol
 
 import ahocorasick_rs
@@ -418,8 +418,6 @@ class RuleExtractor:
         return {name for name in team_names_in_prose(text, where) if not self._is_country(name)}
 
     def _is_country(self, name: str) -> bool:
-        if not self._regions.is_a_place_name(name):
-            return False
         mentions = self._mentions_of(name)
         return any(m.place.kind is Kind.COUNTRY and m.end - m.start == len(name) for m in mentions)
 
@@ -461,28 +459,29 @@ def _after_roles(text: str) -> list[Span]:
 
 
 def _said_people(text: str) -> list[Span]:
-    """People named right after "said", "told" or "added" ("..., said John Smith"), the verb a word of its own."""
-    found = []
-    for _, start, _end in _SAID_FINDER.find_matches_as_indexes(text):
-        if start and _in_word(text[start - 1]):
-            continue
-        name = _PERSON_SAID.match(text, start)
-        if name is not None:
-            found.append(Span(name.start(1), name.end(1), PERSON, name.group(1)))
-    return found
+    """People named right after "said", "told" or "added" ("..., said John Smith")."""
+    return [Span(m.start(1), m.end(1), PERSON, m.group(1)) for m in _read_after(_SAID_FINDER, _PERSON_SAID, text)]
 
 
 def _organisations_of(text: str) -> list[Span]:
-    """Organisations named by a head and "of" ("Ministry of Defence", "the Bank of England"), the head a word of
-    its own and not inside another such name ("Council" of "Bank of England Council")."""
-    found: list[Span] = []
-    for _, start, _end in _ORG_OF_FINDER.find_matches_as_indexes(text):
-        if (start and _in_word(text[start - 1])) or (found and start < found[-1].end):
+    """Organisations named by a head and "of" ("Ministry of Defence", "the Bank of England")."""
+    return [
+        Span(m.start(1), m.end(1), ORG, _strip_article(m.group(1))) for m in _read_after(_ORG_OF_FINDER, _ORG_OF, text)
+    ]
+
+
+def _read_after(finder: ahocorasick_rs.AhoCorasick, pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``pattern`` matched where ``finder`` finds its first word, that word a word of its own: the matches
+    ``pattern.finditer`` would give, left to right and none inside another ("Council" of "Bank of England
+    Council"), without the regex trying every position of the text."""
+    end = 0
+    for _, start, _end in finder.find_matches_as_indexes(text):
+        if start < end or (start and _in_word(text[start - 1])):
             continue
-        name = _ORG_OF.match(text, start)
-        if name is not None:
-            found.append(Span(name.start(1), name.end(1), ORG, _strip_article(name.group(1))))
-    return found
+        match = pattern.match(text, start)
+        if match is not None:
+            end = match.end()
+            yield match
 
 
 def _organisations(text: str) -> list[Span]:
