@@ -8,6 +8,7 @@ import re
 from selectolax.lexbor import LexborHTMLParser
 from selectolax.lexbor import LexborNode as Node
 
+from news_ingest.normalise.main_content import keep_main_content
 from news_ingest.normalise.text import UNSPACED
 
 _LOOKS_LIKE_HTML = re.compile(
@@ -75,6 +76,7 @@ def html_to_text(body: str) -> str:
         if len(node.text(deep=True)) <= _MAX_WIDGET_CHARS:
             node.decompose()
     _drop_link_lists(root)
+    keep_main_content(root)  # a whole page: the article's blocks only
     for node in root.css("pre"):  # preformatted text keeps its lines
         node.replace_with(node.text(deep=True).replace("\n", _LINE_MARK))
     for node in root.css("br"):
