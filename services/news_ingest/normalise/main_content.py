@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode as Node
 
+from news_ingest.normalise import dateline
+
 BLOCK_TAGS = frozenset(
     (
         "p", "div", "section", "article", "aside", "header", "footer", "main", "li", "ul", "ol", "dl", "dt", "dd",
@@ -55,6 +57,10 @@ _SIBLING_SHARE = 0.2  # of the best block's prose score, for a block beside it t
 _SIBLING_LEVELS = 3
 _SIBLING_MAX_LINK_SHARE = 0.15
 _OWN_PARAGRAPH_CHARS = 80
+_SENTENCE_ENDS = (".", "!", "?", '"', "\u201d", ":", "\u3002", "\uff01", "\uff1f")  # and the CJK full stop, !, ?
+_LABEL_WORDS = 2
+_PAGE_CHARS, _PAGE_SHARE = 200, 0.1  # text outside the article that makes it a page, not feed HTML
+_HEADER_LINES = 8  # lines read before the article's first sentence, at most
 _MAX_NODES = 20_000  # past this many elements the page is kept as it is: the walk is linear, but in Python
 
 
@@ -81,8 +87,9 @@ class _Tally:
     own_paragraph: list[bool]  # a prose paragraph on its own (a lede outside the body's container)
 
 
-def keep_main_content(root: Node) -> None:
-    """Remove from ``root`` every part outside the article's blocks (see the module docstring)."""
+def keep_main_content(root: Node, *, page_chars: int = 0) -> None:
+    """Remove from ``root`` every part outside the article's blocks (see the module docstring); ``page_chars``:
+    the page's text before menus and widgets were dropped (the article's header lines go only from a page)."""
     blocks = _blocks(root)
     if blocks is None or len(blocks) < 2:
         return
@@ -100,6 +107,10 @@ def keep_main_content(root: Node) -> None:
         )
         on_path = parent
     _remove_all_but(root, [blocks[index].node for index in kept])
+    outside = max(page_chars, tally.chars[0]) - sum(tally.chars[index] for index in kept)
+    if outside >= max(_PAGE_CHARS, _PAGE_SHARE * page_chars):  # a page around it: its header lines go too
+        for index in _edge_lines(blocks, kept):
+            blocks[index].node.decompose()
 
 
 def _beside(tally: _Tally, sibling: int, best: int) -> bool:
@@ -139,8 +150,41 @@ def _tally(blocks: list[_Block]) -> _Tally:
     return tally
 
 
+def _edge_lines(blocks: list[_Block], kept: set[int]) -> list[int]:
+    """Short lines of their own around the article's paragraphs: before the first, those that are no sentence
+    and no dateline (the timestamp, the headline again, the byline, a wire slug); after the last, labels of one
+    or two words ("Topics", "Comments"), since a list or a credit line may close an article."""
+    ends = list(range(len(blocks)))  # the last block of each block's subtree (blocks are in document order)
+    for index in range(len(blocks) - 1, 0, -1):
+        parent = blocks[index].parent
+        ends[parent] = max(ends[parent], ends[index])
+    inside = sorted(i for top in kept for i in range(top, ends[top] + 1) if blocks[i].chars)
+    paragraphs = [i for i in inside if _is_paragraph(blocks[i])]
+    if not paragraphs:
+        return []
+    opening = next(i for i in inside if _is_paragraph(blocks[i]) or _a_sentence_or_dateline(blocks[i]))
+    first, last = min(opening, inside[min(_HEADER_LINES, len(inside) - 1)]), ends[paragraphs[-1]]
+    lines = [i for i in inside if not blocks[i].children and blocks[i].chars < _OWN_PARAGRAPH_CHARS]
+    before = [i for i in lines if i < first and not _a_sentence_or_dateline(blocks[i])]
+    return before + [i for i in lines if i > last and _a_label(blocks[i])]
+
+
+def _is_paragraph(block: _Block) -> bool:
+    return block.chars >= _OWN_PARAGRAPH_CHARS and block.linked <= _MAX_LINK_SHARE * block.chars
+
+
+def _a_sentence_or_dateline(block: _Block) -> bool:
+    text = " ".join(block.text)
+    return text.endswith(_SENTENCE_ENDS) or dateline.match(f"{text} x") is not None
+
+
+def _a_label(block: _Block) -> bool:
+    words = " ".join(block.text).split()
+    return len(words) <= _LABEL_WORDS and not any(char.isdigit() for word in words for char in word)
+
+
 def _ends_a_sentence(text: str) -> bool:
-    return ". " in text or text.endswith((".", '"', "\u201d"))
+    return ". " in text or "\u3002" in text or text.endswith(_SENTENCE_ENDS)
 
 
 def _blocks(root: Node) -> list[_Block] | None:

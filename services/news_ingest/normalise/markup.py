@@ -70,13 +70,14 @@ def html_to_text(body: str) -> str:
     root = tree.body or tree.root
     if root is None:
         return ""
+    page_chars = len(" ".join(root.text(deep=True).split()))
     for node in root.css(_DROP):
         node.decompose()
     for node in root.css(_WIDGETS):
         if len(node.text(deep=True)) <= _MAX_WIDGET_CHARS:
             node.decompose()
     _drop_link_lists(root)
-    keep_main_content(root)  # a whole page: the article's blocks only
+    keep_main_content(root, page_chars=page_chars)  # a whole page: the article's blocks only
     for node in root.css("pre"):  # preformatted text keeps its lines
         node.replace_with(node.text(deep=True).replace("\n", _LINE_MARK))
     for node in root.css("br"):

@@ -102,3 +102,14 @@ def test_text_inside_an_inline_element_that_wraps_blocks_belongs_to_those_blocks
         "</div></font></td></tr></table>"
     )  # fmt: skip
     assert paragraphs(page(article)) == ARTICLE
+
+
+def test_the_timestamp_headline_and_byline_above_the_first_paragraph_go_but_a_closing_short_quote_stays() -> None:
+    closing = '"We will miss it," she said.'
+    article = (
+        "<div class='story'><div class='stamp'>Nov. 3, 2020 6:02 AM GMT</div><h2>Ferry terminal to close</h2>"
+        "<div class='by'>By TOM HARPER and ADA LINE</div>"
+        + "".join(f"<p>{text}</p>" for text in ARTICLE)
+        + f"<p>{closing}</p><div>Topics</div></div>"
+    )
+    assert paragraphs(page(article, after=teaser_list("related"))) == [*ARTICLE, closing]
