@@ -30,13 +30,16 @@ from selectolax.lexbor import LexborNode as Node
 
 from news_ingest.normalise import dateline
 
-BLOCK_TAGS = frozenset(
+# The elements that start a paragraph of text (``markup``), and the blocks of the tree read here: those and the
+# containers a page lays its parts out in.
+LINE_BREAKING_TAGS = frozenset(
     (
-        "p", "div", "section", "article", "aside", "header", "footer", "main", "li", "ul", "ol", "dl", "dt", "dd",
-        "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tbody", "thead", "tfoot", "tr", "td",
-        "th", "figure", "figcaption", "address", "form", "center", "body",
+        "p", "div", "section", "article", "aside", "footer", "header", "main", "li", "ul", "ol", "dl", "dt", "dd",
+        "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tr", "td", "th", "figure", "figcaption",
+        "address",
     )
 )  # fmt: skip
+BLOCK_TAGS = LINE_BREAKING_TAGS | {"tbody", "thead", "tfoot", "form", "center", "body"}
 _PARAGRAPHS = frozenset(("p", "pre", "blockquote", "li", "dd", "td"))  # a unit whose container is its parent
 _FURNITURE = frozenset(
     (

@@ -8,7 +8,7 @@ import re
 from selectolax.lexbor import LexborHTMLParser
 from selectolax.lexbor import LexborNode as Node
 
-from news_ingest.normalise.main_content import keep_main_content
+from news_ingest.normalise.main_content import LINE_BREAKING_TAGS, keep_main_content
 from news_ingest.normalise.text import UNSPACED
 
 _LOOKS_LIKE_HTML = re.compile(
@@ -36,13 +36,7 @@ _MAX_LINK_SHARE = 0.5
 # Judging a block costs its subtree, so nesting bombs would be quadratic. Real news pages have at most ~850
 # candidate blocks (measured on the article-extraction and L3S-GN1 sets); past this the pass is skipped.
 _MAX_LINK_LIST_NODES = 5_000
-_BLOCKS = ",".join(
-    (
-        "p", "div", "section", "article", "aside", "footer", "header", "main", "li", "ul", "ol", "dl", "dt",
-        "dd", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tr", "td", "th", "figure",
-        "figcaption", "address",
-    )
-)  # fmt: skip
+_BLOCKS = ",".join(sorted(LINE_BREAKING_TAGS))
 BLOCK_BREAK = "\n\n"
 # Line breaks in HTML source are spaces; only <br> and block elements break lines. They are marked with
 # control characters (gone from clean text) while the source's whitespace is folded.
