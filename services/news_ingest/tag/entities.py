@@ -25,6 +25,7 @@ from news_ingest.tag.companies import ALSO_WORDS, companies
 from news_ingest.tag.given_names import is_given_name, looks_like_a_person
 from news_ingest.tag.guesses import guessed
 from news_ingest.tag.institutions import organisations
+from news_ingest.tag.letters import LETTER, LOWER, UPPER
 from news_ingest.tag.overlaps import Disjoint, Occupied
 from news_ingest.tag.refine import refined
 from news_ingest.tag.regions import Kind, Mention, RegionTagger
@@ -32,7 +33,7 @@ from news_ingest.tag.span import LOC, ORG, PERSON, Span
 from news_ingest.tag.teams import is_sports_article, team_names_in_prose, team_spans
 from news_ingest.tag.words import zipf
 
-_NAME_WORD = r"(?:[A-Z][a-z'\u2019]+(?:-[A-Z][a-z]+)?|[A-Z]\.)"
+_NAME_WORD = rf"(?:[{UPPER}][{LOWER}'\u2019]+(?:-[{UPPER}][{LOWER}]+)?|[A-Z]\.)"
 _PARTICLE = r"(?:bin|ibn|al-|el-|de|da|di|van|von|der|del|la|le)"
 _NAME = rf"{_NAME_WORD}(?: (?:{_PARTICLE} )?{_NAME_WORD}){{0,3}}"
 # Roles that introduce a person's name: "Defence Minister Sergei Shoigu", "leader Kim Jong Un", "Mr. Smith".
@@ -61,16 +62,17 @@ _SAID_FINDER = ahocorasick_rs.AhoCorasick(
 )
 _SHOUTED_LINE = re.compile(r"[^a-z]*[A-Z]{3}")  # a line starting in capitals: "BUCHAREST 1996-08-30", "ST LOUIS AT"
 _SHOUTED_WORDS = re.compile(r"(?<![\w.'-])[A-Z]{3,}(?: [A-Z]{2,}){0,2}(?![\w'-])")
-_FAMILY_WORD = r"[A-Z][a-zA-Z'\u2019-]*[a-z]"
+_FAMILY_WORD = rf"[{UPPER}][{LETTER}'\u2019-]*[{LOWER}]"
 # A capitalised word before another: where a given name may start ("Analyst Paul Sydney" tries both words).
-_NAME_START = re.compile(r"([A-Z][a-z]+) (?=[A-Z])")  # patterns start with a class: re scans fast
-_GIVEN_AND_FAMILY = re.compile(rf"[A-Z][a-z]+(?: [A-Z]\.)?(?: (?:{_PARTICLE} )?{_FAMILY_WORD}){{1,2}}(?![\w-])")
+_NAME_START = re.compile(rf"([{UPPER}][{LOWER}]+) (?=[{UPPER}])")  # patterns start with a class: re scans fast
+_GIVEN_AND_FAMILY = re.compile(rf"[{UPPER}][{LOWER}]+(?: [A-Z]\.)?(?: (?:{_PARTICLE} )?{_FAMILY_WORD}){{1,2}}(?![\w-])")
 _INITIAL_AND_FAMILY = re.compile(rf"([A-Z]\. (?:[A-Z]\. )?{_FAMILY_WORD})(?![\w-])")
 _INITIAL = re.compile(r"\. (?<=[A-Z]\. )")  # what it needs, found fast (a literal first): most texts have none
 _NAME_AND_COUNTRY = re.compile(rf"({_NAME}) \( ?([A-Z][A-Za-z. ]{{1,30}}?) ?\)")
 _COUNTRY_IN_BRACKETS = re.compile(r" \( ?[A-Z][A-Za-z. ]{1,30}? ?\)")  # what it needs: a cheap scan first
 _GOALS_AFTER = re.compile(r" ?\d{1,2}(?![\d.:,-])")
-_FIRST_NAME_WORD = r"[A-Z](?<!\w[A-Z])(?:[a-z'\u2019]+(?:-[A-Z][a-z]+)?|\.)"  # _NAME_WORD after a word boundary
+# _NAME_WORD after a word boundary
+_FIRST_NAME_WORD = rf"[{UPPER}](?<!\w[{UPPER}])(?:[{LOWER}'\u2019]+(?:-[{UPPER}][{LOWER}]+)?|\.)"
 _PERSON_AGE = re.compile(rf"({_FIRST_NAME_WORD} {_NAME_WORD}(?: {_NAME_WORD})?), (?:aged )?\d{{1,2}},")
 _AGE = re.compile(r", (?:aged )?\d{1,2},")  # what _PERSON_AGE needs: a cheap scan first, as few texts give an age
 _ORG_WORDS = (
@@ -225,8 +227,8 @@ _NOT_NAMES = frozenset(
         "December",
     )
 )
-_CAPITAL_NEXT = re.compile(r" [A-Z]")
-_SHORT_NAME = re.compile(r"[A-Z][A-Za-z'\u2019-]*[a-z]")  # a surname alone: "Shoigu", "McIlroy"; no digits
+_CAPITAL_NEXT = re.compile(rf" [{UPPER}]")
+_SHORT_NAME = re.compile(rf"[{UPPER}][{LETTER}'\u2019-]*[{LOWER}]")  # a surname alone: "Shoigu", "McIlroy"; no digits
 _POSSESSIVE = re.compile(r"(?:'s|\u2019s|')$")
 
 
@@ -837,7 +839,17 @@ def _acronyms_of(parts: list[str]) -> set[str]:
     return found
 
 
+# Latin letters with no decomposition to an ASCII letter and a mark: NFKD alone would drop them ("Wałęsa" -> "waesa").
+_UNDECOMPOSED = str.maketrans(
+    {"ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "ß": "ss", "æ": "ae",
+     "Æ": "ae", "œ": "oe", "Œ": "oe", "þ": "th", "Þ": "th", "\u0131": "i", "ħ": "h", "Ħ": "h", "ŧ": "t", "ŋ": "ng"}
+)  # fmt: skip
+
+
 @functools.lru_cache(maxsize=65_536)
 def _slug(name: str) -> str:
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    """The id part of a name: ASCII, lower case, words joined by "-" ("Lech Wałęsa" and "Lech Walesa": lech-walesa)."""
+    if not name.isascii():
+        name = unicodedata.normalize("NFKD", name.translate(_UNDECOMPOSED))
+    ascii_name = name.encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")

@@ -24,6 +24,8 @@ from importlib import resources
 
 import wordfreq
 
+from news_ingest.tag.letters import LETTER, LOWER, UPPER
+
 _MIN_SHARE = 0.01  # percent of the 1990 population holding the name
 _MONTHS = frozenset(("April", "May", "June", "August"))
 _FILES = ("dist.male.first", "dist.female.first")
@@ -48,9 +50,9 @@ _NOT_GIVEN = frozenset(
         "Michelangelo Livingstone Georgian Philippine Cleopatra"
     )
 )
-_LATIN = re.compile(r"[A-Z][a-z\u00c0-\u024f]+(?:-[A-Z][a-z\u00c0-\u024f]+)?")
-_FAMILY = r"(?:(?:bin|ibn|de|da|di|van|von|der|del|la|le) )?[A-Z][a-zA-Z'\u2019-]*[a-z]"
-_GIVEN_FIRST = re.compile(rf"([A-Z][a-z]+)(?: [A-Z]\.)?(?: {_FAMILY}){{1,2}}")
+_LATIN = re.compile(rf"[{UPPER}][{LOWER}]+(?:-[{UPPER}][{LOWER}]+)?")
+_FAMILY = rf"(?:(?:bin|ibn|de|da|di|van|von|der|del|la|le) )?[{UPPER}][{LETTER}'\u2019-]*[{LOWER}]"
+_GIVEN_FIRST = re.compile(rf"([{UPPER}][{LOWER}]+)(?: [A-Z]\.)?(?: {_FAMILY}){{1,2}}")
 _INITIAL_FIRST = re.compile(rf"[A-Z]\. (?:[A-Z]\. )?{_FAMILY}")
 
 

@@ -12,6 +12,7 @@ import enum
 import re
 
 from news_ingest.tag.given_names import is_given_name
+from news_ingest.tag.letters import LOWER, UPPER
 from news_ingest.tag.words import zipf
 
 HONORIFICS = frozenset(
@@ -51,7 +52,7 @@ _RARE_WORD_ZIPF = 3.0  # a sentence's first word this rare ("Andriy") is a first
 _SENTENCE_WORD_ZIPF = 4.5  # a sentence's first word this common ("Yesterday", "Visiting") is no first name
 _WORD_BEFORE = re.compile(r"([A-Z][a-z]+\.?)\s$")
 _WORD_AFTER = re.compile(r"^[ -]([A-Za-z]+)")
-_NAME_AFTER = re.compile(r"^\s([A-Z][a-z]+)")
+_NAME_AFTER = re.compile(rf"^\s([{UPPER}][{LOWER}]+)")
 
 
 class Naming(enum.Enum):

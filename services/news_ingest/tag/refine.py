@@ -33,6 +33,7 @@ from typing import Protocol
 from news_ingest.models import EntityType
 from news_ingest.tag.companies import companies
 from news_ingest.tag.given_names import is_given_name, looks_like_a_person
+from news_ingest.tag.letters import LOWER, UPPER
 from news_ingest.tag.span import LOC, ORG, PERSON, Span
 from news_ingest.tag.words import zipf
 
@@ -111,9 +112,9 @@ _FIRM_ENDS = _words(  # a "person" whose name ends so is a firm ("Edison Finance
 _FIRM_AFTER = re.compile(r"(?:,? (?:and|&))? (?:Co|Corp|Inc|Ltd|Plc|PLC|LLC|AG|SA|NV)\b\.?")
 _CLUB_ENDS = _words("United City County Rovers Athletic Wanderers Albion Palace Town Hotspur Villa Rangers Celtic")
 _WORD_BEFORE = re.compile(r"([A-Z][a-z]+\.?) $")
-_PLAIN_WORD = re.compile(r"[A-Z][a-z'\u2019-]+[a-z]")  # "Shevchenko", not "AC", "McDonald's" or "3M"
-_CAPITALISED_BEFORE = re.compile(r"[A-Z][\w'\u2019-]* $")
-_CAPITALISED_AFTER = re.compile(r" [A-Z]")
+_PLAIN_WORD = re.compile(rf"[{UPPER}][{LOWER}'\u2019-]+[{LOWER}]")  # "Shevchenko", not "AC", "McDonald's" or "3M"
+_CAPITALISED_BEFORE = re.compile(rf"[{UPPER}][\w'\u2019-]* $")
+_CAPITALISED_AFTER = re.compile(rf" [{UPPER}]")
 _TICKER = re.compile(r"<[A-Z0-9.&\-]{1,12}>")
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
 _LOWER_AFTER_SPACE = re.compile(r" [a-z]")  # a literal first: the regex engine skips ahead to spaces fast
@@ -128,7 +129,7 @@ _TRAILING_LOWER = re.compile(r"(?: [a-z][\w.'-]*)+$")  # "Interfax news agency" 
 _TRAILING_NUMBERS = re.compile(r"(?: [-+(]*\d[\d.,:/\-)]*)+$")
 # A capitalised word after a lower-case word or a comma: not a sentence's first word.
 # (it starts with the space, then looks behind it, so that the regex engine skips ahead to spaces fast)
-_MID_SENTENCE_WORD = re.compile(r" (?<=[a-z,;:] )([A-Z](?:[\w.'\u2019&-]*\w\.?)?)")
+_MID_SENTENCE_WORD = re.compile(rf" (?<=[{LOWER},;:] )([{UPPER}](?:[\w.'\u2019&-]*\w\.?)?)")
 
 
 def refined(spans: Sequence[Span], text: str, places: Places) -> list[Span]:

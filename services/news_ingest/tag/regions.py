@@ -28,6 +28,7 @@ from news_ingest.models import Article, Regions
 from news_ingest.places import CITY_EXONYMS, Gazetteer
 from news_ingest.tag.given_names import is_given_name
 from news_ingest.tag.institutions import INSTITUTIONS
+from news_ingest.tag.letters import LOWER, UPPER
 from news_ingest.tag.name_context import Naming, names_a_language, names_an_airline, naming
 
 # News short forms and names GeoNames does not list as the country's own.
@@ -137,8 +138,8 @@ _TURKEY_FOOD = frozenset(
     )
 )
 _GEORGIA_CAUCASUS = re.compile(r"\b(?:Tbilisi|Georgian|Georgians|Abkhazia|Ossetia|Caucasus|Batumi|Kutaisi)\b")
-_NEXT_NAME = re.compile(r"^\s([A-Z][a-z]+)")
-_PREVIOUS_NAME = re.compile(r"([A-Z][a-z]+)\s$")
+_NEXT_NAME = re.compile(rf"^\s([{UPPER}][{LOWER}]+)")
+_PREVIOUS_NAME = re.compile(rf"([{UPPER}][{LOWER}]+)\s$")
 _REGION_AFTER = re.compile(r"^, ([A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+)?)")
 # Country-code top-level domains that are sold as generic names, not used for a country's press.
 _GENERIC_TLDS = frozenset(

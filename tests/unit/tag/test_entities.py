@@ -185,6 +185,21 @@ def test_name_boundaries_hold_the_whole_name_and_no_punctuation(rules: RuleExtra
     assert not [name for name in found if not name[:1].isalnum()]
 
 
+def test_names_with_accented_letters_are_whole_and_their_ids_are_ascii(rules: RuleExtractor) -> None:
+    text = (
+        "Former mayor dies at 91\n\n"
+        "Former mayor Henrik Sørbø died on Monday, his family said. Minister Zoë Kähler and Ángel Muñoz Peña, "
+        "who had worked with him, spoke at a service attended by Recep Özdemir. Mr Sørbø was 91."
+    )
+    found = {entity.name: entity for entity in entities(rules.finish(rules.find(text), text), len(text))}
+    assert found["Henrik Sørbø"].type is EntityType.PERSON  # not "Henrik S" cut at the first accented letter
+    assert found["Henrik Sørbø"].mentions == 2  # "Mr Sørbø" joins him
+    assert found["Henrik Sørbø"].id == "person:henrik-sorbo"  # "ø" has no decomposition: mapped, not dropped
+    assert found["Zoë Kähler"].id == "person:zoe-kahler"
+    assert found["Ángel Muñoz Peña"].type is EntityType.PERSON  # a capital with an accent starts a name too
+    assert found["Recep Özdemir"].type is EntityType.PERSON
+
+
 def test_one_entity_per_thing_across_first_names_acronyms_and_unlinked_places() -> None:
     text = (
         "Ozzy Osbourne plays Cardiff\n\nOzzy Osbourne will play in Wales in May, and Ozzy said the tour was his "
