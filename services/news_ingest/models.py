@@ -226,7 +226,9 @@ class EnrichedArticle(BaseModel):
     article_id: str = Field(description="Deterministic id: the same input always gives the same id.")
     url: str
     canonical_url: str
-    title: str | None = None
+    title: str | None = Field(
+        default=None, description="The event's title, else the headline of the web page sent as the body, if any."
+    )
     body: str
     related: tuple[str, ...] = ()
     dateline: Dateline = Dateline()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser
 from selectolax.lexbor import LexborNode as Node
 
+from news_ingest.normalise.headline import page_headline
 from news_ingest.normalise.main_content import LINE_BREAKING_TAGS, keep_main_content
 from news_ingest.normalise.text import UNSPACED
 
@@ -56,14 +58,29 @@ def looks_like_html(body: str) -> bool:
     return _LOOKS_LIKE_HTML.search(body) is not None
 
 
+@dataclass(frozen=True, slots=True)
+class HtmlPage:
+    """What an HTML body gives: its article's text, and the page's headline when it names one."""
+
+    text: str
+    headline: str | None = None
+
+
 def html_to_text(body: str) -> str:
     """Visible text with a blank line between block elements and a line break for ``<br>``."""
+    return read_html(body).text
+
+
+def read_html(body: str) -> HtmlPage:
+    """The article's visible text (a blank line between block elements, a line break for ``<br>``) and the
+    page's headline (``headline.page_headline``)."""
     if body.count("<") > _MAX_PARSED_TAGS:
-        return html.unescape(_TAG.sub(" ", body))
+        return HtmlPage(html.unescape(_TAG.sub(" ", body)))
     tree = LexborHTMLParser(body)
+    found_headline = page_headline(tree)
     root = tree.body or tree.root
     if root is None:
-        return ""
+        return HtmlPage("", found_headline)
     page_chars = len(" ".join(root.text(deep=True).split()))
     for node in root.css(_DROP):
         node.decompose()
@@ -80,7 +97,7 @@ def html_to_text(body: str) -> str:
         node.insert_before(_BLOCK_MARK)
         node.insert_after(_BLOCK_MARK)
     text = _SOURCE_SPACE.sub(" ", _UNSPACED_BREAK.sub("", root.text(separator="", strip=False)))
-    return text.replace(_BLOCK_MARK, BLOCK_BREAK).replace(_LINE_MARK, "\n")
+    return HtmlPage(text.replace(_BLOCK_MARK, BLOCK_BREAK).replace(_LINE_MARK, "\n"), found_headline)
 
 
 def _drop_link_lists(root: Node) -> None:

@@ -38,8 +38,8 @@ class Normaliser:
 
     def __call__(self, raw: RawArticle) -> Article:
         """Clean text, chrome and repeats out, dateline parsed; an article with no text left is rejected."""
-        title = text.squash_spaces(text.clean_unicode(raw.title)) if raw.title else None
-        body, related, found_dateline, truncated = self.clean_body(raw.body, title=title)
+        title = _clean_title(raw.title)
+        body, related, found_dateline, truncated, title = self.clean_body(raw.body, title=title)
         if not body:
             raise InputRejected(RejectReason.EMPTY_CONTENT, "body is empty after cleaning", stage=Stage.NORMALISE)
         now = self._clock()
@@ -71,20 +71,26 @@ class Normaliser:
     def _is_place(self, name: str) -> bool:
         return self._gazetteer.resolve(name) is not None
 
-    def clean_body(self, body: str, *, title: str | None) -> tuple[str, list[str], Dateline, bool]:
-        """Body text -> (clean paragraphs joined by blank lines, related titles, dateline, whether it was cut)."""
+    def clean_body(self, body: str, *, title: str | None) -> tuple[str, list[str], Dateline, bool, str | None]:
+        """Body text -> (clean paragraphs joined by blank lines, related titles, dateline, whether it was cut, the
+        title: the event's, else the headline of the web page it sent as the body)."""
         if markup.looks_like_html(body):
-            body = markup.html_to_text(body)
+            page = markup.read_html(body)
+            body, title = page.text, title or _clean_title(page.headline)
         truncated = len(body) > MAX_BODY_CHARS
         body = body[:MAX_BODY_CHARS]
-        page = layout.paragraphs(chrome.mark_lines(text.clean_unicode(body), is_place=self._is_place))
-        sifted = chrome.sift(page, title=title, is_place=self._is_place)
+        lines = layout.paragraphs(chrome.mark_lines(text.clean_unicode(body), is_place=self._is_place))
+        sifted = chrome.sift(lines, title=title, is_place=self._is_place)
         kept = _without_leading_title(sifted.paragraphs, title)
         found = dateline.extract(kept[0], self._gazetteer) if kept else None
         if found is not None:
             kept = [found.rest.strip(), *kept[1:]] if found.rest.strip() else kept[1:]
         cleaned = "\n\n".join(drop_repeats(kept, comparable=_after_dateline))
-        return cleaned, sifted.related, found.dateline if found else Dateline(), truncated
+        return cleaned, sifted.related, found.dateline if found else Dateline(), truncated, title
+
+
+def _clean_title(title: str | None) -> str | None:
+    return text.squash_spaces(text.clean_unicode(title)) or None if title else None
 
 
 def _without_leading_title(paragraphs: list[str], title: str | None) -> list[str]:
