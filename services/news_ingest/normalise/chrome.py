@@ -1,5 +1,5 @@
-"""Aggregator chrome: site furniture, the "Read more" and "Similar News" marks, and other stories' teasers
-(their headlines kept as ``related``, their text out of the body)."""
+"""Aggregator chrome: site furniture, bylines and picture credits (``credits``), the "Read more" and "Similar
+News" marks, and other stories' teasers (their headlines kept as ``related``, their text out of the body)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from news_ingest.normalise import dateline
+from news_ingest.normalise import credits, dateline
 from news_ingest.normalise.layout import Kind, Line, Paragraph
 
 _MAX_CHROME_LINE_CHARS = 300
@@ -94,13 +94,18 @@ def mark_lines(text: str, *, is_place: IsPlace | None = None) -> list[Line]:
     aggregator phrases glued inside a line are cut out of it first. ``is_place`` tells an all-caps dateline glued
     to a headline's closing acronym from the acronym."""
     lines: list[Line] = []
+    after_by = False
     for raw in text.split("\n"):
         if not raw.strip():
             lines.append(Line("", Kind.BLANK))
+            continue
+        if credits.is_credit(raw) or (after_by and credits.is_names_line(raw)):
+            lines.append(Line(raw.strip(), Kind.CHROME))  # a byline, a picture credit or a caption
         elif _INLINE_HINT.search(raw):
-            lines.extend(_cut_inline(raw, is_place))
+            lines.extend(_cut_inline(credits.without_trailing_credit(raw), is_place))
         else:
-            lines.append(_marked(raw, is_place))
+            lines.append(_marked(credits.without_trailing_credit(raw), is_place))
+        after_by = credits.is_lone_by(raw)
     return lines
 
 
