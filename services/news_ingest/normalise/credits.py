@@ -1,4 +1,5 @@
-"""Bylines, picture credits and captions: lines that say who wrote or photographed the story, not what happened.
+"""Bylines, timestamps, picture credits and captions: lines that say who wrote or photographed the story and
+when, not what happened.
 
 They reach the tags as entities an editor would not facet on (the byline's author as the story's top person,
 "GETTY" as an organisation, a caption's bystander and suburb), so they leave the body:
@@ -8,6 +9,7 @@ They reach the tags as entities an editor would not facet on (the byline's autho
   PRESS"; "By" on a line of its own takes the names line after it too. A line "by GM." is the end of a
   hard-wrapped sentence, not a byline. "By 2022, the law calls for..." and
   "By taking off the top half..." are sentences: a byline has no lower-case word outside that short list;
+- a timestamp line: "Published: Tuesday, March 3, 2020, 13:51 (GMT)", "Updated 11:05 PM EST Nov 19, 2019";
 - a credit line: "Photo: John Locher, AP", "(Image credit: Blue Origin)", "Sakib Ali/Hindustan Times/Getty
   Images", "AFP, AP", "STAFF PHOTO BY ...", and a gallery's labels ("Image 1 of 5", "Click photo to enlarge");
 - a caption: a line ending in a picture credit ("... outside a Home Depot in Hialeah, Fla. (AP Photo/Alan
@@ -54,6 +56,17 @@ _CAPTION_END = re.compile(
     rf"|(?:Credit|Photo|Picture|Image): [^.!?]{{1,60}}|\((?:file photo|File Photo)\))\s*$"
 )
 _CAPTION_HINT = re.compile(r"Credit|Photo|Picture|Image|PHOTO|photo|credit")
+# A timestamp line: labels, weekdays, months, numbers and time words, nothing else.
+_MAX_TIMESTAMP_CHARS = 80
+_TIMESTAMP_TOKEN = re.compile(
+    r"(?:(?:First |Last )?(?:Published|PUBLISHED|Updated|UPDATED|Posted|Modified|Transmitted|Print Date|Date|Created)"
+    r"|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tues|Tue|Wed|Thurs|Thur|Thu|Fri|Sat|Sun"
+    r"|January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
+    r"|AM|PM|am|pm|GMT|UTC|BST|CET|CEST|EST|EDT|CST|CDT|MST|MDT|PST|PDT|ET|PT|IST|JST|AEST|AEDT|on|at)(?![A-Za-z])\.?"
+    r"|\d+(?:[:/.]\d+)*(?:am|pm|AM|PM|h|st|nd|rd|th)?(?![A-Za-z])|a\.m\.|p\.m\."
+)
+_TIMESTAMP_GAPS = re.compile(r"[\s,:;|()\u2013\u2014-]+")
 # What the patterns above need of a long line ending a sentence: one of these openings (a cheap check first).
 _SHORT_LINE_CHARS = 40
 _SENTENCE_ENDS = frozenset(".!?\"'\u201d")
@@ -69,15 +82,28 @@ _TRAILING_AGENCY = re.compile(
 
 
 def is_credit(line: str) -> bool:
-    """A whole line that is a byline, a credit or a caption (see the module docstring)."""
+    """A whole line that is a byline, a timestamp, a credit or a caption (see the module docstring)."""
     stripped = line.strip()
     if not stripped or len(stripped) > _MAX_LINE_CHARS:
         return False
+    if len(stripped) <= _MAX_TIMESTAMP_CHARS and stripped[-1] not in ".!?" and is_timestamp(stripped):
+        return True
     if len(stripped) > _SHORT_LINE_CHARS and stripped[-1] in _SENTENCE_ENDS and not stripped.startswith(_STARTS):
         return False  # most lines: a sentence, which no credit pattern but these openings ends in
     if is_byline(stripped) or _CREDIT_LINE.fullmatch(stripped) is not None:
         return True
     return _CAPTION_HINT.search(stripped) is not None and _CAPTION_END.search(stripped) is not None
+
+
+def is_timestamp(line: str) -> bool:
+    """A line that is only a date and time, perhaps labelled: "Published: Tuesday, March 3, 2020, 13:51 (GMT)",
+    "Wed, Mar 4 2020, 07:50 GMT", "Updated 11:05 PM EST Nov 19, 2019"."""
+    stripped = line.strip()
+    if len(stripped) > _MAX_TIMESTAMP_CHARS or not any(char.isdigit() for char in stripped):
+        return False
+    if not any(char.isalpha() for char in stripped):
+        return False  # a row of numbers in a table, not a time
+    return _TIMESTAMP_GAPS.fullmatch(_TIMESTAMP_TOKEN.sub(" ", stripped)) is not None
 
 
 def is_byline(line: str) -> bool:

@@ -5,7 +5,9 @@ shape of a span and the words around it, not about any one name, and each answer
 found in real output:
 
 - a span never crosses a line break, a spaced dash ("Lithuania - Danius Gleveckas") or an angle-bracketed
-  ticker ("RGDC>"); trailing scores and numbers are cut ("J. Ratcliffe 63" -> "J. Ratcliffe");
+  ticker ("RGDC>"); trailing scores and numbers are cut ("J. Ratcliffe 63" -> "J. Ratcliffe"), and so are a
+  closing weekday or dated month ("Trump's Oct. 21" -> "Trump"); a span of dates and timestamp words alone
+  ("Wed, Jan", "Published: Tuesday") is none (``dates``);
 - all-caps text (a wire headline, a table heading) is a name only when the article writes it in mixed case
   too, or when it is a place: "WHITE HOUSE" joins "White House", "GMAC UNIT ISSUES" and "WEEK AGO" are
   dropped; a headline company before a ticker ("MARION LABS <MKC>") joins the company the body names with the
@@ -32,6 +34,7 @@ from typing import Protocol
 
 from news_ingest.models import EntityType
 from news_ingest.tag.companies import companies
+from news_ingest.tag.dates import date_free_end, is_date_only
 from news_ingest.tag.given_names import is_given_name, looks_like_a_person
 from news_ingest.tag.letters import LOWER, UPPER
 from news_ingest.tag.span import LOC, ORG, PERSON, Span
@@ -332,7 +335,7 @@ def _cut(span: Span, text: str, tickers: Sequence[tuple[int, int]], places: Plac
                 yield from _cut(Span(start, offset, span.type, part), text, tickers, places)
         return
     trailing = _TRAILING_NUMBERS.search(span.text) or _TRAILING_LOWER.search(span.text)
-    end = span.start + (trailing.start() if trailing else len(span.text))
+    end = date_free_end(text, span.start, span.start + (trailing.start() if trailing else len(span.text)))
     start = span.start
     while start < end and text[start] in _LEADING_JUNK:  # "- Blair" from a headline's dash
         start += 1
@@ -343,7 +346,7 @@ def _cut(span: Span, text: str, tickers: Sequence[tuple[int, int]], places: Plac
     start = _after_opener(text, start, end, span.type, places)
     if span.type is PERSON:
         start = _person_start(text, start, end, places)
-    if end > start:
+    if end > start and not is_date_only(text[start:end]):
         yield Span(
             start, end, span.type, text[start:end], span.link if (start, end) == (span.start, span.end) else None
         )

@@ -81,3 +81,24 @@ def test_bylines_and_captions_leave_the_body_and_name_no_entity(normaliser: Norm
     names = {entity.name for entity in asyncio.run(tagger()([article]))[0].entities}
     assert "Ada Penrose" in names
     assert not names & {"Marta Quillfeather", "Dana Whitlock", "AFP", "AP"}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Published: Tuesday, March 3, 2020, 13:51 (GMT)",
+        "Wed, Mar 4 2020, 07:50 GMT",
+        "Updated 11:05 PM EST Nov 19, 2019",
+        "Last Updated: March 11, 2020 11:43 EST",
+        "Friday, March 6, 2020",
+    ],
+)
+def test_a_timestamp_line_is_a_credit(line: str) -> None:
+    assert is_credit(line)
+
+
+@pytest.mark.parametrize(
+    "line", ["1986 1985 1984", "On Tuesday at 9 the ferry left", "March 2020 elections", "Mar 5 - Oslo"]
+)
+def test_a_table_row_a_sentence_or_a_dateline_is_not_a_timestamp(line: str) -> None:
+    assert not is_credit(line)

@@ -200,6 +200,19 @@ def test_names_with_accented_letters_are_whole_and_their_ids_are_ascii(rules: Ru
     assert found["Recep Özdemir"].type is EntityType.PERSON
 
 
+def test_dates_and_timestamps_are_no_names_and_a_dated_month_is_cut_off_a_name(rules: RuleExtractor) -> None:
+    text = (
+        "Ferry terminal to close\n\nPublished: Tuesday, March 3, 2020, 13:51 (GMT)\n\n"
+        "Councillor Ada Penrose recalled Harbour Commission Oct. 21 talks, and said Theresa May had written to "
+        "her. Tickets for the Quayside Arena June 23 concert were sold, the Harbour Sun reported on Wed, Mar 4."
+    )
+    found = {entity.name for entity in entities(rules.finish(rules.find(text), text), len(text))}
+    assert not [name for name in found if any(word in name for word in ("Tuesday", "Wed", "Published", "Oct"))]
+    assert "Harbour Commission" in found  # not "Harbour Commission Oct"
+    assert "Theresa May" in found  # a month name closing a name, with no day after it, is the name's
+    assert not [name for name in found if name.endswith("June")]
+
+
 def test_one_entity_per_thing_across_first_names_acronyms_and_unlinked_places() -> None:
     text = (
         "Ozzy Osbourne plays Cardiff\n\nOzzy Osbourne will play in Wales in May, and Ozzy said the tour was his "
