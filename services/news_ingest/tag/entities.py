@@ -228,6 +228,13 @@ _NOT_NAMES = frozenset(
     )
 )
 _CAPITAL_NEXT = re.compile(rf" [{UPPER}]")
+# Words that open a place's name before a given name ("San Francisco", "St. Louis", "Port Louis", "Fort Myers").
+_PLACE_PREFIX_BEFORE = re.compile(
+    r"(?<![\w.])(?:San|Santa|Santo|Sao|S\u00e3o|St\.?|Ste\.?|Saint|Sainte|Los|Las|Fort|Ft\.|Port|Mount|Mt\.|Lake"
+    r"|Cape) $"
+)
+_LONGEST_PLACE_PREFIX = len("Sainte ")
+_COMMON_PLURAL_ZIPF = 3.0  # "browns" 3.2, "rockets" 3.5, "sharks" 3.6: a team's nickname, not a surname
 _SHORT_NAME = re.compile(rf"[{UPPER}][{LETTER}'\u2019-]*[{LOWER}]")  # a surname alone: "Shoigu", "McIlroy"; no digits
 _POSSESSIVE = re.compile(r"(?:'s|\u2019s|')$")
 
@@ -352,11 +359,11 @@ class RuleExtractor:
             if at and (text[at - 1].isalnum() or text[at - 1] in ".'\u2019-_"):
                 continue
             match = _GIVEN_AND_FAMILY.match(text, at) if is_given_name(start.group(1)) else None
-            if match is None:
-                continue
+            if match is None or _PLACE_PREFIX_BEFORE.search(text, max(0, at - _LONGEST_PLACE_PREFIX), at):
+                continue  # "San Francisco Bay Area", "St. Louis Blues": a place's name, not a given name
             name = match.group(0)
             last = name.rsplit(" ", 1)[-1]
-            if last in _ORG_WORD_SET or last in _NOT_NAMES or self.link_of(name):
+            if last in _ORG_WORD_SET or last in _NOT_NAMES or self.link_of(name) or self._a_team(name, last):
                 continue
             found.append(Span(match.start(), match.end(), PERSON, name))
         initials = _INITIAL_AND_FAMILY.finditer(text) if _INITIAL.search(text) else ()
@@ -364,6 +371,14 @@ class RuleExtractor:
                   if not m.start() or not (text[m.start() - 1].isalnum() or text[m.start() - 1] in "._")]  # fmt: skip
         found += self.before_countries(text)
         return found
+
+    def _a_team(self, name: str, last: str) -> bool:
+        """A city and a plural common noun ("Cleveland Browns", "Houston Rockets"): a team, not a person."""
+        return (
+            last.endswith("s")
+            and zipf(last.lower()) >= _COMMON_PLURAL_ZIPF
+            and self.link_of(name.split(" ", 1)[0]) is not None
+        )
 
     def before_countries(self, text: str) -> list[Span]:
         """People named before their country in parentheses, as results lists write athletes ("Marie-Jose Perec

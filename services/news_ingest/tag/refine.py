@@ -74,7 +74,7 @@ _TABLE_WORDS = _words(
 _EVENT_ENDS = _words(
     "Award Awards Prize Prizes Cup Open Championship Championships Games Olympics Trophy Prix Festival "
     "Series Marathon Classic Globe Globes Bear Oscar Oscars Emmy Emmys Grammy Grammys Baftas Tournament "
-    "Masters Act Treaty Directive"  # and laws: "the Foreign Corrupt Practices Act"
+    "Masters Final Finals Bowl Derby Rally Invitational Act Treaty Directive"  # and laws: "the ... Practices Act"
 )
 _SENTENCE_OPENERS = _words(
     "However Meanwhile Nevertheless Nonetheless Moreover Furthermore Yesterday Then But And "
@@ -110,7 +110,8 @@ _FIRM_ENDS = _words(  # a "person" whose name ends so is a firm ("Edison Finance
     "Finance Financial Capital Securities Holdings Research Systems Technologies Industries Partners Investors "
     "Insurance Bancorp Airlines Airways Motors Software Communications Pharmaceuticals Energy Electronics "
     "Aircraft Aerospace Radio Television Broadcasting Media Entertainment Records Telecom Networks Logistics "
-    "Shipping Brewery Breweries Foods Chemicals Mining Petroleum Oil International"
+    "Shipping Brewery Breweries Foods Chemicals Mining Petroleum Oil International "
+    "Herald Chronicle Tribune Gazette Telegraph Inquirer Examiner Dispatch Sentinel"  # newspapers
 )
 _FIRM_AFTER = re.compile(r"(?:,? (?:and|&))? (?:Co|Corp|Inc|Ltd|Plc|PLC|LLC|AG|SA|NV)\b\.?")
 _CLUB_ENDS = _words("United City County Rovers Athletic Wanderers Albion Palace Town Hotspur Villa Rangers Celtic")

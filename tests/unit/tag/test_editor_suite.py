@@ -387,6 +387,43 @@ CASES = [
         ["DE"],
         present={(LOC, "Japan")},
     ),
+    # Classes found in a third editor's review, of whole web pages (2026-12-07)
+    Case(
+        "a place whose name opens with San or St. before a given name, and a city's team",
+        "Wildfire smoke reaches the bay",
+        "Smoke from the fires covered the San Francisco Bay Area on Monday, and the St. Louis Comets postponed "
+        "their game. The Denver Herons said they would play on.",
+        ["US"],
+        present_full={(ORG, "St. Louis Comets"), (ORG, "Denver Herons")},  # the fast rules know no team names
+        absent={"Francisco Bay Area", "Louis Comets"},
+    ),
+    Case(
+        "an event's name is no person, nor is a newspaper",
+        "Spain reach the final",
+        "Spain beat Norway 2-1 to reach the Atlantic Cup Finals in Madrid, the Harbourside Chronicle reported.",
+        ["ES", "NO"],
+        present_full={(ORG, "Harbourside Chronicle")},  # the fast rules type no paper named once
+        absent={"Atlantic Cup Finals"},
+    ),
+    Case(
+        "names with accented letters are whole",
+        "Sørbø wins in Oslo",
+        "Henrik Sørbø won the Oslo mayoral race on Sunday. Mr Sørbø thanked Zoë Kähler, his campaign chief.",
+        ["NO"],
+        present={(PER, "Zoë Kähler")},  # "Henrik Sørbø" in full: fast (test_entities); the model reads "Sørbø"
+        one_person={"Sørbø"},
+    ),
+    Case(
+        "a page's byline, timestamp and picture credit name no one",
+        "Ferry terminal in Bergen to close",
+        "By Marta Quillfeather\n\nPublished: Tuesday, March 3, 2020, 13:51 (GMT)\n\nBergen council voted on "
+        "Tuesday to close the old ferry terminal, ending a service that has run since 1952.\n\nCrowds on the "
+        "quay watched the last crossing (Photo: Dana Whitlock/Getty Images)\n\nCouncillor Ada Penrose said "
+        "the pier was unsafe.",
+        ["NO"],
+        present={(PER, "Ada Penrose")},
+        absent={"Marta Quillfeather", "Dana Whitlock", "Getty Images", "Published: Tuesday, March", "Tuesday"},
+    ),
 ]
 
 
