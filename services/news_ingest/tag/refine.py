@@ -19,6 +19,8 @@ found in real output:
   and spans starting in lower case are not entities;
 - titles of works and awards are neither people nor organisations: a span after "film", "book", "album"...
   or ending in "Award", "Prize", "Cup", "Open", "Championships"... is dropped (the schema has no type for them);
+- a person's span holding a possessive is the owner ("Andy Murray's Grand Slam" -> "Andy Murray"), and an
+  organisation's after a place's possessive what the place owns ("South Korea's Ministry ...");
 - a person's span loses leading words that are not part of the name (a role, a nationality, a sentence's
   first word: "Describing Mr Jackson" -> "Jackson", "Russian Dmitriy Bogdanov" -> "Dmitriy Bogdanov");
 - a place span ending in an organisation word ("Santa Barbara County Superior Court") is an organisation,
@@ -130,6 +132,7 @@ _INITIAL_WIDTH = 2
 _DASH = re.compile(r" [-\u2013\u2014] ")
 _BREAK = re.compile(r"\s*\n\s*| [-\u2013\u2014] | \(.*")  # where a span is cut into parts
 _TRAILING_LOWER = re.compile(r"(?: [a-z][\w.'-]*)+$")  # "Interfax news agency" -> "Interfax"
+_INNER_POSSESSIVE = re.compile(r"['\u2019]s (?=[A-Z])")
 _TRAILING_NUMBERS = re.compile(r"(?: [-+(]*\d[\d.,:/\-)]*)+$")
 # A capitalised word after a lower-case word or a comma: not a sentence's first word.
 # (it starts with the space, then looks behind it, so that the regex engine skips ahead to spaces fast)
@@ -337,7 +340,7 @@ def _cut(span: Span, text: str, tickers: Sequence[tuple[int, int]], places: Plac
         return
     trailing = _TRAILING_NUMBERS.search(span.text) or _TRAILING_LOWER.search(span.text)
     end = date_free_end(text, span.start, span.start + (trailing.start() if trailing else len(span.text)))
-    start = span.start
+    start, end = _owner_or_owned(text, span, end, places)
     while start < end and text[start] in _LEADING_JUNK:  # "- Blair" from a headline's dash
         start += 1
     while end > start and text[end - 1] in _TRAILING_JUNK:  # "Toshiba Machine Co Ltd>" before a ticker
@@ -351,6 +354,19 @@ def _cut(span: Span, text: str, tickers: Sequence[tuple[int, int]], places: Plac
         yield Span(
             start, end, span.type, text[start:end], span.link if (start, end) == (span.start, span.end) else None
         )
+
+
+def _owner_or_owned(text: str, span: Span, end: int, places: Places) -> tuple[int, int]:
+    """A span holding a possessive and a name after it: a person is the owner ("Andy Murray's Grand Slam", "Jeff
+    Bezos's Blue Origin"); after a place it is what the place owns ("South Korea's Ministry of Finance")."""
+    possessive = _INNER_POSSESSIVE.search(text, span.start, end)
+    if possessive is None:
+        return span.start, end
+    if span.type is PERSON:
+        return span.start, possessive.end() - 1
+    if places.link_of(text[span.start : possessive.start()]) is not None:
+        return possessive.end(), end
+    return span.start, end  # "People's Liberation Army": one name
 
 
 def _after_opener(text: str, start: int, end: int, kind: EntityType, places: Places) -> int:

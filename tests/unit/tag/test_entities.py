@@ -213,6 +213,17 @@ def test_dates_and_timestamps_are_no_names_and_a_dated_month_is_cut_off_a_name(r
     assert not [name for name in found if name.endswith("June")]
 
 
+def test_a_persons_possessive_ends_the_name_and_a_joined_name_keeps_its_own(rules: RuleExtractor) -> None:
+    text = (
+        "Ferry plans split the council\n\nCouncillor Ada Penrose said Tobias Wren's Harbour Plan was too "
+        "costly, while the People's Transport Union backed it. Tobias Wren said he would go on."
+    )
+    found = {entity.name for entity in entities(rules.finish(rules.find(text), text), len(text))}
+    assert "Tobias Wren" in found
+    assert not [name for name in found if "Wren's" in name or name.startswith("Wren")]
+    assert "People's Transport Union" in found  # a possessive inside an organisation's own name stays
+
+
 def test_one_entity_per_thing_across_first_names_acronyms_and_unlinked_places() -> None:
     text = (
         "Ozzy Osbourne plays Cardiff\n\nOzzy Osbourne will play in Wales in May, and Ozzy said the tour was his "
