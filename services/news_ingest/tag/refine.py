@@ -105,7 +105,7 @@ NOT_ACRONYMS = _words(
     "RBI ERA"
 )
 _GENERIC_BODIES = _ORG_ENDS | _words(
-    "Community Government Opposition Parliament Assembly Senate Congress Cabinet Co Co."
+    "Community Government Opposition Parliament Assembly Senate Congress Cabinet Co Co. Office"
 )
 _POSSESSIVE = re.compile(r"(?:'s|\u2019s|')$")
 _FIRM_ENDS = _words(  # a "person" whose name ends so is a firm ("Edison Finance"); not surnames such as Mills
@@ -132,6 +132,14 @@ _INITIAL_WIDTH = 2
 _DASH = re.compile(r" [-\u2013\u2014] ")
 _BREAK = re.compile(r"\s*\n\s*| [-\u2013\u2014] | \(.*")  # where a span is cut into parts
 _TRAILING_LOWER = re.compile(r"(?: [a-z][\w.'-]*)+$")  # "Interfax news agency" -> "Interfax"
+_FIRM_SUFFIXES = frozenset(("Corp", "Corp.", "Corporation", "Inc", "Inc.", "Ltd", "Co", "Co.", "Plc", "PLC", "LLC"))
+# Owners whose possessive is part of an organisation's own name ("People's Party", "U.S. Attorney's Office").
+_NAMING_OWNERS = _words(
+    "People Children Women Men Attorney Sheriff Governor Magistrate Magistrates Veterans Workers Farmers Citizens "
+    "Writers Officers Members Mother Mothers Prisoners Soldiers Teachers Nurses Lawyers Doctors Patients Consumers "
+    "Taxpayers Students Traders Directors President Mayor Chancellor Queen King Prince Bishop Commissioner "
+    "Comptroller Auditor Treasurer Registrar Coroner Solicitor Controller Lord Lady Saint St. Lloyd"
+)
 _INNER_POSSESSIVE = re.compile(r"['\u2019]s (?=[A-Z])")
 _TRAILING_NUMBERS = re.compile(r"(?: [-+(]*\d[\d.,:/\-)]*)+$")
 # A capitalised word after a lower-case word or a comma: not a sentence's first word.
@@ -358,15 +366,26 @@ def _cut(span: Span, text: str, tickers: Sequence[tuple[int, int]], places: Plac
 
 def _owner_or_owned(text: str, span: Span, end: int, places: Places) -> tuple[int, int]:
     """A span holding a possessive and a name after it: a person is the owner ("Andy Murray's Grand Slam", "Jeff
-    Bezos's Blue Origin"); after a place it is what the place owns ("South Korea's Ministry of Finance")."""
+    Bezos's Blue Origin"); an organisation after a place, or after a name the article also writes on its own, is
+    what they own ("South Korea's Ministry of Finance", "Braun's Ithaca Holdings"), and after a common noun or a
+    firm's possessive name one name ("People's Party", "Children's Fund", "Moody's Investors Service")."""
     possessive = _INNER_POSSESSIVE.search(text, span.start, end)
     if possessive is None:
         return span.start, end
     if span.type is PERSON:
         return span.start, possessive.end() - 1
-    if places.link_of(text[span.start : possessive.start()]) is not None:
+    owner, owned = text[span.start : possessive.start()], text[possessive.end() : end]
+    if places.link_of(owner) is not None:
         return possessive.end(), end
-    return span.start, end  # "People's Liberation Army": one name
+    if owned in _FIRM_SUFFIXES or owner.rsplit(" ", 1)[-1] in _NAMING_OWNERS or not _named_alone(text, owner):
+        return span.start, end  # "McDonald's Corp", "People's Party", "Moody's Investors Service": one name
+    return possessive.end(), end  # "Braun's Ithaca Holdings", "Xi's Communist Party": the owner is found alone
+
+
+def _named_alone(text: str, owner: str) -> bool:
+    """The article names the owner without a possessive too ("Scooter Braun", "Xi said"): a name of its own,
+    where a firm named with a possessive ("Moody's said") is written with it every time."""
+    return re.search(rf"(?<![\w'\u2019]){re.escape(owner)}(?![\w'\u2019])", text) is not None
 
 
 def _after_opener(text: str, start: int, end: int, kind: EntityType, places: Places) -> int:
