@@ -222,7 +222,10 @@ def test_a_persons_possessive_ends_the_name_and_a_joined_name_keeps_its_own(rule
     assert "Tobias Wren" in found
     assert not [name for name in found if "Wren's" in name or name.startswith("Wren")]
     assert "People's Transport Union" in found  # a possessive inside an organisation's own name stays
-    text = "Ferry firm sold\n\nLena Varga said Varga's Harbour Holdings was sold. Orvik's Rating Service agreed; Orvik's said so."
+    text = (
+        "Ferry firm sold\n\nLena Varga said Varga's Harbour Holdings was sold. Orvik's Rating Service agreed; "
+        "Orvik's said so."
+    )
     found = {entity.name for entity in entities(rules.finish(rules.find(text), text), len(text))}
     assert "Varga's Harbour Holdings" not in found  # the owner is named alone too: her firm is its own name
     assert "Orvik's Rating Service" in found  # a firm always written with its possessive keeps it
