@@ -71,13 +71,13 @@ def html_to_text(body: str) -> str:
     return read_html(body).text
 
 
-def read_html(body: str) -> HtmlPage:
-    """The article's visible text (a blank line between block elements, a line break for ``<br>``) and the
-    page's headline (``headline.page_headline``)."""
+def read_html(body: str, *, headline: bool = True) -> HtmlPage:
+    """The article's visible text (a blank line between block elements, a line break for ``<br>``) and, when
+    ``headline`` asks for it (the event sent no title), the page's headline (``headline.page_headline``)."""
     if body.count("<") > _MAX_PARSED_TAGS:
         return HtmlPage(html.unescape(_TAG.sub(" ", body)))
     tree = LexborHTMLParser(body)
-    found_headline = page_headline(tree)
+    found_headline = page_headline(tree) if headline else None
     root = tree.body or tree.root
     if root is None:
         return HtmlPage("", found_headline)

@@ -75,7 +75,7 @@ class Normaliser:
         """Body text -> (clean paragraphs joined by blank lines, related titles, dateline, whether it was cut, the
         title: the event's, else the headline of the web page it sent as the body)."""
         if markup.looks_like_html(body):
-            page = markup.read_html(body)
+            page = markup.read_html(body, headline=title is None)
             body, title = page.text, title or _clean_title(page.headline)
         truncated = len(body) > MAX_BODY_CHARS
         body = body[:MAX_BODY_CHARS]
