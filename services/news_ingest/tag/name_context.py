@@ -39,6 +39,9 @@ _COMPANY_WORDS = frozenset(
      "Southern", "Pacific", "Railway", "Railroad", "Mills", "Textiles", "Paper", "Realty", "Properties", "Trust",
      "Bankcorp", "Federal", "Mutual", "Instruments", "Entertainment", "Pictures", "Records", "Publishing"}
 )  # fmt: skip
+# Words after a place name that make it a street's or a ground's ("Stamford Bridge" in London, "London Road" in
+# Peterborough): the name of something elsewhere, no evidence for the place.
+_STREET_WORDS = frozenset({"Bridge", "Road", "Street", "Avenue", "Lane", "Boulevard"})
 _AIRLINE_WORDS = frozenset({"Air", "Airlines", "Airways", "Airline"})
 # Words after a demonym that make it a language, a script or a dish: no country evidence.
 _LANGUAGE_WORDS = frozenset(
@@ -60,7 +63,7 @@ class Naming(enum.Enum):
 
     PERSON = "person"  # "Lord Irvine", "Judge Mann": the word is this person's surname in the article
     NAME = "name"  # "Charles Kennedy", "Morgan Stanley": the last word of a name, so in this article it is a name
-    ORGANISATION = "organisation"  # "Delta Air Lines", "Hanover Insurance": this mention only
+    ORGANISATION = "organisation"  # "Delta Air Lines", "Hanover Insurance", "Stamford Bridge": this mention only
 
 
 def naming(before: str, after: str, *, leading_words: frozenset[str]) -> Naming | None:
@@ -69,7 +72,7 @@ def naming(before: str, after: str, *, leading_words: frozenset[str]) -> Naming 
     if found is not None:
         return found
     following = _NAME_AFTER.match(after)
-    if following is not None and following.group(1) in _COMPANY_WORDS:
+    if following is not None and (following.group(1) in _COMPANY_WORDS or following.group(1) in _STREET_WORDS):
         return Naming.ORGANISATION
     return None
 

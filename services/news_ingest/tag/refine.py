@@ -35,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from news_ingest.models import EntityType
-from news_ingest.tag.companies import companies
+from news_ingest.tag.companies import ALSO_WORDS, companies
 from news_ingest.tag.dates import date_free_end, is_date_only
 from news_ingest.tag.given_names import is_given_name, looks_like_a_person
 from news_ingest.tag.letters import LOWER, UPPER
@@ -102,7 +102,11 @@ NOT_ACRONYMS = _words(
     "GMT BST EST EDT CET UTC PST AM PM GDP GNP CPI PPI VAT TV CEO CFO COO MP MPS MEP DJ PR IT AIDS HIV DNA "
     "UK US USA UAE OK ID PC CD DVD FM AD BC RPM MPH KM KG MM CM NO VS USD EUR GBP JPY CHF DM DEM FFR GB MB KB "
     "YEN LB LBS PCT MLN BLN CTS DLRS QTR NET SHR REVS AVG QT ST MT SA AG NV AB AS SPA BV PLC LTD INC GMBH CO "
-    "RBI ERA"
+    "RBI ERA "
+    # things, jobs and techniques written as acronyms: common nouns, not organisations
+    "SUV SUVS EV EVS VP SVP EVP CTO CIO CMO CEOS HR IPO IPOS ETF ETFS GPS USB LED LEDS LCD OLED HD HDR ATM ATMS ICU "
+    "MRI ADHD PTSD MVP NFT AI VR API CPU GPU RAM SSD HDMI LTE SIM APR IRA ROI EPS ESG LNG LPG RV ATV UAV UAVS IED "
+    "WMD POW POWS CCTV DUI DWI RSVP FAQ PDF PIN SMS MBA PHD LGBT LGBTQ"
 )
 _GENERIC_BODIES = _ORG_ENDS | _words(
     "Community Government Opposition Parliament Assembly Senate Congress Cabinet Co Co. Office"
@@ -121,6 +125,21 @@ _WORD_BEFORE = re.compile(r"([A-Z][a-z]+\.?) $")
 _PLAIN_WORD = re.compile(rf"[{UPPER}][{LOWER}'\u2019-]+[{LOWER}]")  # "Shevchenko", not "AC", "McDonald's" or "3M"
 _CAPITALISED_BEFORE = re.compile(rf"[{UPPER}][\w'\u2019-]* $")
 _CAPITALISED_AFTER = re.compile(rf" [{UPPER}]")
+_VENUE_WORDS: dict[str, EntityType | None] = {
+    **dict.fromkeys(
+        _words(
+            "Stadium Arena Coliseum Colosseum Speedway Raceway Ballpark Velodrome Racecourse Field "
+            "Park Center Centre Gardens Square Road Street Avenue Boulevard Highway Freeway Motorway "
+            "Airport Bridge"
+        ),
+        LOC,
+    ),
+    **dict.fromkeys(_words("School Church Cathedral Hospital Infirmary Academy Museum Library Zoo Prison"), ORG),
+    **dict.fromkeys(_words("Parade Report"), None),
+}
+_SURNAME_VENUE_WORDS = _words("Field Park Center Centre Gardens Square Street Church Bridge")  # Sally Field
+_AT_BEFORE = re.compile(r"(?<![\w])(?:at|in|on) $")
+_DETERMINER_BEFORE = re.compile(r"(?<![\w])(?:the|a|an|this|that|its|their|our) $", re.IGNORECASE)
 _TICKER = re.compile(r"<[A-Z0-9.&\-]{1,12}>")
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
 _LOWER_AFTER_SPACE = re.compile(r" [a-z]")  # a literal first: the regex engine skips ahead to spaces fast
@@ -150,7 +169,7 @@ _MID_SENTENCE_WORD = re.compile(rf" (?<=[{LOWER},;:] )([{UPPER}](?:[\w.'\u2019&-
 def refined(spans: Sequence[Span], text: str, places: Places) -> list[Span]:
     """The spans that are names, cut and typed (see the module docstring); order kept."""
     tickers = [(m.start(), m.end()) for m in _TICKER.finditer(text)] if "<" in text else []
-    cleaned = [part for span in _joined(spans, text) for part in _cut(span, text, tickers, places)]
+    cleaned = _headline_cut([part for span in _joined(spans, text) for part in _cut(span, text, tickers, places)], text)
     article = _Article(text, cleaned)
     groups = _groups(cleaned, text)
     kept: list[Span] = []
@@ -161,6 +180,8 @@ def refined(spans: Sequence[Span], text: str, places: Places) -> list[Span]:
         # Only a person's retyping reads the surnames (and a title before the name, a regex search): others skip it.
         surnames = article.surnames | article.titled(found) if found.type is PERSON else article.surnames
         found = _retyped(found, places, surnames)
+        if found is not None and found.type is PERSON:
+            found = _venue_retyped(found, text)
         if found is not None and found.type is PERSON and _FIRM_AFTER.match(text, found.end):
             found = Span(found.start, found.end, ORG, found.text)  # "C. Itoh and Co", "Jones Inc"
         if (found is not None and found.type is ORG and found.text not in companies()
@@ -171,6 +192,45 @@ def refined(spans: Sequence[Span], text: str, places: Places) -> list[Span]:
         if found is not None:
             kept.append(found)
     return kept
+
+
+def _headline_cut(spans: list[Span], text: str) -> list[Span]:
+    """A headline's person the body never writes, cut to the longest of its leading words the body names as a
+    person: a title-case headline runs a name into its verb ("Kate Henshaw Is Looking Stunning", "Mary
+    Steenburgen Wrote"), and the body writes the name alone; a well-known firm likewise ("Microsoft Bet On Cloud").
+    Places and other organisations keep their words ("New York Times" is no "New York")."""
+    headline_end = text.find("\n")
+    if headline_end < 0 or not spans or spans[0].start >= headline_end:
+        return spans
+    body = {span.text: span for span in spans if span.start > headline_end and span.type is PERSON}
+    cut: list[Span] = []
+    for span in spans:
+        if span.start >= headline_end or " " not in span.text or span.text in body:
+            cut.append(span)
+        elif span.type is PERSON:
+            cut.append(_cut_to_person(span, body))
+        else:
+            cut.append(_cut_to_company(span) if span.type is ORG else span)
+    return cut
+
+
+def _cut_to_person(span: Span, body: dict[str, Span]) -> Span:
+    words = span.text.split(" ")
+    for count in range(len(words) - 1, 0, -1):
+        named = body.get(" ".join(words[:count]))
+        if named is not None:
+            return Span(span.start, span.start + len(named.text), named.type, named.text, named.link)
+    return span
+
+
+def _cut_to_company(span: Span) -> Span:
+    """A well-known firm and the headline's common words after it ("Microsoft Bet On"): the firm."""
+    words = span.text.split(" ")
+    for count in range(len(words) - 1, 0, -1):
+        name = " ".join(words[:count])
+        if name in companies() and all(zipf(word.lower()) >= _COMMON_WORD_ZIPF for word in words[count:]):
+            return Span(span.start, span.start + len(name), ORG, name)
+    return span
 
 
 def _groups(spans: Sequence[Span], text: str) -> set[str]:
@@ -241,6 +301,8 @@ class _Article:
             return False
         if " " in name or span.link or name in self.surnames or places.link_of(name) is not None:
             return True
+        if name in companies() and name not in ALSO_WORDS:
+            return True  # "Google", "Nokia": a firm's name, however common the word has become
         if (_TITLE_AFTER.match(self.text, span.end) and name not in companies()
                 and self._common_word(name, anywhere=True)):  # fmt: skip
             return False  # "Commerce Secretary Malcolm Baldrige", "Trade Representative": a job title's word
@@ -273,8 +335,10 @@ class _Article:
         while at >= 0:
             end = at + len(surname)
             whole = (at == 0 or not _in_name(text[at - 1])) and (end == len(text) or not _in_name(text[end]))
-            alone = _CAPITALISED_BEFORE.search(text, max(0, at - 40), at) is None and not _CAPITALISED_AFTER.match(
-                text, end
+            alone = (
+                _CAPITALISED_BEFORE.search(text, max(0, at - 40), at) is None
+                and not _CAPITALISED_AFTER.match(text, end)
+                and _DETERMINER_BEFORE.search(text, max(0, at - 6), at) is None  # "the House": a body, not a surname
             )
             if whole and alone:
                 return True
@@ -398,6 +462,8 @@ def _after_opener(text: str, start: int, end: int, kind: EntityType, places: Pla
         kind is not LOC and first.endswith(("'s", "\u2019s")) and places.link_of(first[:-2]) is not None
     ):
         return start + len(first) + 1
+    if rest.startswith("The ") and zipf(first.lower()) >= _COMMON_WORD_ZIPF and not is_given_name(first):
+        return start + len(first) + 5  # "Follow The New York Times", "Read The Guardian": a verb, then the name
     return start
 
 
@@ -441,6 +507,22 @@ def _retyped(span: Span, places: Places, surnames: set[str]) -> Span | None:
     if span.type is ORG and span.text.split()[-1] not in _ORG_ENDS:
         return _organisation_retyped(span, places)
     return span
+
+
+def _venue_retyped(span: Span, text: str) -> Span | None:
+    """A "person" named like a venue, a street or an institution is one ("Heinz Field", "Rod Laver Arena", "Kelly
+    Mill Road", "Ashley Middle School"); a word that is also a surname ("Sally Field", "Charlotte Church") counts
+    only after "at", "in" or "on", or after two or more words. A parade or a report is no entity ("Rose Parade",
+    "the Mitchell Report")."""
+    words = span.text.split()
+    last = words[-1]
+    if len(words) < 2 or last not in _VENUE_WORDS:
+        return span
+    after_at = _AT_BEFORE.search(text, max(0, span.start - 4), span.start) is not None
+    if last in _SURNAME_VENUE_WORDS and len(words) < 3 and not after_at:
+        return span
+    kind = _VENUE_WORDS[last]
+    return None if kind is None else Span(span.start, span.end, kind, span.text)
 
 
 def _place_retyped(span: Span, places: Places) -> Span | None:

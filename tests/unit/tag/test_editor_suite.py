@@ -424,6 +424,45 @@ CASES = [
         present={(PER, "Ada Penrose")},
         absent={"Marta Quillfeather", "Dana Whitlock", "Getty Images", "Published: Tuesday, March", "Tuesday"},
     ),
+    # Classes found in a fourth editor's review, of whole web pages (2026-12-07, second pass)
+    Case(
+        "a title-case headline runs a name into its verb",
+        "Actress, Helen Blackwood Is Looking Radiant In New Photos",
+        "Actress Helen Blackwood released her third album on Friday in Dublin, two years after her last tour ended. "
+        '"It took a while," Blackwood said.',
+        ["IE"],
+        present={(PER, "Helen Blackwood")},
+        absent={"Helen Blackwood Is"},
+        one_person={"Blackwood"},
+    ),
+    Case(
+        "firms named only in the headline, and acronyms that are things",
+        "Google, Microsoft Bet On Cloud Gaming",
+        "Gaming used to mean a console and a disc. Now an SUV maker's VP can stream a game to a phone, and the EV "
+        "in the driveway has a screen too.",
+        [],
+        present={(ORG, "Google"), (ORG, "Microsoft")},
+        absent={"SUV", "VP", "EV"},
+    ),
+    Case(
+        "the House is a chamber, the White House no person, a footer's verb no part of a paper's name",
+        "Senate vote looms",
+        "Democrats want the House to vote before the recess, and the White House said on Monday that it would "
+        "wait for the Senate.\n\nQ: What's next for the bill?\n\nFollow The Harbour Times on Twitter.",
+        ["US"],  # the White House, the Senate: national institutions
+        present={(ORG, "White House")},
+        absent={"What", "Follow The Harbour Times"},
+    ),
+    Case(
+        "grounds, arenas and streets are places, not people; a street named after a town is no evidence for it",
+        "Rovers win at home",
+        "Fans filled Brackley Arena on Saturday as the club won again. The supporters marched down Kelsey Mill "
+        "Road to the ground at Stamford Bridge before kick-off in London.",
+        ["GB"],
+        present={(LOC, "Kelsey Mill Road")},
+        present_full={(LOC, "Brackley Arena")},  # the fast rules find no name there to retype
+        absent={"Stamford"},
+    ),
 ]
 
 
