@@ -16,7 +16,6 @@ from news_ingest.config import Settings
 from news_ingest.deduplicate.stage import Deduplicator
 from news_ingest.errors import ConfigError
 from news_ingest.evaluation import backfill, boilerplate, dedup, layouts, ner, regions, synthetic
-from news_ingest.tag.regions import RegionTagger
 
 
 def evaluate(args: argparse.Namespace, settings: Settings) -> int:
@@ -41,10 +40,14 @@ def _eval_regions(args: argparse.Namespace, settings: Settings) -> int:
         docs, label = regions.jsonl_docs(args.file), str(args.file)
     else:
         docs, label = regions.reuters_docs(args.file, split=args.split), f"Reuters-21578 ({args.split} split)"
-    gazetteer = shared_gazetteer()
-    tagger = RegionTagger(gazetteer, min_salience=settings.tag.min_country_salience)
-    found = regions.evaluate_regions(docs, build_normaliser(), tagger, gazetteer)
-    print("\n".join(found.lines(label)))
+    # The service's tag stage, entities included: where it finds people decides which place names are names.
+    tagger = build_tagger(settings.tag)
+    try:
+        found = regions.evaluate_regions(docs, build_normaliser(), lambda article: asyncio.run(tagger([article]))[0]
+                                         .regions, shared_gazetteer())  # fmt: skip
+    finally:
+        tagger.close()
+    print("\n".join(found.lines(f"{label}, {settings.tag.profile} profile")))
     return 0
 
 

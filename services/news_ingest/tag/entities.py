@@ -33,7 +33,13 @@ from news_ingest.tag.span import LOC, ORG, PERSON, Span
 from news_ingest.tag.teams import is_sports_article, team_names_in_prose, team_spans
 from news_ingest.tag.words import zipf
 
-_NAME_WORD = rf"(?:[{UPPER}][{LOWER}'\u2019]+(?:-[{UPPER}][{LOWER}]+)?|[A-Z]\.)"
+# A name word, with a hyphenated or apostrophised part ("Lloyd-Webber", "Yar'Adua", "Ki-moon", "Shui-bian"); a short
+# lower-case part after a hyphen is a name's syllable unless it is a word compounds end in ("Bush-era", "Paris-born").
+_COMPOUND_ENDS = "led|era|born|bred|based|backed|like|style|type|free|wide|made|run|owned|held|area|zone|old|only|lite"
+_NAME_WORD = (
+    rf"(?:[{UPPER}](?:[{LOWER}]+|['\u2019][{UPPER}][{LOWER}]+)(?:['\u2019][{UPPER}]?[{LOWER}]+)*"
+    rf"(?:-[{UPPER}][{LOWER}]+|-(?!(?:{_COMPOUND_ENDS})\b)[{LOWER}]{{2,5}}(?![\w-]))?|[A-Z]\.)"
+)
 _PARTICLE = r"(?:bin|ibn|al-|el-|de|da|di|van|von|der|del|la|le)"
 _NAME = rf"{_NAME_WORD}(?: (?:{_PARTICLE} )?{_NAME_WORD}){{0,3}}"
 # Roles that introduce a person's name: "Defence Minister Sergei Shoigu", "leader Kim Jong Un", "Mr. Smith".

@@ -65,7 +65,8 @@ _ROLE_WORDS = _words(
     "lord lady leader spokesman spokeswoman spokesperson premier coach manager mp mps mep meps qc peer "
     "peers attorney solicitor solicitors barrister counsel deputy foreign home defence defense finance "
     "interior shadow junior state first sergeant officer officers inspector superintendent detective "
-    "constable councillor speaker minister's president's the cardinal archbishop bishop gp gps"
+    "constable councillor speaker minister's president's the cardinal archbishop bishop gp gps founder "
+    "co-founder cofounder successor predecessor"
 )
 _HONORIFICS = frozenset(("Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Dr", "Dr.", "Sir", "Dame", "Lord", "Lady"))
 _TABLE_WORDS = _words(
@@ -76,7 +77,8 @@ _TABLE_WORDS = _words(
 _EVENT_ENDS = _words(
     "Award Awards Prize Prizes Cup Open Championship Championships Games Olympics Trophy Prix Festival "
     "Series Marathon Classic Globe Globes Bear Oscar Oscars Emmy Emmys Grammy Grammys Baftas Tournament "
-    "Masters Final Finals Bowl Derby Rally Invitational Act Treaty Directive"  # and laws: "the ... Practices Act"
+    "Masters Final Finals Bowl Derby Rally Invitational Test Tests "
+    "Act Treaty Directive"  # and laws: "the ... Practices Act"
 )
 _SENTENCE_OPENERS = _words(
     "However Meanwhile Nevertheless Nonetheless Moreover Furthermore Yesterday Then But And "
@@ -106,7 +108,8 @@ NOT_ACRONYMS = _words(
     # things, jobs and techniques written as acronyms: common nouns, not organisations
     "SUV SUVS EV EVS VP SVP EVP CTO CIO CMO CEOS HR IPO IPOS ETF ETFS GPS USB LED LEDS LCD OLED HD HDR ATM ATMS ICU "
     "MRI ADHD PTSD MVP NFT AI VR API CPU GPU RAM SSD HDMI LTE SIM APR IRA ROI EPS ESG LNG LPG RV ATV UAV UAVS IED "
-    "WMD POW POWS CCTV DUI DWI RSVP FAQ PDF PIN SMS MBA PHD LGBT LGBTQ"
+    "WMD POW POWS CCTV DUI DWI RSVP FAQ PDF PIN SMS MBA PHD LGBT LGBTQ CDMA GSM GPRS HDTV DVR DRM NAS SATA BMD "
+    "OBE MBE CBE KBE EBITDA MP3 DSL WIFI"
 )
 _GENERIC_BODIES = _ORG_ENDS | _words(
     "Community Government Opposition Parliament Assembly Senate Congress Cabinet Co Co. Office"
@@ -125,6 +128,22 @@ _WORD_BEFORE = re.compile(r"([A-Z][a-z]+\.?) $")
 _PLAIN_WORD = re.compile(rf"[{UPPER}][{LOWER}'\u2019-]+[{LOWER}]")  # "Shevchenko", not "AC", "McDonald's" or "3M"
 _CAPITALISED_BEFORE = re.compile(rf"[{UPPER}][\w'\u2019-]* $")
 _CAPITALISED_AFTER = re.compile(rf" [{UPPER}]")
+# Nationality nouns that open a sports or showbiz name ("Brit Lewis Hamilton"); some are given names too.
+_NATIONALITY_NOUNS = _words(
+    "Brit Briton Finn Dane Swede Scot Pole Aussie Kiwi Yank Spaniard Frenchman Dutchman Englishman Welshman "
+    "Irishman Scotsman Turk Norwegian Swiss"
+)
+# A page's sections and sign-ups: words that say which list of stories, then what they are.
+_SECTION_ENDS = _words("news headlines stories articles videos updates alerts")
+_SECTION_WORDS = _words(
+    "breaking other more latest top local related recent popular trending most read sign up for get our your "
+    "editor's picks world national business sports entertainment email the"
+)
+# Followers of a faith or a branch of it: groups, not organisations or people.
+_FAITHS = _words(
+    "Muslims Christians Jews Hindus Sikhs Buddhists Sunnis Shias Shiites Catholics Protestants Evangelicals "
+    "Mormons Anglicans Methodists Baptists"
+)
 _VENUE_WORDS: dict[str, EntityType | None] = {
     **dict.fromkeys(
         _words(
@@ -365,7 +384,9 @@ def _never_a_name_alone(name: str) -> bool:
         return True
     if name.rsplit(maxsplit=1)[-1] in _EVENT_ENDS:
         return True
-    return " " not in name and name in _GENERIC_BODIES  # "Party", "Department": what kind of body, not which
+    if words[-1] in _SECTION_ENDS and all(word in _SECTION_WORDS for word in words[:-1]):
+        return True  # "Breaking News", "Other News", "Sign Up For Breaking News": a page's sections
+    return " " not in name and (name in _GENERIC_BODIES or name in _FAITHS)  # "Party"; "Sunnis": groups
 
 
 def is_prose_line(text: str, at: int) -> bool:
@@ -391,10 +412,21 @@ def _joined(spans: Sequence[Span], text: str) -> list[Span]:
     return joined
 
 
+def _dateline_place(span: Span, places: Places) -> Span | None:
+    """ "BEVERLY HILLS, Calif.", "Halifax, Nova Scotia": a dateline's place, then its region."""
+    head = span.text.partition(", ")[0]
+    link = places.link_of(head) or places.link_of(head.title())
+    return Span(span.start, span.start + len(head), LOC, head, link) if link is not None else None
+
+
 def _cut(span: Span, text: str, tickers: Sequence[tuple[int, int]], places: Places) -> Iterable[Span]:
     """The span without line breaks, tickers, trailing numbers and leading non-name words; split at a
     spaced dash into the parts that are names on their own."""
     if tickers and any(start < span.end and span.start < end for start, end in tickers):
+        return
+    place = _dateline_place(span, places) if ", " in span.text else None
+    if place is not None:
+        yield place
         return
     if "\n" in span.text or " (" in span.text or _DASH.search(span.text):
         broken, offset = "\n" in span.text, span.start
@@ -478,6 +510,7 @@ def _person_start(text: str, start: int, end: int, places: Places) -> int:
             lowered in _ROLE_WORDS
             or first in _HONORIFICS
             or places.is_demonym(first)
+            or (first in _NATIONALITY_NOUNS and len(words) > 2)  # "Finn Heikki Kovalainen"; "Finn Russell" stays
             or (first.endswith(("ing", "ed")) and zipf(lowered) >= _COMMON_WORD_ZIPF)
         )
         if not droppable:

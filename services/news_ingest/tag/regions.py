@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Literal
@@ -272,8 +272,11 @@ class RegionTagger:
         nationality): the one way ``find`` can return a mention that covers all of it."""
         return text in self._surfaces
 
-    def __call__(self, article: Article) -> Regions:
-        mentions = list(self.mentions(article))
+    def __call__(self, article: Article, people: Sequence[tuple[int, int]] = ()) -> Regions:
+        """The article's countries. ``people``: where the entity stage found people, as offsets into the title, a
+        blank line and the body (``stage.tagged_text``); a place name inside a person's name ("Nigel Adkins",
+        "Mary J. Blige") is no evidence for the place, and nor is the same word alone elsewhere in the article."""
+        mentions = list(self.mentions(article, people))
         if not mentions:
             return Regions(outlet_country=self.outlet_country(article))
         lede_end = article.body.find("\n\n")
@@ -294,7 +297,7 @@ class RegionTagger:
             {"primary_country": primary, "countries": tags, "outlet_country": self.outlet_country(article)}
         )
 
-    def mentions(self, article: Article) -> Iterable[Mention]:
+    def mentions(self, article: Article, people: Sequence[tuple[int, int]] = ()) -> Iterable[Mention]:
         """Every place mention that survives the rules, dateline first, then title, then body."""
         dateline = article.dateline
         if dateline.country and dateline.text:
@@ -304,10 +307,13 @@ class RegionTagger:
         fields: tuple[tuple[FieldName, str], ...] = (("title", article.title or ""), ("body", article.body))
         found: list[Mention] = []
         names: set[str] = set()
+        body_at = len(article.title) + 2 if article.title else 0
         for field, text in fields:
             mentions, named = self._find(text, field)
             found.extend(mentions)
             names |= named
+        if people:
+            found = _outside_people(found, people, body_at, names)
         yield from _without_names(found, names)  # a surname in the body is one in the title too
 
     def find(self, text: str) -> list[Mention]:
@@ -441,6 +447,22 @@ def _weighed(mentions: list[Mention], lede_end: int) -> tuple[dict[str, float], 
         if len(kept) < _EVIDENCE_PER_COUNTRY:
             kept.append({"text": mention.text, "field": field, "start": mention.start, "end": mention.end})
     return scores, evidence, in_lede, in_title
+
+
+def _outside_people(
+    mentions: list[Mention], people: Sequence[tuple[int, int]], body_at: int, names: set[str]
+) -> list[Mention]:
+    """The mentions of a city or state that no person's name holds; the words of those that one does are added to
+    ``names``. Offsets of ``people`` count in the title, a blank line and the body."""
+    kept = []
+    for mention in mentions:
+        if mention.field != "dateline" and mention.place.kind in {Kind.CITY, Kind.STATE}:
+            at = mention.start + (body_at if mention.field == "body" else 0)
+            if any(start <= at and at + len(mention.text) <= end for start, end in people):
+                names.add(mention.text)
+                continue
+        kept.append(mention)
+    return kept
 
 
 def _without_names(mentions: list[Mention], names: set[str]) -> list[Mention]:

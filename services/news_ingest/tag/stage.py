@@ -7,11 +7,16 @@ from collections.abc import Sequence
 from news_ingest.models import Article, Tags
 from news_ingest.tag.entities import EntityExtractor, entities
 from news_ingest.tag.regions import RegionTagger
+from news_ingest.tag.span import PERSON, Span
 
 
 def tagged_text(article: Article) -> str:
     """What entities are found in, and what their offsets count in: the title, a blank line, the body."""
     return f"{article.title}\n\n{article.body}" if article.title else article.body
+
+
+def _people(spans: Sequence[Span]) -> list[tuple[int, int]]:
+    return [(span.start, span.end) for span in spans if span.type is PERSON]
 
 
 class Tagger:
@@ -24,7 +29,8 @@ class Tagger:
     async def __call__(self, articles: Sequence[Article]) -> list[Tags]:
         texts = [tagged_text(article) for article in articles]
         spans = await self.extractor.spans(texts) if texts else []
-        return [Tags(regions=self._regions(article), entities=entities(found, len(text), text, self._country_name))
+        return [Tags(regions=self._regions(article, _people(found)),
+                     entities=entities(found, len(text), text, self._country_name))
                 for article, text, found in zip(articles, texts, spans, strict=True)]  # fmt: skip
 
     def _country_name(self, link: str) -> str | None:

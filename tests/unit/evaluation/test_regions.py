@@ -47,7 +47,7 @@ def test_held_out_split_is_scored_against_gold_codes_mapped_to_iso(reuters: Path
 def test_eval_regions_command_prints_the_scores(reuters: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["eval", "regions", str(reuters), "--split", "all"]) == 0
     out = capsys.readouterr().out
-    assert "Reuters-21578 (all split): 3 articles" in out
+    assert "Reuters-21578 (all split), fast profile: 3 articles" in out
     assert "main countries (salience >= 0.5): precision" in out
 
 
@@ -65,5 +65,5 @@ def test_users_own_labelled_articles_are_scored_with_iso_codes_or_names(
     own.write_bytes(b"".join(orjson.dumps(row) + b"\n" for row in rows))
     assert main(["eval", "regions", str(own), "--jsonl"]) == 0
     out = capsys.readouterr().out
-    assert f"{own}: 2 articles" in out
+    assert f"{own}, fast profile: 2 articles" in out
     assert "all countries tagged: precision 1.000  recall 1.000  F1 1.000" in out

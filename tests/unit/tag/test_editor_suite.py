@@ -463,6 +463,24 @@ CASES = [
         present_full={(LOC, "Brackley Arena")},  # the fast rules find no name there to retype
         absent={"Stamford"},
     ),
+    Case(
+        "a given name that is a town is no country tag; hyphenated and apostrophised names are whole",
+        "Talks resume in Abuja",
+        "Secretary-General Ban Ki-moon met President Umaru Yar'Adua in Abuja on Monday. The Scunthorpe boss "
+        "Nigel Adkins and the singer Mary J. Blige sent messages of support.",
+        ["NG"],
+        present={(PER, "Ban Ki-moon"), (PER, "Umaru Yar'Adua")},
+        present_full=set(),
+        absent={"Ban Ki", "Umaru Yar", "Nigel", "Mary"},
+    ),
+    Case(
+        "a dateline line is a place, page sections and faiths are no entities",
+        "Film leads award nominations",
+        "BEVERLY HILLS, Calif., Jan. 8\n\nThe film led the nominations on Tuesday, the academy said. Sunnis "
+        "and Shiites both welcomed it, a Baghdad critic said.\n\nOther News\n\nSign Up For Breaking News",
+        ["IQ"],  # the region tagger reads no all-caps city on a line of its own
+        absent={"BEVERLY HILLS, Calif.", "Other News", "Sign Up For Breaking News", "Sunnis", "Shiites"},
+    ),
 ]
 
 
